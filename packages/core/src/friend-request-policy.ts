@@ -1,0 +1,71 @@
+/**
+ * "Before" callbacks (Tencent `Sns.CallbackPrevFriendAdd` / `Sns.CallbackPrevFriendResponse`,
+ * OpenIM's before-add) wait for the application to allow or deny a friend request. The adapter asks
+ * the application's policy, bounded by a deadline after which the provider's own default (allow)
+ * applies, writes the decision into its acknowledgement, and emits `friend.request.*` events only
+ * for what the decision lets happen.
+ */
+export interface PendingFriendRequest {
+  readonly provider: string;
+  readonly appId: string;
+  /** `request`: someone asks to add a friend. `response`: someone answers a request. */
+  readonly stage: "request" | "response";
+  /** The user who acts now (the requester for `request`, the responder for `response`). */
+  readonly actor: string;
+  /** The other user. */
+  readonly target: string;
+  /** For `response`: whether the responder accepts. */
+  readonly accepting?: boolean;
+  /** The request text, when the provider gives it. */
+  readonly message?: string;
+}
+
+export type FriendRequestDecision =
+  | { readonly allow: true }
+  | {
+      readonly allow: false;
+      /** A provider-specific refusal code (Tencent: an integer in [38000, 39000]). */
+      readonly code?: number;
+      readonly reason?: string;
+    };
+
+export type FriendRequestPolicy = (
+  request: PendingFriendRequest,
+) => FriendRequestDecision | Promise<FriendRequestDecision>;
+
+export const allowAllFriendRequests: FriendRequestPolicy = () => ({ allow: true });
+
+export interface DecidedFriendRequest {
+  readonly decision: FriendRequestDecision;
+  /** How the decision was reached: the policy answered, ran out of time, or threw. */
+  readonly decidedBy: "policy" | "deadline" | "policy_error";
+}
+
+/**
+ * Runs the policy for one pending request, bounded by `deadlineMs`. A policy that is too slow or
+ * throws yields `fallback` (by default: allow, which is what the provider does when nobody answers).
+ */
+export async function decideFriendRequest(
+  policy: FriendRequestPolicy,
+  request: PendingFriendRequest,
+  deadlineMs: number,
+  fallback: FriendRequestDecision = { allow: true },
+): Promise<DecidedFriendRequest> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<DecidedFriendRequest>((resolve) => {
+    timer = setTimeout(() => resolve({ decision: fallback, decidedBy: "deadline" }), deadlineMs);
+    timer.unref?.();
+  });
+  const answer = (async (): Promise<DecidedFriendRequest> => {
+    try {
+      return { decision: await policy(request), decidedBy: "policy" };
+    } catch {
+      return { decision: fallback, decidedBy: "policy_error" };
+    }
+  })();
+  try {
+    return await Promise.race([answer, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

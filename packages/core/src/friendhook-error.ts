@@ -1,0 +1,33 @@
+import { type FriendhookErrorCode, statusForErrorCode } from "./error-codes";
+
+export interface FriendhookErrorOptions {
+  cause?: unknown;
+  /** Which provider adapter raised it, when one did. */
+  provider?: string;
+}
+
+/**
+ * The one error type of friendhook: a stable `code`, the HTTP `status` that goes with it, and a
+ * message that says what to fix. Messages never contain secrets or signatures.
+ */
+export class FriendhookError extends Error {
+  override readonly name = "FriendhookError";
+  readonly code: FriendhookErrorCode;
+  readonly status: number;
+  readonly provider: string | undefined;
+
+  constructor(code: FriendhookErrorCode, message: string, options: FriendhookErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = statusForErrorCode(code);
+    this.provider = options.provider;
+  }
+
+  toJSON(): { error: { code: FriendhookErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function isFriendhookError(value: unknown): value is FriendhookError {
+  return value instanceof FriendhookError;
+}

@@ -1,0 +1,56 @@
+import type { FriendEvent } from "./friend-event";
+import type { FriendhookError } from "./friendhook-error";
+import type { ProviderRequest, ProviderResponse } from "./provider-request";
+
+/**
+ * A callback that was authenticated but that the adapter does not map to events (an operation it
+ * does not know, a command outside its family). It is acknowledged, so the provider neither retries
+ * nor suspends the rule, and kept by the receiver rather than guessed at.
+ */
+export interface UnrecognizedCallback {
+  /** The provider's command or operation, as sent. */
+  readonly command: string;
+  /** Why it was not mapped, for a human. */
+  readonly reason: string;
+}
+
+/** What an adapter made of one authenticated callback. */
+export interface ReceivedCallback {
+  readonly provider: string;
+  /** The provider app the callback belongs to (Easemob app key, Tencent SdkAppid). */
+  readonly appId: string;
+  /** The provider's command or operation, as sent. */
+  readonly command: string;
+  /** The unified events, in the order they happened. Empty when the callback is unrecognized. */
+  readonly events: readonly FriendEvent[];
+  readonly unrecognized?: UnrecognizedCallback;
+  /**
+   * The answer the provider expects once the events are stored. For "before" callbacks it carries
+   * the application's decision (see `FriendRequestPolicy`).
+   */
+  readonly acknowledgement: ProviderResponse;
+}
+
+/**
+ * The provider adapter contract, version 1. An adapter is given its settings when it is created,
+ * and then one `ProviderRequest` per callback.
+ *
+ * - `receive` authenticates the request first (before any event exists), then normalizes it. It
+ *   throws a `FriendhookError` for anything it refuses: a bad signature, another app, a malformed
+ *   body. It must not throw any other error for any input.
+ * - `refuse` renders a refusal, or a receiver-side failure such as `store_unavailable`, in the
+ *   provider's own format (Tencent wants a JSON body with `ActionStatus: "FAIL"`; Easemob reads only
+ *   the status). The status is always the error's.
+ *
+ * A receiver answers with `acknowledgement` only after the events are durably stored, and with
+ * `refuse(error)` otherwise, so that the provider can retry.
+ */
+export interface ProviderAdapterV1 {
+  readonly specificationVersion: "v1";
+  /** The value every event of this adapter carries in `provider`. Lower case, no spaces. */
+  readonly provider: string;
+  receive(request: ProviderRequest): Promise<ReceivedCallback>;
+  refuse(error: FriendhookError): ProviderResponse;
+}
+
+export type ProviderAdapter = ProviderAdapterV1;

@@ -1,0 +1,49 @@
+/**
+ * One HTTP callback as a provider sent it, before anything interpreted it. Framework shells build
+ * this from their own request object; adapters never see a framework type.
+ */
+export interface ProviderRequest {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** The path the callback was sent to, without the query string. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received. Signatures and ids are computed from these bytes, never from a re-serialization. */
+  readonly body: Uint8Array;
+  /** When the receiver read the request; it becomes every event's `receivedAt`. */
+  readonly receivedAt: Date;
+}
+
+/** What a receiver writes back to the provider. */
+export interface ProviderResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface ProviderRequestInit {
+  method?: string;
+  path?: string;
+  query?: URLSearchParams | Record<string, string> | string;
+  headers?: Record<string, string | undefined>;
+  body: Uint8Array | string;
+  receivedAt?: Date;
+}
+
+/** Builds a `ProviderRequest` with sensible defaults: for shells, tests and signed-callback builders. */
+export function createProviderRequest(init: ProviderRequestInit): ProviderRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(init.headers ?? { "content-type": "application/json" })) {
+    headers[name.toLowerCase()] = value;
+  }
+  return {
+    method: (init.method ?? "POST").toUpperCase(),
+    path: init.path ?? "/",
+    query: new URLSearchParams(init.query ?? ""),
+    headers,
+    body: typeof init.body === "string" ? new TextEncoder().encode(init.body) : init.body,
+    receivedAt: init.receivedAt ?? new Date(),
+  };
+}

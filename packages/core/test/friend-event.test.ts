@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import {
+  FriendEventSchema,
+  friendEventTypes,
+  isRelationshipEventType,
+  relationshipEventTypes,
+  type FriendEvent,
+} from "../src/index";
+
+const added: FriendEvent = {
+  id: "evt_0123456789abcdef0123456789abcdef",
+  type: "friend.added",
+  provider: "easemob",
+  appId: "demo#app",
+  actor: "tst01",
+  target: "alice",
+  mutual: true,
+  occurredAt: "2022-01-20T03:16:53.494Z",
+  receivedAt: "2022-01-20T03:16:53.600Z",
+  source: { command: "roster:accept", messageId: "966725899779049516", eventType: "chat" },
+  details: { rosterVersion: "DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6", initiator: "alice" },
+};
+
+describe("FriendEventSchema", () => {
+  it("accepts a complete event and keeps provider-specific source keys", () => {
+    expect(FriendEventSchema.parse(added)).toEqual(added);
+  });
+
+  it("narrows details by type", () => {
+    const failed = FriendEventSchema.parse({
+      ...added,
+      type: "friend.operation.failed",
+      details: { attemptedType: "friend.blocked", failureCode: "user_not_found" },
+    });
+    if (failed.type !== "friend.operation.failed") throw new Error("not narrowed");
+    expect(failed.details.attemptedType).toBe("friend.blocked");
+  });
+
+  it("refuses an unknown type, a missing actor and a local-time timestamp", () => {
+    expect(FriendEventSchema.safeParse({ ...added, type: "friend.poked" }).success).toBe(false);
+    const { actor: _actor, ...withoutActor } = added;
+    expect(FriendEventSchema.safeParse(withoutActor).success).toBe(false);
+    expect(FriendEventSchema.safeParse({ ...added, occurredAt: "2022-01-20T11:16:53+08:00" }).success).toBe(false);
+    expect(FriendEventSchema.safeParse({ ...added, actor: "" }).success).toBe(false);
+  });
+
+  it("refuses a failed operation that does not say what was attempted", () => {
+    const result = FriendEventSchema.safeParse({ ...added, type: "friend.operation.failed", details: { failureCode: "x" } });
+    expect(result.success).toBe(false);
+  });
+
+  it("separates relationship changes from the request lifecycle", () => {
+    expect(friendEventTypes).toHaveLength(8);
+    expect(relationshipEventTypes).toEqual(["friend.added", "friend.removed", "friend.blocked", "friend.unblocked"]);
+    expect(isRelationshipEventType("friend.blocked")).toBe(true);
+    expect(isRelationshipEventType("friend.request.accepted")).toBe(false);
+    expect(isRelationshipEventType("friend.operation.failed")).toBe(false);
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { constantTimeEqual, constantTimeEqualAny, hmacSha256, md5Hex, sha256Hex } from "../src/index";
+
+describe("hashing helpers", () => {
+  it("computes Tencent's documented callback signature", () => {
+    expect(sha256Hex("xxxxyyyy" + "1669872112")).toBe("17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061");
+  });
+
+  it("computes MD5 over UTF-8 as lowercase hex", () => {
+    expect(md5Hex("")).toBe("d41d8cd98f00b204e9800998ecf8427e");
+    expect(md5Hex("好友")).toBe("59d29a3663b5647d4bc339fd3fa195aa");
+    expect(md5Hex("The quick brown fox jumps over the lazy dog")).toBe("9e107d9d372bb6826bd81d3542a419d6");
+  });
+
+  it("computes HMAC-SHA256 (RFC 4231 test case 2)", () => {
+    expect(hmacSha256("Jefe", "what do ya want for nothing?").toString("hex")).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+  });
+
+  it("compares strings of any lengths without throwing", () => {
+    expect(constantTimeEqual("abc", "abc")).toBe(true);
+    expect(constantTimeEqual("abc", "abd")).toBe(false);
+    expect(constantTimeEqual("abc", "abcd")).toBe(false);
+    expect(constantTimeEqual("", "")).toBe(true);
+    expect(constantTimeEqualAny("b", ["a", "b", "c"])).toBe(true);
+    expect(constantTimeEqualAny("d", ["a", "b", "c"])).toBe(false);
+    expect(constantTimeEqualAny("a", [])).toBe(false);
+  });
+});
