@@ -2,3 +2,4 @@ export * from "./adapter-conformance";
 export * from "./sink-conformance";
 export * from "./hostile-bodies";
 export * from "./sample-events";
+export * from "./services";

@@ -1,0 +1,41 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+interface JsonReport {
+  testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }>;
+}
+
+const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+
+async function runFixture(): Promise<Map<string, string>> {
+  const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
+  const result = await promisify(execFile)(
+    process.execPath,
+    [vitest, "run", "--config", "test/fixtures/vitest.config.ts", "--reporter=json"],
+    { cwd: packageRoot, maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+  const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{"))) as JsonReport;
+  const statuses = new Map<string, string>();
+  for (const file of report.testResults) {
+    for (const assertion of file.assertionResults) statuses.set(assertion.fullName, assertion.status);
+  }
+  return statuses;
+}
+
+describe("the adapter conformance suite", () => {
+  it("fails adapters that break the contract, and only on the broken promise", async () => {
+    const statuses = await runFixture();
+    const status = (name: string) => statuses.get(name) ?? `missing: ${name}`;
+
+    expect(status("skips authentication: adapter conformance refuses another secret")).toBe("failed");
+    expect(status("skips authentication: adapter conformance signed callback: a friend added yields the same ids when the callback is retried")).toBe("passed");
+
+    expect(status("random ids: adapter conformance signed callback: a friend added yields the same ids when the callback is retried")).toBe("failed");
+    expect(status("random ids: adapter conformance refuses another secret")).toBe("passed");
+
+    expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (random bytes) with a clear 4xx error")).toBe("failed");
+    expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (empty object) with a clear 4xx error")).toBe("failed");
+  }, 180_000);
+});
