@@ -3,3 +3,4 @@ export * from "./sink-conformance";
 export * from "./hostile-bodies";
 export * from "./sample-events";
 export * from "./services";
+export * from "./store-conformance";

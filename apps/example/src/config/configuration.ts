@@ -1,0 +1,200 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { ConfigurationError } from "./configuration-error";
+import { demoCredentials } from "./demo-credentials";
+import type { EnvironmentVariables } from "./environment-files";
+import {
+  type Parsed,
+  parseByteSize,
+  parseCommaList,
+  parsePort,
+  parsed,
+  problem,
+} from "./setting-parsers";
+import { type SinkSpecification, parseSinkList } from "./sink-specification";
+
+export const runEnvironments = ["development", "production", "test"] as const;
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export type RunEnvironment = (typeof runEnvironments)[number];
+export type LogLevel = (typeof logLevels)[number];
+
+export interface EasemobConfiguration {
+  /** One secret per callback rule, or the old and the new one while rotating. */
+  readonly secrets: readonly string[];
+  /** The app keys (`org#app`) served; every app key when absent. */
+  readonly appKeys: readonly string[] | undefined;
+}
+
+export interface TencentConfiguration {
+  readonly sdkAppIds: readonly string[];
+  /** The callback authentication token; callbacks are not authenticated without it. */
+  readonly token: string | undefined;
+}
+
+export interface Configuration {
+  readonly environment: RunEnvironment;
+  /** The interface to listen on; every interface when absent. */
+  readonly host: string | undefined;
+  readonly port: number;
+  /** An absolute path; the SQLite file lives inside. */
+  readonly dataDirectory: string;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  readonly sinks: readonly SinkSpecification[];
+  /** Absent when no Easemob secret is configured: its webhook then answers `provider_not_configured`. */
+  readonly easemob: EasemobConfiguration | undefined;
+  /** Absent when no Tencent SdkAppid is configured: its webhook then answers `provider_not_configured`. */
+  readonly tencent: TencentConfiguration | undefined;
+}
+
+function setting<Value>(parse: (text: string) => Parsed<Value>) {
+  return z.string().transform((text, context) => {
+    const result = parse(text);
+    if (result.ok) return result.value;
+    context.addIssue({ code: "custom", message: result.problem });
+    return z.NEVER;
+  });
+}
+
+function listOf(describeWrongEntry: (entry: string) => string | undefined) {
+  return setting((text) => {
+    const entries = parseCommaList(text);
+    if (!entries.ok) return entries;
+    for (const [index, entry] of entries.value.entries()) {
+      const wrong = describeWrongEntry(entry);
+      if (wrong !== undefined) return problem(`entry ${index + 1} ${wrong}`);
+    }
+    return entries;
+  });
+}
+
+// Secrets are never quoted back: a message may end up in a log or a ticket.
+function describeWrongSecret(entry: string): string | undefined {
+  return /\s/.test(entry) ? "contains whitespace; copy the value without spaces or line breaks" : undefined;
+}
+
+const SecretListSchema = listOf(describeWrongSecret);
+
+const AppKeyListSchema = listOf((entry) =>
+  /^[^#\s]+#[^#\s]+$/.test(entry)
+    ? undefined
+    : `("${entry.slice(0, 60)}") is not an app key of the form "org#app"; in a .env file, quote it: EASEMOB_APPKEY="org#app"`,
+);
+
+const SdkAppIdListSchema = listOf((entry) =>
+  /^\d{1,20}$/.test(entry) ? undefined : `("${entry.slice(0, 30)}") is not an SdkAppid, which is a number such as 1400000000`,
+);
+
+const TokenSchema = setting((text) => {
+  const wrong = describeWrongSecret(text);
+  return wrong === undefined ? parsed(text) : problem(wrong);
+});
+
+const EnvironmentSchema = z.object({
+  NODE_ENV: z
+    .enum(runEnvironments, { error: (issue) => `must be one of ${runEnvironments.join(", ")} (got "${String(issue.input)}")` })
+    .default("development"),
+  HOST: z.string().optional(),
+  PORT: setting(parsePort).default(3000),
+  FRIENDHOOK_DATA_DIR: z.string().default("./data"),
+  FRIENDHOOK_BODY_LIMIT: setting(parseByteSize).default(1024 * 1024),
+  FRIENDHOOK_SINKS: setting(parseSinkList).default([{ kind: "console" }]),
+  LOG_LEVEL: z
+    .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
+    .default("info"),
+  EASEMOB_SECRET: SecretListSchema.optional(),
+  EASEMOB_APPKEY: AppKeyListSchema.optional(),
+  TENCENT_SDKAPPID: SdkAppIdListSchema.optional(),
+  TENCENT_TOKEN: TokenSchema.optional(),
+});
+
+type ParsedEnvironment = z.output<typeof EnvironmentSchema>;
+
+/** Problems that involve more than one variable, or the run environment. */
+function crossCheck(environment: ParsedEnvironment): string[] {
+  const problems: string[] = [];
+  if (environment.EASEMOB_APPKEY && !environment.EASEMOB_SECRET) {
+    problems.push("EASEMOB_SECRET: is required when EASEMOB_APPKEY is set (the secret of the Easemob callback rule)");
+  }
+  if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
+    problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
+  }
+  if (!environment.EASEMOB_SECRET && !environment.TENCENT_SDKAPPID && !environment.EASEMOB_APPKEY && !environment.TENCENT_TOKEN) {
+    problems.push(
+      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), or both; outside production, .env.development provides DEMO values",
+    );
+  }
+  if (environment.NODE_ENV === "production") {
+    if (environment.EASEMOB_SECRET?.includes(demoCredentials.easemobSecret)) {
+      problems.push(
+        "EASEMOB_SECRET: holds the public DEMO secret of .env.development, which production refuses; set the secret of your Easemob callback rule",
+      );
+    }
+    if (environment.TENCENT_TOKEN === demoCredentials.tencentToken) {
+      problems.push(
+        "TENCENT_TOKEN: is the public DEMO token of .env.development, which production refuses; set the token of your Tencent IM callback",
+      );
+    }
+  }
+  return problems;
+}
+
+/** Blank values count as unset, as in `PORT=` in a compose file. */
+function withoutBlankValues(variables: EnvironmentVariables): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (value !== undefined && value.trim() !== "") present[name] = value;
+  }
+  return present;
+}
+
+/**
+ * Validates the environment variables and turns them into the app's configuration, or throws a
+ * `ConfigurationError` listing every problem. Relative paths resolve against `workingDirectory`.
+ */
+export function parseConfiguration(variables: EnvironmentVariables, workingDirectory: string): Configuration {
+  const result = EnvironmentSchema.safeParse(withoutBlankValues(variables));
+  if (!result.success) {
+    throw new ConfigurationError(result.error.issues.map((issue) => `${issue.path.map(String).join(".")}: ${issue.message}`));
+  }
+  const environment = result.data;
+  const problems = crossCheck(environment);
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return {
+    environment: environment.NODE_ENV,
+    host: environment.HOST,
+    port: environment.PORT,
+    dataDirectory: resolve(workingDirectory, environment.FRIENDHOOK_DATA_DIR),
+    bodyLimitBytes: environment.FRIENDHOOK_BODY_LIMIT,
+    logLevel: environment.LOG_LEVEL,
+    sinks: environment.FRIENDHOOK_SINKS,
+    easemob: environment.EASEMOB_SECRET
+      ? { secrets: environment.EASEMOB_SECRET, appKeys: environment.EASEMOB_APPKEY }
+      : undefined,
+    tencent: environment.TENCENT_SDKAPPID
+      ? { sdkAppIds: environment.TENCENT_SDKAPPID, token: environment.TENCENT_TOKEN }
+      : undefined,
+  };
+}
+
+/** True when any credential in use is one of the public DEMO ones. */
+export function usesDemoCredentials(configuration: Configuration): boolean {
+  return (
+    (configuration.easemob?.secrets.includes(demoCredentials.easemobSecret) ?? false) ||
+    configuration.tencent?.token === demoCredentials.tencentToken
+  );
+}
+
+/** What the start-up log shows of the configuration: everything but the secrets. */
+export function describeConfiguration(configuration: Configuration): Record<string, unknown> {
+  const { easemob, tencent } = configuration;
+  return {
+    environment: configuration.environment,
+    dataDirectory: configuration.dataDirectory,
+    bodyLimitBytes: configuration.bodyLimitBytes,
+    sinks: configuration.sinks.map((sink) => sink.kind),
+    easemob: easemob ? { secretCount: easemob.secrets.length, appKeys: easemob.appKeys ?? "any" } : "not configured",
+    tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
+  };
+}

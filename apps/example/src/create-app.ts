@@ -1,0 +1,83 @@
+import type { FriendEventSink } from "@friendhook/core";
+import { type DeliveryOptions, type Receiver, createReceiver } from "@friendhook/receiver";
+import { createSqliteStore } from "@friendhook/sqlite";
+import express, { type Express } from "express";
+import type { Logger } from "pino";
+import { adaptersFromConfiguration } from "./adapters-from-config";
+import type { Configuration } from "./config/configuration";
+import { createLogger } from "./logger";
+import { type AppMetrics, createMetrics } from "./metrics";
+import { observeRequests } from "./observe-requests";
+import { deadLetterRoutes } from "./routes/dead-letters";
+import { errorHandler, notFound } from "./routes/errors";
+import { eventRoutes } from "./routes/events";
+import { friendRoutes } from "./routes/friends";
+import { healthRoutes } from "./routes/health";
+import { metricsRoutes } from "./routes/metrics";
+import { unrecognizedRoutes } from "./routes/unrecognized";
+import { webhookRoutes } from "./routes/webhooks";
+import { sinksFromConfiguration } from "./sinks-from-config";
+
+export interface AppOptions {
+  /** The logger; one made from the configuration (pretty outside production) by default. */
+  readonly logger?: Logger;
+  /** Where the console sink prints events; standard output by default. */
+  readonly writeLine?: (line: string) => void;
+  /** The receiver's delivery settings (attempts, backoff); its defaults otherwise. */
+  readonly delivery?: DeliveryOptions;
+}
+
+export interface FriendhookApp {
+  /** The Express app, ready for `listen` or for mounting under another app. */
+  readonly app: Express;
+  readonly receiver: Receiver;
+  readonly metrics: AppMetrics;
+  readonly sinks: readonly FriendEventSink[];
+  readonly logger: Logger;
+  /** Closes the receiver: waits for callbacks in flight, stops delivery, closes the sinks and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the whole receiver from a configuration: the SQLite store in the data directory, one
+ * adapter per configured provider, the sinks, the metrics, and the HTTP routes. Delivery to the
+ * sinks starts at once; the caller decides where to listen.
+ */
+export function createApp(configuration: Configuration, options: AppOptions = {}): FriendhookApp {
+  const logger =
+    options.logger ?? createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
+  const metrics = createMetrics();
+  const sinks = sinksFromConfiguration(configuration.sinks, options.writeLine ? { writeLine: options.writeLine } : {});
+  const store = createSqliteStore({ directory: configuration.dataDirectory });
+  let receiver: Receiver;
+  try {
+    receiver = createReceiver({
+      adapters: adaptersFromConfiguration(configuration),
+      store,
+      sinks,
+      logger: logger.child({ component: "receiver" }),
+      observer: metrics.observer,
+      ...(options.delivery && { delivery: options.delivery }),
+    });
+  } catch (error) {
+    void store.close();
+    throw error;
+  }
+  metrics.watchDeliveries(() => receiver.deliveryCounts());
+  receiver.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(observeRequests(logger, metrics));
+  app.use(webhookRoutes({ receiver, metrics, bodyLimitBytes: configuration.bodyLimitBytes }));
+  app.use(healthRoutes(receiver));
+  app.use(metricsRoutes(metrics));
+  app.use(eventRoutes(receiver));
+  app.use(friendRoutes(receiver));
+  app.use(deadLetterRoutes(receiver));
+  app.use(unrecognizedRoutes(receiver));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  return { app, receiver, metrics, sinks, logger, close: () => receiver.close() };
+}

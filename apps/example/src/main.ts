@@ -1,0 +1,52 @@
+import { type Configuration, describeConfiguration, usesDemoCredentials } from "./config/configuration";
+import { ConfigurationError } from "./config/configuration-error";
+import { loadConfiguration } from "./config/load-configuration";
+import { createApp } from "./create-app";
+import { createLogger } from "./logger";
+import { listen, localUrlOf } from "./serve";
+import { shutDownOnSignals } from "./shutdown";
+
+const shutdownGraceMs = 10_000;
+
+/** Start-up failures are the operator's to fix: one clear line, exit code 1, no stack trace. */
+function exitWith(message: string): never {
+  process.stderr.write(`friendhook: ${message}\n`);
+  process.exit(1);
+}
+
+function describeStartupFailure(error: unknown, configuration: Configuration): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") return `port ${configuration.port} is already in use; stop the other process or set PORT`;
+  if (code === "EACCES" && (error as { syscall?: string }).syscall === "listen") {
+    return `port ${configuration.port} may not be opened by this user; set PORT to 1024 or above`;
+  }
+  return `cannot start: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfiguration>;
+  try {
+    loaded = loadConfiguration();
+  } catch (error) {
+    if (error instanceof ConfigurationError) exitWith(error.message);
+    throw error;
+  }
+  const { configuration, filesRead } = loaded;
+  const logger = createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
+  try {
+    const application = createApp(configuration, { logger });
+    const server = await listen(application.app, configuration.port, configuration.host);
+    logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");
+    if (usesDemoCredentials(configuration)) {
+      logger.warn("using the public DEMO credentials of .env.development: fine for trying friendhook, refused in production");
+    }
+    if (configuration.tencent && configuration.tencent.token === undefined) {
+      logger.warn("TENCENT_TOKEN is not set: Tencent callbacks are not authenticated (only their SdkAppid is checked)");
+    }
+    shutDownOnSignals({ server, closeApp: application.close, logger, graceMs: shutdownGraceMs });
+  } catch (error) {
+    exitWith(describeStartupFailure(error, configuration));
+  }
+}
+
+await main();

@@ -1,0 +1,145 @@
+import type { DeliveryCounts, ReceiverObserver } from "@friendhook/receiver";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface HttpRequestObservation {
+  readonly method: string;
+  /** The route pattern (`/api/events`), never the raw path: raw paths would make labels unbounded. */
+  readonly route: string;
+  readonly status: number;
+  readonly durationSeconds: number;
+}
+
+export interface AppMetrics {
+  /** Everything `GET /metrics` shows; one registry per app, so that several apps can share a process. */
+  readonly registry: Registry;
+  /** Give this to the receiver. */
+  readonly observer: ReceiverObserver;
+  observeHttpRequest(observation: HttpRequestObservation): void;
+  /** Counts a callback the app refused before the receiver saw it (a provider without credentials). */
+  countRefusedCallback(provider: string, code: string): void;
+  /** Reports the delivery backlog at each scrape. */
+  watchDeliveries(read: () => Promise<readonly DeliveryCounts[]>): void;
+}
+
+const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createMetrics(): AppMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const callbacks = new Counter({
+    name: "friendhook_callbacks_total",
+    help: "Provider callbacks by outcome: stored, duplicate, unrecognized, refused (4xx) or failed (5xx).",
+    labelNames: ["provider", "outcome"] as const,
+    registers,
+  });
+  const refusals = new Counter({
+    name: "friendhook_callback_refusals_total",
+    help: "Callbacks answered with an error, by stable error code.",
+    labelNames: ["provider", "code"] as const,
+    registers,
+  });
+  const callbackDuration = new Histogram({
+    name: "friendhook_callback_duration_seconds",
+    help: "Time from reading a callback to answering it, storage included.",
+    labelNames: ["provider", "outcome"] as const,
+    buckets: latencyBucketsSeconds,
+    registers,
+  });
+  const events = new Counter({
+    name: "friendhook_events_total",
+    help: "Events of the callbacks that stored new events, by provider and type.",
+    labelNames: ["provider", "type"] as const,
+    registers,
+  });
+  const deliveryAttempts = new Counter({
+    name: "friendhook_delivery_attempts_total",
+    help: "Batches handed to a sink.",
+    labelNames: ["sink"] as const,
+    registers,
+  });
+  const deliveryFailures = new Counter({
+    name: "friendhook_delivery_failures_total",
+    help: "Batches a sink failed to take; they are retried or dead-lettered.",
+    labelNames: ["sink"] as const,
+    registers,
+  });
+  const deliveredEvents = new Counter({
+    name: "friendhook_delivered_events_total",
+    help: "Events a sink took.",
+    labelNames: ["sink"] as const,
+    registers,
+  });
+  const deadLetters = new Counter({
+    name: "friendhook_dead_letters_total",
+    help: "Deliveries that ran out of attempts (or failed permanently) and went to the dead letters.",
+    labelNames: ["sink"] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: "friendhook_http_request_duration_seconds",
+    help: "HTTP request latency by route pattern and status.",
+    labelNames: ["method", "route", "status_code"] as const,
+    buckets: latencyBucketsSeconds,
+    registers,
+  });
+
+  let readDeliveries: (() => Promise<readonly DeliveryCounts[]>) | undefined;
+  const backlog = async (field: "pending" | "deadLettered", gauge: Gauge<"sink">) => {
+    gauge.reset();
+    // A scrape during shutdown, or with the store gone, shows no backlog rather than failing.
+    const counts = await readDeliveries?.().catch(() => []);
+    for (const count of counts ?? []) gauge.set({ sink: count.sink }, count[field]);
+  };
+  new Gauge({
+    name: "friendhook_deliveries_pending",
+    help: "Deliveries waiting, in flight or scheduled for a retry, by sink.",
+    labelNames: ["sink"] as const,
+    registers,
+    async collect() {
+      await backlog("pending", this);
+    },
+  });
+  new Gauge({
+    name: "friendhook_deliveries_dead_lettered",
+    help: "Dead letters waiting to be replayed, by sink.",
+    labelNames: ["sink"] as const,
+    registers,
+    async collect() {
+      await backlog("deadLettered", this);
+    },
+  });
+
+  const observer: ReceiverObserver = {
+    callbackHandled(info) {
+      callbacks.inc({ provider: info.provider, outcome: info.outcome });
+      callbackDuration.observe({ provider: info.provider, outcome: info.outcome }, info.durationMs / 1000);
+      if (info.errorCode !== undefined) refusals.inc({ provider: info.provider, code: info.errorCode });
+      if (info.outcome === "stored") {
+        for (const type of info.eventTypes) events.inc({ provider: info.provider, type });
+      }
+    },
+    deliveryAttempted(info) {
+      deliveryAttempts.inc({ sink: info.sink });
+      if (info.succeeded) deliveredEvents.inc({ sink: info.sink }, info.events);
+      else deliveryFailures.inc({ sink: info.sink });
+      if (info.deadLettered > 0) deadLetters.inc({ sink: info.sink }, info.deadLettered);
+    },
+  };
+
+  return {
+    registry,
+    observer,
+    observeHttpRequest({ method, route, status, durationSeconds }) {
+      httpDuration.observe({ method, route, status_code: String(status) }, durationSeconds);
+    },
+    countRefusedCallback(provider, code) {
+      callbacks.inc({ provider, outcome: "refused" });
+      refusals.inc({ provider, code });
+    },
+    watchDeliveries(read) {
+      readDeliveries = read;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { RequestHandler } from "express";
+import type { Logger } from "pino";
+import type { AppMetrics } from "./metrics";
+
+// Scraped and probed every few seconds: logged only at debug level.
+const quietRoutes: ReadonlySet<string> = new Set(["/healthz", "/metrics"]);
+
+/**
+ * Times every request and logs it once it is answered. Only the path is logged, never the query
+ * string (Tencent's carries `Sign`) nor the body (Easemob's carries `security`).
+ */
+export function observeRequests(logger: Logger, metrics: AppMetrics): RequestHandler {
+  return (request, response, next) => {
+    const startedAt = process.hrtime.bigint();
+    response.once("finish", () => {
+      const durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+      const route: string = request.route?.path ?? "unmatched";
+      metrics.observeHttpRequest({ method: request.method, route, status: response.statusCode, durationSeconds });
+      const entry = {
+        method: request.method,
+        path: request.path.slice(0, 200),
+        status: response.statusCode,
+        durationMs: Math.round(durationSeconds * 1e4) / 10,
+      };
+      if (quietRoutes.has(route)) logger.debug(entry, "request");
+      else logger.info(entry, "request");
+    });
+    next();
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The stable codes of this app's own HTTP API (the read API, unknown routes, unexpected failures).
+ * Webhook answers use the `FriendhookError` codes of `@friendhook/core` instead.
+ */
+export const apiErrorStatuses = {
+  /** A query parameter is missing, repeated, unknown or out of range. */
+  invalid_query: 400,
+  /** No route has this method and path. */
+  not_found: 404,
+  /** The store cannot be read (during shutdown, for example). */
+  unavailable: 503,
+  /** Anything unexpected; details go to the log, never to the client. */
+  internal_error: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof apiErrorStatuses;
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly code: ApiErrorCode;
+  readonly status: number;
+
+  constructor(code: ApiErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.status = apiErrorStatuses[code];
+  }
+
+  toJSON(): { error: { code: ApiErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}

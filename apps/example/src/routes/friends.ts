@@ -1,0 +1,19 @@
+import type { Receiver } from "@friendhook/receiver";
+import { Router } from "express";
+import { QueryTextSchema, readQuery } from "./read-query";
+
+const FriendsQueryShape = { provider: QueryTextSchema, appId: QueryTextSchema, userId: QueryTextSchema };
+
+/**
+ * `GET /api/friends?provider=P&appId=A&userId=U`: whom U counts as friends and whom U blocks, from
+ * the friend table the store keeps. An Easemob app key carries a `#`: send it as `%23`.
+ */
+export function friendRoutes(receiver: Receiver): Router {
+  const router = Router();
+  router.get("/api/friends", async (request, response) => {
+    const query = readQuery(FriendsQueryShape, request);
+    const { friends, blocked } = await receiver.friendsOf(query);
+    response.json({ friends, blocked });
+  });
+  return router;
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from "node:util";
+import { ConfigurationError } from "../config/configuration-error";
+import { demoCredentials } from "../config/demo-credentials";
+import { loadConfiguration } from "../config/load-configuration";
+import { runSimulation } from "./run-simulation";
+import { type SampleCallback, easemobSamples, tencentSamples } from "./sample-callbacks";
+import { UnreachableError } from "./send-callback";
+
+const usage = `Usage: pnpm simulate [--url http://host:port]
+
+Sends correctly signed sample callbacks of every kind, from Easemob and from Tencent IM, to a
+running friendhook app, with the credentials of its configuration (.env, .env.development and the
+environment, as the app reads them). The URL is http://127.0.0.1:$PORT by default (PORT: 3000).`;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+function fail(message: string): never {
+  process.stderr.write(`simulate: ${message}\n`);
+  process.exit(1);
+}
+
+function readArguments(): { url: string | undefined } {
+  try {
+    const { values } = parseArgs({ options: { url: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true });
+    if (values.help) {
+      print(usage);
+      process.exit(0);
+    }
+    return { url: values.url };
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${usage}`);
+  }
+}
+
+function baseUrlOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail(`--url: "${url}" is not a URL; for example --url http://127.0.0.1:3000`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") fail(`--url: use an http:// or https:// URL (got "${url}")`);
+  return parsed.origin;
+}
+
+async function main(): Promise<void> {
+  const commandLine = readArguments();
+  let configuration: ReturnType<typeof loadConfiguration>["configuration"];
+  try {
+    ({ configuration } = loadConfiguration());
+  } catch (error) {
+    if (error instanceof ConfigurationError) fail(`the app's configuration is needed to sign the callbacks. ${error.message}`);
+    throw error;
+  }
+  const baseUrl = baseUrlOf(commandLine.url ?? `http://127.0.0.1:${configuration.port}`);
+  const { easemob, tencent } = configuration;
+  const easemobAppKey = easemob?.appKeys?.[0] ?? demoCredentials.easemobAppKey;
+  const samples: SampleCallback[] = [
+    ...(easemob ? easemobSamples({ secret: easemob.secrets[0]!, appKey: easemobAppKey }) : []),
+    ...(tencent ? tencentSamples({ sdkAppId: tencent.sdkAppIds[0]!, token: tencent.token }) : []),
+  ];
+  print(`Sending ${samples.length} signed sample callbacks to ${baseUrl}`);
+  if (!easemob) print("(Easemob is not configured (EASEMOB_SECRET): its samples are left out.)");
+  if (!tencent) print("(Tencent IM is not configured (TENCENT_SDKAPPID): its samples are left out.)");
+
+  let summary: Awaited<ReturnType<typeof runSimulation>>;
+  try {
+    summary = await runSimulation(baseUrl, samples, print);
+  } catch (error) {
+    if (error instanceof UnreachableError) fail(`${error.message}. Is the app running? Start it with \`pnpm start\`, or pass --url.`);
+    throw error;
+  }
+
+  print(`\n${summary.sent} sent, ${summary.acknowledged} acknowledged, ${summary.refused} refused.`);
+  print("\nSee what was stored:");
+  print(`  curl ${baseUrl}/api/events`);
+  if (easemob) {
+    print(`  curl '${baseUrl}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice'`);
+  }
+  if (tencent) print(`  curl '${baseUrl}/api/friends?provider=tencent&appId=${tencent.sdkAppIds[0]}&userId=alice'`);
+  print(`  curl ${baseUrl}/api/unrecognized`);
+  print(`  curl ${baseUrl}/metrics`);
+  if (summary.refused > 0) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,35 @@
+import type { SampleCallback } from "./sample-callbacks";
+import { sendCallback } from "./send-callback";
+
+export interface SimulationSummary {
+  readonly sent: number;
+  /** Answered 2xx: stored, a duplicate, or kept as unrecognized. */
+  readonly acknowledged: number;
+  readonly refused: number;
+}
+
+function shortened(text: string, length: number): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > length ? `${oneLine.slice(0, length - 1)}…` : oneLine;
+}
+
+/** Sends the samples one after another, in story order, printing each and its answer. */
+export async function runSimulation(
+  baseUrl: string,
+  samples: readonly SampleCallback[],
+  print: (line: string) => void,
+): Promise<SimulationSummary> {
+  let acknowledged = 0;
+  let provider: string | undefined;
+  for (const sample of samples) {
+    if (sample.provider !== provider) {
+      provider = sample.provider;
+      print(`\nPOST /webhooks/${provider}`);
+    }
+    const answer = await sendCallback(baseUrl, sample.provider, sample.request);
+    if (answer.status >= 200 && answer.status < 300) acknowledged += 1;
+    print(`  ${sample.label.padEnd(30)} ${sample.description}`);
+    print(`  ${"".padEnd(30)} → ${answer.status} ${shortened(answer.body, 110)}`);
+  }
+  return { sent: samples.length, acknowledged, refused: samples.length - acknowledged };
+}

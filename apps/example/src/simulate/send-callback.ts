@@ -1,0 +1,28 @@
+import type { ProviderRequest } from "@friendhook/core";
+
+export interface CallbackAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Cannot reach the app at all: nothing to do but say so. */
+export class UnreachableError extends Error {
+  override readonly name = "UnreachableError";
+}
+
+/** Sends a built callback to `{baseUrl}/webhooks/{provider}` with its query, headers and exact body bytes. */
+export async function sendCallback(baseUrl: string, provider: string, request: ProviderRequest): Promise<CallbackAnswer> {
+  const url = new URL(`/webhooks/${provider}`, baseUrl);
+  url.search = request.query.toString();
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  let response: Response;
+  try {
+    response = await fetch(url, { method: request.method, headers, body: request.body });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new UnreachableError(`cannot reach ${baseUrl} (${cause})`);
+  }
+  return { status: response.status, body: await response.text() };
+}

@@ -1,0 +1,87 @@
+import { FriendhookError } from "@friendhook/core";
+import { z } from "zod";
+
+/**
+ * Tolerant schemas for Easemob's callback body, read in three steps so that each question is asked
+ * only once the previous one is answered: what was signed, which app and family the callback
+ * belongs to, and (for the roster family) who did what. Unknown fields pass through, because
+ * Easemob adds fields over time; descriptive fields of the wrong type are dropped rather than
+ * refused, so that a cosmetic change on Easemob's side never loses a relationship change.
+ */
+
+const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
+
+/** The latest instant a JavaScript `Date` can hold, in milliseconds. */
+const latestInstantMs = 8_640_000_000_000_000;
+
+/** The signed fields: `callId` (`{appkey}_{msg_id}`) and `timestamp` in milliseconds. */
+export const EasemobSignedFieldsSchema = z
+  .object({
+    callId: z.string().min(1),
+    timestamp: z.number().int().nonnegative().max(latestInstantMs),
+  })
+  .loose();
+
+/** What every Easemob callback carries, whatever its family (`chat_type`). */
+export const EasemobCallbackEnvelopeSchema = z
+  .object({
+    appkey: z.string().min(1),
+    chat_type: z.string().min(1),
+    /** `chat` (sent while the recipient was online) or `chat_offline` (stored for an offline one). */
+    eventType: optional(z.string()),
+    /** The Easemob server that sent the callback. */
+    host: optional(z.string()),
+  })
+  .loose();
+
+const ErrorCodeSchema = z.union([z.string().min(1), z.number().transform(String)]);
+
+/** A `roster` callback: `payload.operation` says what happened between `from` and `to`. */
+export const EasemobRosterCallbackSchema = z
+  .object({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    msg_id: z.string().min(1),
+    payload: z
+      .object({
+        operation: z.string().min(1),
+        /** The roster version of the user the callback was sent to (`to`), after the change. */
+        roster_ver: optional(z.string()),
+        /** The request text of `add`: documented as an object, sent as a string in every example. */
+        reason: z.unknown().optional(),
+        /** `ban` and `allow` only: `error_code` is `"ok"` when the change took effect. */
+        status: optional(z.object({ error_code: ErrorCodeSchema }).loose()),
+      })
+      .loose(),
+  })
+  .loose();
+
+export type EasemobCallbackEnvelope = z.output<typeof EasemobCallbackEnvelopeSchema>;
+export type EasemobRosterCallback = z.output<typeof EasemobRosterCallbackSchema>;
+
+/** A value from the body as a message shows it: quoted, and cut short. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 4)
+    .map((issue) => `${issue.path.map(String).join(".") || "body"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Parses one step of the body, or refuses it with `invalid_payload` naming the fields at fault. */
+export function parseEasemobCallback<Schema extends z.ZodType>(
+  schema: Schema,
+  body: Record<string, unknown>,
+  what: string,
+): z.output<Schema> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new FriendhookError("invalid_payload", `The body is not ${what}: ${describeIssues(parsed.error)}.`, {
+      provider: "easemob",
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,199 @@
+import {
+  type EventSource,
+  type FriendEvent,
+  type FriendEventDetails,
+  type FriendEventOfType,
+  type FriendEventType,
+  FriendhookError,
+  deriveEventId,
+} from "@friendhook/core";
+import type { EasemobRosterCallback } from "./easemob-callback-schema";
+import { easemobUserId } from "./easemob-user-id";
+
+export const easemobProvider = "easemob";
+
+/** Every roster operation Easemob sends in `payload.operation`. */
+export const easemobRosterOperations = [
+  "add",
+  "remove",
+  "accept",
+  "remote_accept",
+  "decline",
+  "remote_decline",
+  "ban",
+  "allow",
+] as const;
+
+export type EasemobRosterOperation = (typeof easemobRosterOperations)[number];
+
+const knownOperations: ReadonlySet<string> = new Set(easemobRosterOperations);
+
+export function isEasemobRosterOperation(operation: string): operation is EasemobRosterOperation {
+  return knownOperations.has(operation);
+}
+
+type RosterCommand = "roster:add" | "roster:remove" | "roster:accept" | "roster:decline" | "roster:ban" | "roster:allow";
+
+interface OperationView {
+  /** The command every view of the operation shares, so that both views yield the same event. */
+  readonly command: RosterCommand;
+  /** Whether `to`, the user the callback was sent to, is the one who acted or the one acted upon. */
+  readonly recipient: "actor" | "target";
+}
+
+/**
+ * An answer to a friend request reaches Easemob's callback twice: `accept` / `decline` is sent to
+ * the user who answered, `remote_accept` / `remote_decline` to the requester. Both views name the
+ * same answer, so both resolve to the same actor (who answered) and target (who asked).
+ */
+const operationViews: Readonly<Record<EasemobRosterOperation, OperationView>> = {
+  add: { command: "roster:add", recipient: "target" },
+  remove: { command: "roster:remove", recipient: "target" },
+  accept: { command: "roster:accept", recipient: "actor" },
+  remote_accept: { command: "roster:accept", recipient: "target" },
+  decline: { command: "roster:decline", recipient: "actor" },
+  remote_decline: { command: "roster:decline", recipient: "target" },
+  ban: { command: "roster:ban", recipient: "target" },
+  allow: { command: "roster:allow", recipient: "target" },
+};
+
+/** What the adapter read from the signed envelope, shared by every event of one callback. */
+export interface EasemobEventContext {
+  readonly appKey: string;
+  readonly callbackId: string;
+  /** `timestamp`, in milliseconds. */
+  readonly timestamp: number;
+  readonly eventType: string | undefined;
+  readonly host: string | undefined;
+  readonly receivedAt: Date;
+  /** The parsed body, when the adapter keeps it. */
+  readonly raw: unknown;
+}
+
+interface RosterFact extends EasemobEventContext {
+  readonly command: RosterCommand;
+  readonly messageId: string;
+  readonly actor: string;
+  readonly target: string;
+}
+
+function eventSource(fact: RosterFact): EventSource {
+  return {
+    command: fact.command,
+    callbackId: fact.callbackId,
+    messageId: fact.messageId,
+    ...(fact.host === undefined ? {} : { host: fact.host }),
+    ...(fact.eventType === undefined ? {} : { eventType: fact.eventType }),
+  };
+}
+
+function eventOf<Type extends FriendEventType>(
+  type: Type,
+  fact: RosterFact,
+  mutual: boolean,
+  details: FriendEventDetails<Type>,
+): FriendEventOfType<Type> {
+  const event = {
+    // One message id per roster action: every view and every retry of it yields this id.
+    id: deriveEventId({ provider: easemobProvider, appId: fact.appKey, type, parts: [fact.messageId] }),
+    type,
+    provider: easemobProvider,
+    appId: fact.appKey,
+    actor: fact.actor,
+    target: fact.target,
+    mutual,
+    occurredAt: new Date(fact.timestamp).toISOString(),
+    receivedAt: fact.receivedAt.toISOString(),
+    source: eventSource(fact),
+    details,
+    ...(fact.raw === undefined ? {} : { raw: fact.raw }),
+  };
+  // TypeScript cannot narrow the union member from the generic `type`; the fields above are exactly its shape.
+  return event as FriendEventOfType<Type>;
+}
+
+/**
+ * The text of a friend request. The documentation types `reason` as an object while every example
+ * sends a string; an object is kept as its JSON text, an empty one as no text at all.
+ */
+function requestMessage(reason: unknown): string | undefined {
+  if (typeof reason === "string") return reason.length > 0 ? reason : undefined;
+  if (reason === null || typeof reason !== "object" || Object.keys(reason).length === 0) return undefined;
+  try {
+    return JSON.stringify(reason);
+  } catch (cause) {
+    throw new FriendhookError("invalid_payload", "The friend request's reason cannot be read as text.", {
+      provider: easemobProvider,
+      cause,
+    });
+  }
+}
+
+const rosterVersionOf = (payload: EasemobRosterCallback["payload"]) =>
+  payload.roster_ver === undefined ? {} : { rosterVersion: payload.roster_ver };
+
+/**
+ * `ban` and `allow` report whether the change took effect. A failed one is kept as
+ * `friend.operation.failed`, never applied as a relationship change, never dropped.
+ */
+function blocklistEvent(
+  type: "friend.blocked" | "friend.unblocked",
+  payload: EasemobRosterCallback["payload"],
+  fact: RosterFact,
+): FriendEvent {
+  const failureCode = payload.status?.error_code;
+  if (failureCode === undefined) {
+    throw new FriendhookError(
+      "invalid_payload",
+      `A ${fact.command} callback must carry payload.status.error_code; without it, whether the change took effect is unknown.`,
+      { provider: easemobProvider },
+    );
+  }
+  if (failureCode === "ok") return eventOf(type, fact, false, rosterVersionOf(payload));
+  return eventOf("friend.operation.failed", fact, false, { attemptedType: type, failureCode });
+}
+
+/**
+ * The unified events of one authenticated roster callback, in the order they happened.
+ *
+ * Events hold only what every view of an action agrees on. `roster_ver` is the version of the
+ * recipient's own roster, so the two views of an answer carry different ones: it is kept for
+ * `remove`, `ban` and `allow`, and left out of answers (it stays in `raw` when that is kept).
+ */
+export function easemobRosterEvents(
+  operation: EasemobRosterOperation,
+  callback: EasemobRosterCallback,
+  context: EasemobEventContext,
+): FriendEvent[] {
+  const view = operationViews[operation];
+  const from = easemobUserId(callback.from, context.appKey, "from");
+  const to = easemobUserId(callback.to, context.appKey, "to");
+  const fact: RosterFact = {
+    ...context,
+    command: view.command,
+    messageId: callback.msg_id,
+    actor: view.recipient === "actor" ? to : from,
+    target: view.recipient === "actor" ? from : to,
+  };
+  const { payload } = callback;
+  switch (view.command) {
+    case "roster:add": {
+      const message = requestMessage(payload.reason);
+      return [eventOf("friend.request.sent", fact, false, message === undefined ? {} : { message })];
+    }
+    case "roster:remove":
+      // Easemob contacts are always mutual: removing one ends the friendship for both users.
+      return [eventOf("friend.removed", fact, true, rosterVersionOf(payload))];
+    case "roster:accept":
+      return [
+        eventOf("friend.request.accepted", fact, false, {}),
+        eventOf("friend.added", fact, true, { initiator: fact.target, trigger: "response" }),
+      ];
+    case "roster:decline":
+      return [eventOf("friend.request.declined", fact, false, {})];
+    case "roster:ban":
+      return [blocklistEvent("friend.blocked", payload, fact)];
+    case "roster:allow":
+      return [blocklistEvent("friend.unblocked", payload, fact)];
+  }
+}

@@ -1,0 +1,79 @@
+import { FriendhookError } from "@friendhook/core";
+import { z } from "zod";
+
+/**
+ * A callback rule's secret, as typed into the Easemob console. Whitespace is refused rather than
+ * trimmed: it almost always comes from a copy-and-paste or a line break in an environment file,
+ * and a trimmed secret that happens to work would hide the mistake.
+ */
+const SecretSchema = z
+  .string()
+  .min(1, "the secret is empty")
+  .refine(
+    (secret) => !/\s/.test(secret),
+    "the secret contains whitespace (a space or a line break); copy it from the Easemob console without them",
+  );
+
+const AppKeySchema = z
+  .string()
+  .regex(/^[^#\s]+#[^#\s]+$/, 'an app key has the form "org#app", e.g. "1112220101#demo"');
+
+export const EasemobAdapterSettingsSchema = z
+  .strictObject({
+    /** The secret of the callback rule. */
+    secret: SecretSchema.optional(),
+    /** Several secrets at once: one per callback rule (up to four), or the old and new one while rotating. */
+    secrets: z.array(SecretSchema).min(1, "name at least one secret").readonly().optional(),
+    /** The app keys (`org#app`, any case) this receiver serves; a callback for any other app is refused. All when absent. */
+    appKeys: z.array(AppKeySchema).min(1, "name at least one app key, or omit appKeys").readonly().optional(),
+    /** Refuse callbacks whose `timestamp` lies further than this from the receive time. Off when absent. */
+    maximumAgeSeconds: z.number().positive().finite().optional(),
+    /** Keep the parsed callback body (without its `security`) in every event's `raw`. */
+    includeRaw: z.boolean().optional(),
+  })
+  .superRefine(({ secret, secrets }, context) => {
+    if (secret === undefined && secrets === undefined) {
+      context.addIssue({ code: "custom", message: "give the callback rule's `secret`, or `secrets` for several" });
+    }
+    if (secret !== undefined && secrets !== undefined) {
+      context.addIssue({ code: "custom", message: "give either `secret` or `secrets`, not both" });
+    }
+  });
+
+export type EasemobAdapterSettings = z.input<typeof EasemobAdapterSettingsSchema>;
+
+/** The settings with every default applied. */
+export interface ResolvedEasemobSettings {
+  readonly secrets: readonly string[];
+  /** In lower case, as they are compared; undefined when every app key is accepted. */
+  readonly appKeys: ReadonlySet<string> | undefined;
+  /** Undefined when replay protection is off. */
+  readonly maximumAgeMilliseconds: number | undefined;
+  readonly includeRaw: boolean;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** Validates the settings once, at construction, so that a mistyped option fails loudly. */
+export function resolveEasemobSettings(settings: EasemobAdapterSettings): ResolvedEasemobSettings {
+  const parsed = EasemobAdapterSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new FriendhookError("misconfigured", `Invalid Easemob adapter settings: ${describeIssues(parsed.error)}.`, {
+      provider: "easemob",
+    });
+  }
+  const options = parsed.data;
+  return {
+    secrets: options.secrets ?? (options.secret === undefined ? [] : [options.secret]),
+    appKeys: options.appKeys === undefined ? undefined : new Set(options.appKeys.map((appKey) => appKey.toLowerCase())),
+    maximumAgeMilliseconds: options.maximumAgeSeconds === undefined ? undefined : options.maximumAgeSeconds * 1000,
+    includeRaw: options.includeRaw ?? false,
+  };
+}

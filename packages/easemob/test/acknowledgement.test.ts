@@ -1,0 +1,104 @@
+import { createProviderRequest, FriendhookError } from "@friendhook/core";
+import { describe, expect, it } from "vitest";
+import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from "../src/index";
+
+const secret = "acknowledgement-secret";
+const adapter = createEasemobAdapter({ secret });
+
+function signedBody(body: Record<string, unknown>) {
+  const fields = { callId: "acme#chat_5", timestamp: 1_700_000_000_000, ...body } as { callId: string; timestamp: number };
+  return createProviderRequest({ body: JSON.stringify({ ...fields, security: signEasemobCallback(fields, secret) }) });
+}
+
+const roster = { chat_type: "roster", appkey: "acme#chat", from: "alice", to: "bob", msg_id: "5", eventType: "chat" };
+
+describe("acknowledgement", () => {
+  it("is HTTP 200 with a short body", async () => {
+    const { acknowledgement } = await adapter.receive(buildEasemobCallback({ secret, operation: "add", from: "a", to: "b" }));
+    expect(acknowledgement.status).toBe(200);
+    expect(acknowledgement.body.length).toBeLessThan(100);
+    expect(JSON.parse(acknowledgement.body)).toEqual({ status: "ok" });
+  });
+});
+
+describe("refuse", () => {
+  it("answers with the error's status and a short JSON body naming the code", () => {
+    const response = adapter.refuse(new FriendhookError("invalid_signature", "The callback's security does not match."));
+    expect(response.status).toBe(401);
+    expect(response.headers["content-type"]).toMatch(/^application\/json/);
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: "invalid_signature", message: "The callback's security does not match." },
+    });
+  });
+
+  it("keeps the body under Easemob's 1,000 characters whatever the message holds", () => {
+    for (const message of ["x".repeat(5000), "\u0000".repeat(5000), '"\\'.repeat(3000), "\ud800".repeat(3000), "好".repeat(3000)]) {
+      const response = adapter.refuse(new FriendhookError("store_unavailable", message));
+      expect(response.status).toBe(503);
+      expect(response.body.length).toBeLessThan(1000);
+      expect(JSON.parse(response.body)).toMatchObject({ error: { code: "store_unavailable" } });
+    }
+  });
+});
+
+describe("unrecognized callbacks", () => {
+  it("acknowledges an unknown roster operation, reported as unrecognized, without events", async () => {
+    const received = await adapter.receive(signedBody({ ...roster, payload: { operation: "remark" } }));
+    expect(received).toMatchObject({
+      provider: "easemob",
+      appId: "acme#chat",
+      command: "roster:remark",
+      events: [],
+      unrecognized: { command: "roster:remark", reason: expect.stringContaining("does not know") },
+      acknowledgement: { status: 200 },
+    });
+  });
+
+  it("acknowledges a callback of another family, reported as unrecognized", async () => {
+    const chat = { chat_type: "chat", appkey: "acme#chat", from: "alice", to: "bob", msg_id: "6", payload: { bodies: [] } };
+    const received = await adapter.receive(signedBody(chat));
+    expect(received).toMatchObject({
+      command: "chat",
+      events: [],
+      unrecognized: { command: "chat", reason: expect.stringContaining("not a roster callback") },
+      acknowledgement: { status: 200 },
+    });
+  });
+});
+
+describe("signed bodies missing what Easemob always sends", () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ["no appkey", { ...roster, appkey: undefined, payload: { operation: "add" } }, /appkey/],
+    ["no chat_type", { ...roster, chat_type: undefined, payload: { operation: "add" } }, /chat_type/],
+    ["no payload", { ...roster }, /payload/],
+    ["no operation", { ...roster, payload: { reason: "" } }, /payload\.operation/],
+    ["no from", { ...roster, from: undefined, payload: { operation: "add" } }, /from/],
+    ["a numeric to", { ...roster, to: 7, payload: { operation: "add" } }, /to/],
+    ["no msg_id", { ...roster, msg_id: undefined, payload: { operation: "add" } }, /msg_id/],
+  ];
+  for (const [name, body, field] of cases) {
+    it(`refuses ${name} with invalid_payload naming the field`, async () => {
+      await expect(adapter.receive(signedBody(body))).rejects.toMatchObject({
+        code: "invalid_payload",
+        status: 400,
+        message: expect.stringMatching(field),
+      });
+    });
+  }
+
+  it("drops descriptive fields of the wrong type rather than refuse the change", async () => {
+    const received = await adapter.receive(
+      signedBody({ ...roster, host: 12, eventType: ["chat"], payload: { operation: "remove", roster_ver: 3 } }),
+    );
+    expect(received.events).toHaveLength(1);
+    expect(received.events[0]?.source).toEqual({ command: "roster:remove", callbackId: "acme#chat_5", messageId: "5" });
+    expect(received.events[0]?.details).toEqual({});
+  });
+
+  it("refuses a body that is not JSON with malformed_body", async () => {
+    await expect(adapter.receive(createProviderRequest({ body: "chat_type=roster" }))).rejects.toMatchObject({
+      code: "malformed_body",
+      status: 400,
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { FriendhookError } from "@friendhook/core";
+import { describe, expect, it } from "vitest";
+import { type EasemobAdapterSettings, createEasemobAdapter } from "../src/index";
+
+function constructionError(settings: unknown): FriendhookError {
+  try {
+    createEasemobAdapter(settings as EasemobAdapterSettings);
+  } catch (error) {
+    if (error instanceof FriendhookError) return error;
+    throw error;
+  }
+  throw new Error("the settings were accepted");
+}
+
+describe("settings", () => {
+  it("accepts a secret, or several, with the optional checks", () => {
+    expect(createEasemobAdapter({ secret: "s3cr3t" }).provider).toBe("easemob");
+    expect(createEasemobAdapter({ secrets: ["one", "two", "three", "four", "five"] }).specificationVersion).toBe("v1");
+    expect(
+      createEasemobAdapter({ secret: "s3cr3t", appKeys: ["1112220101#demo"], maximumAgeSeconds: 600, includeRaw: true }).provider,
+    ).toBe("easemob");
+  });
+
+  it("refuses bad settings at construction with misconfigured and a message naming the option", () => {
+    for (const [settings, message] of [
+      [{}, /settings: give the callback rule's `secret`, or `secrets` for several/],
+      [{ secret: "a", secrets: ["b"] }, /give either `secret` or `secrets`, not both/],
+      [{ secret: "" }, /secret: the secret is empty/],
+      [{ secrets: [] }, /secrets: name at least one secret/],
+      [{ secrets: ["ok", ""] }, /secrets\.1: the secret is empty/],
+      [{ secret: 42 }, /secret: .*expected string/],
+      [{ secret: "s", appKeys: ["demo"] }, /appKeys\.0: an app key has the form "org#app"/],
+      [{ secret: "s", appKeys: [] }, /appKeys: name at least one app key/],
+      [{ secret: "s", maximumAgeSeconds: 0 }, /maximumAgeSeconds/],
+      [{ secret: "s", maximumAgeSeconds: Number.POSITIVE_INFINITY }, /maximumAgeSeconds/],
+      [{ secret: "s", includeRaw: "yes" }, /includeRaw/],
+      [{ secret: "s", secert: "typo" }, /secert/],
+    ] as const) {
+      const error = constructionError(settings);
+      expect(error.code).toBe("misconfigured");
+      expect(error.message).toMatch(/^Invalid Easemob adapter settings: /);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("refuses a secret with whitespace, without showing the secret", () => {
+    for (const secret of [" leading-space", "trailing-newline\n", "in side", "tab\tbed"]) {
+      const error = constructionError({ secrets: ["fine", secret] });
+      expect(error.message).toMatch(/secrets\.1: the secret contains whitespace/);
+      expect(error.message).not.toContain(secret.trim());
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export * from "./friendhook-middleware";
+export * from "./friendhook-middleware-options";

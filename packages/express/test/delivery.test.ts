@@ -1,0 +1,123 @@
+import { createMemorySink, type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
+import { buildEasemobCallback } from "@friendhook/easemob";
+import type { DeliveryAttemptedInfo } from "@friendhook/receiver";
+import { describe, expect, it } from "vitest";
+import { easemobSecret, eventually, send, startService, temporaryDirectory } from "./support";
+
+let messageNumber = 800_000_000_000_000_000n;
+const callback = (operation: string, from: string, to: string, timestamp: number) =>
+  buildEasemobCallback({ secret: easemobSecret, operation, from, to, timestamp, messageId: String((messageNumber += 1n)), appKey: "demo#app" });
+
+const samePair = (left: string, right: string) => (event: FriendEvent) =>
+  (event.actor === left && event.target === right) || (event.actor === right && event.target === left);
+
+/** A sink whose every delivery waits until `release` is called. */
+function gatedSink() {
+  const delivered: FriendEvent[] = [];
+  let release = () => undefined as void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let entered = false;
+  const sink: FriendEventSink = {
+    name: "memory",
+    idempotent: true,
+    async deliver(events) {
+      entered = true;
+      await gate;
+      delivered.push(...events);
+    },
+  };
+  return { sink, delivered, release: () => release(), entered: () => entered };
+}
+
+describe("delivery to sinks", () => {
+  it("delivers everything once a failing sink recovers, in order per user pair", async () => {
+    const sink = createMemorySink();
+    sink.failWith(new Error("connection refused"));
+    const attempts: DeliveryAttemptedInfo[] = [];
+    const service = await startService({ sinks: [sink], observer: { deliveryAttempted: (info) => attempts.push(info) } });
+    const requests = [
+      callback("accept", "bob", "alice", 1_700_000_001_000),
+      callback("ban", "carol", "dave", 1_700_000_001_500),
+      callback("remove", "alice", "bob", 1_700_000_002_000),
+      callback("accept", "alice", "bob", 1_700_000_003_000),
+    ];
+    for (const request of requests) expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
+    await eventually(() => attempts.filter((attempt) => !attempt.succeeded).length >= 3, "three deliveries failed");
+    expect(sink.events).toEqual([]);
+
+    sink.failWith(undefined);
+    const { events: stored } = await service.receiver.events();
+    await eventually(() => sink.events.length === stored.length, "every stored event reached the sink");
+    expect(new Set(sink.events.map((event) => event.id))).toEqual(new Set(stored.map((event) => event.id)));
+    const pair = samePair("alice", "bob");
+    expect(sink.events.filter(pair).map((event) => event.id)).toEqual(stored.filter(pair).map((event) => event.id));
+    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+    expect(attempts.at(-1)).toMatchObject({ sink: "memory", succeeded: true, deadLettered: 0 });
+    expect(attempts.find((attempt) => !attempt.succeeded)?.errorMessage).toContain("connection refused");
+  });
+
+  it("moves a delivery to the dead letters at once on a permanent failure, and replays it", async () => {
+    const sink = createMemorySink();
+    sink.failWith(new SinkError("410 Gone", { permanent: true }));
+    const attempts: DeliveryAttemptedInfo[] = [];
+    const service = await startService({ sinks: [sink], observer: { deliveryAttempted: (info) => attempts.push(info) } });
+    expect((await send(service.url, "/callbacks/easemob", callback("remove", "alice", "bob", 1_700_000_000_000))).status).toBe(200);
+    await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
+    const [deadLetter] = (await service.receiver.deadLetters()).deadLetters;
+    expect(deadLetter).toMatchObject({ sink: "memory", attempts: 1, event: { type: "friend.removed" } });
+    expect(deadLetter?.lastError).toContain("410 Gone");
+    expect(attempts).toEqual([expect.objectContaining({ succeeded: false, deadLettered: 1, events: 1 })]);
+
+    sink.failWith(undefined);
+    expect(await service.receiver.replayDeadLetters({ sink: "memory" })).toBe(1);
+    await eventually(() => sink.events.length === 1, "the replayed event was delivered");
+    expect(sink.events[0]?.id).toBe(deadLetter?.event.id);
+    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+  });
+
+  it("gives up after maximumAttempts and keeps the dead letter for inspection", async () => {
+    const sink = createMemorySink();
+    sink.failWith(new Error("503 Service Unavailable"));
+    const service = await startService({ sinks: [sink], delivery: { maximumAttempts: 3, initialBackoffMs: 1, maximumBackoffMs: 5 } });
+    expect((await send(service.url, "/callbacks/easemob", callback("ban", "alice", "mallory", 1_700_000_000_000))).status).toBe(200);
+    await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
+    expect((await service.receiver.deadLetters()).deadLetters[0]).toMatchObject({ attempts: 3, lastError: "Error: 503 Service Unavailable" });
+    expect(await service.receiver.deliveryCounts()).toEqual([{ sink: "memory", pending: 0, deadLettered: 1 }]);
+  });
+
+  it("resumes delivery from the SQLite file after a restart in the middle of a delivery", async () => {
+    const directory = temporaryDirectory();
+    const first = gatedSink();
+    const service = await startService({ directory, sinks: [first.sink], delivery: { batchSize: 4 } });
+    const users = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    for (let index = 0; index < 12; index += 1) {
+      const request = callback("remove", users[index % 6] as string, users[(index + 1) % 6] as string, 1_700_000_000_000 + index);
+      expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
+    }
+    const { events: stored } = await service.receiver.events();
+    expect(stored).toHaveLength(12);
+    await eventually(first.entered, "the first batch is being delivered");
+
+    const closing = service.receiver.close();
+    try {
+      const duringClose = await service.receiver.handle("easemob", callback("remove", "x", "y", 1_700_000_000_000));
+      expect(duringClose.status).toBe(503);
+    } finally {
+      first.release();
+    }
+    await closing;
+    await service.close();
+    expect(first.delivered.length).toBeGreaterThan(0);
+    expect(first.delivered.length).toBeLessThan(12);
+
+    const second = createMemorySink();
+    const restarted = await startService({ directory, sinks: [second] });
+    await eventually(async () => (await restarted.receiver.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
+    const deliveredIds = new Set([...first.delivered, ...second.events].map((event) => event.id));
+    expect(deliveredIds).toEqual(new Set(stored.map((event) => event.id)));
+    // What the first run completed is not delivered again.
+    expect(second.events.filter((event) => first.delivered.some((done) => done.id === event.id))).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+/** The fully qualified, quoted names of the tables one schema and prefix give. */
+export interface TableNames {
+  /** The bare schema name, unquoted. */
+  readonly schema: string;
+  /** The bare prefix, unquoted: with the schema, the key of the migration lock. */
+  readonly tablePrefix: string;
+  readonly migrations: string;
+  readonly events: string;
+  readonly friendEdges: string;
+}
+
+/** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
+export const sqlIdentifierPattern = /^[a-z_][a-z0-9_]*$/;
+
+function quote(identifier: string): string {
+  return `"${identifier}"`;
+}
+
+export function tableNames(schema: string, tablePrefix: string): TableNames {
+  const table = (name: string) => `${quote(schema)}.${quote(`${tablePrefix}${name}`)}`;
+  return {
+    schema,
+    tablePrefix,
+    migrations: table("schema_migrations"),
+    events: table("events"),
+    friendEdges: table("friend_edges"),
+  };
+}

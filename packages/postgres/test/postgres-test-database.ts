@@ -1,0 +1,24 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+/** The test database: DATABASE_URL, or the local server with trust authentication. */
+export const connectionString = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+const address = new URL(connectionString);
+export const databaseHost = address.hostname;
+export const databasePort = Number(address.port || 5432);
+
+/** A schema name no other test uses, so tests run side by side on one database. */
+export function uniqueSchemaName(): string {
+  return `friendhook_test_${randomBytes(6).toString("hex")}`;
+}
+
+export function createTestPool(): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 4 });
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}

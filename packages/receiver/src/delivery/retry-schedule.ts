@@ -1,0 +1,47 @@
+import { SinkError } from "@friendhook/core";
+import type { Delivery, DeliveryFailure } from "../store/friend-event-store";
+
+export interface RetrySchedule {
+  readonly maximumAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maximumBackoffMs: number;
+}
+
+/** ±20 % around the exponential delay, so that retries of many pairs do not arrive in lockstep. */
+const jitterSpread = 0.2;
+
+/** The wait before the next attempt after `failedAttempts` failures (1 or more). */
+export function retryDelayMs(failedAttempts: number, schedule: RetrySchedule, random: () => number = Math.random): number {
+  const exponential = Math.min(schedule.maximumBackoffMs, schedule.initialBackoffMs * 2 ** Math.max(0, failedAttempts - 1));
+  const jittered = exponential * (1 - jitterSpread + 2 * jitterSpread * random());
+  return Math.round(Math.min(schedule.maximumBackoffMs, jittered));
+}
+
+/** A short, single-line description of why a delivery failed, for the dead letters and logs. */
+export function describeDeliveryError(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.replace(/\s+/g, " ").slice(0, 500);
+}
+
+/**
+ * What becomes of one delivery whose attempt failed: a `SinkError` marked permanent, or the last
+ * allowed attempt, sends it to the dead letters; otherwise it is retried after the backoff, or
+ * after exactly the wait the sink's server asked for (`retryAfterMs`).
+ */
+export function planDeliveryFailure(
+  delivery: Delivery,
+  error: unknown,
+  schedule: RetrySchedule,
+  now: number,
+  random: () => number = Math.random,
+): DeliveryFailure {
+  const failedAttempts = delivery.attempts + 1;
+  const description = describeDeliveryError(error);
+  const sinkError = error instanceof SinkError ? error : undefined;
+  if (sinkError?.permanent || failedAttempts >= schedule.maximumAttempts) {
+    return { deliveryId: delivery.deliveryId, error: description, deadLetter: true };
+  }
+  const retryAfterMs = sinkError?.retryAfterMs;
+  const delayMs = retryAfterMs !== undefined && retryAfterMs >= 0 ? retryAfterMs : retryDelayMs(failedAttempts, schedule, random);
+  return { deliveryId: delivery.deliveryId, error: description, retryAt: now + delayMs };
+}

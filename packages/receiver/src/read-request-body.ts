@@ -1,0 +1,88 @@
+import type { Readable } from "node:stream";
+import { FriendhookError } from "@friendhook/core";
+
+export const defaultBodyLimitBytes = 1024 * 1024;
+export const defaultBodyTimeoutMs = 10_000;
+
+export interface ReadRequestBodyOptions {
+  /** The largest accepted body. */
+  readonly limitBytes: number;
+  /** The whole body must arrive within this time. */
+  readonly timeoutMs: number;
+  /** The request's Content-Length header, checked before anything is read. */
+  readonly contentLength?: string | undefined;
+}
+
+function tooLarge(limitBytes: number): FriendhookError {
+  return new FriendhookError("body_too_large", `The request body is larger than the limit of ${limitBytes} bytes.`);
+}
+
+/**
+ * Reads a Node request body into bytes exactly as sent, enforcing the size limit from the
+ * Content-Length header up front and again while streaming (a chunked body has no length), and a
+ * deadline for slow clients. Every failure is a `FriendhookError` (413, 408 or 400); nothing throws
+ * otherwise. Once refused, the rest of the body is drained, not buffered, so the answer can be read.
+ */
+export function readRequestBody(stream: Readable, options: ReadRequestBodyOptions): Promise<Uint8Array> {
+  const declaredLength = options.contentLength === undefined ? undefined : Number(options.contentLength);
+  if (declaredLength !== undefined && Number.isFinite(declaredLength) && declaredLength > options.limitBytes) {
+    stream.resume();
+    return Promise.reject(tooLarge(options.limitBytes));
+  }
+  if (stream.readableEnded) {
+    return Promise.reject(
+      new FriendhookError(
+        "misconfigured",
+        "The request body was already read by another middleware before friendhook; mount friendhook before any body parser.",
+      ),
+    );
+  }
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const timer = setTimeout(
+      () => fail(new FriendhookError("request_timeout", `The request body did not arrive within ${options.timeoutMs} ms.`)),
+      options.timeoutMs,
+    );
+
+    function cleanup() {
+      clearTimeout(timer);
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("close", onClose);
+    }
+    function fail(error: FriendhookError) {
+      cleanup();
+      chunks.length = 0;
+      // Keep listening for errors so that a late socket error is not an unhandled one.
+      stream.on("error", () => undefined);
+      stream.resume();
+      reject(error);
+    }
+    function onData(chunk: Buffer | string) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      received += bytes.byteLength;
+      if (received > options.limitBytes) {
+        fail(tooLarge(options.limitBytes));
+        return;
+      }
+      chunks.push(bytes);
+    }
+    function onEnd() {
+      cleanup();
+      resolve(new Uint8Array(Buffer.concat(chunks, received)));
+    }
+    function onError() {
+      fail(new FriendhookError("malformed_body", "The request body could not be read: the client stopped sending it."));
+    }
+    function onClose() {
+      fail(new FriendhookError("malformed_body", "The client closed the connection before the request body was complete."));
+    }
+
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+  });
+}

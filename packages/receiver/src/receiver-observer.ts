@@ -1,0 +1,34 @@
+/** What happened to one callback. */
+export interface CallbackHandledInfo {
+  /** The route name the callback came in on (a key of `adapters`). */
+  readonly adapter: string;
+  readonly provider: string;
+  /**
+   * `stored`: at least one new event was stored. `duplicate`: every event was already stored (or
+   * there were none to store). `unrecognized`: kept as an unrecognized callback. `refused`: the
+   * request was bad (4xx, nothing stored). `failed`: the receiver could not store it (5xx).
+   */
+  readonly outcome: "stored" | "duplicate" | "unrecognized" | "refused" | "failed";
+  readonly status: number;
+  readonly errorCode?: string;
+  /** The types of the callback's events, in order (stored or duplicate). */
+  readonly eventTypes: readonly string[];
+  readonly durationMs: number;
+}
+
+/** What happened to one batch delivered to one sink. */
+export interface DeliveryAttemptedInfo {
+  readonly sink: string;
+  readonly events: number;
+  readonly succeeded: boolean;
+  /** How many of the batch's deliveries went to the dead letters after this attempt. */
+  readonly deadLettered: number;
+  readonly errorMessage?: string;
+  readonly durationMs: number;
+}
+
+/** Hooks for metrics (prom-client counters and histograms fit here). Exceptions thrown by hooks are ignored. */
+export interface ReceiverObserver {
+  callbackHandled?(info: CallbackHandledInfo): void;
+  deliveryAttempted?(info: DeliveryAttemptedInfo): void;
+}

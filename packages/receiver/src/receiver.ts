@@ -1,0 +1,223 @@
+import {
+  FriendhookError,
+  type FriendEventSink,
+  type ProviderAdapterV1,
+  type ProviderRequest,
+  type ProviderResponse,
+  type ReceivedCallback,
+} from "@friendhook/core";
+import { createSinkWorker, type SinkWorker } from "./delivery/sink-worker";
+import { parseOptions } from "./parse-options";
+import { silentLogger } from "./receiver-logger";
+import type { CallbackHandledInfo, DeliveryAttemptedInfo } from "./receiver-observer";
+import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options";
+import { checkProviderRequest } from "./request-checks";
+import type {
+  DeadLetterPage,
+  DeadLetterPageOptions,
+  DeliveryCounts,
+  EventPage,
+  FriendList,
+  FriendsOfInput,
+  PageOptions,
+  UnrecognizedPage,
+} from "./store/friend-event-store";
+import { buildUnrecognizedRecord } from "./unrecognized-record";
+
+export interface ReplayOptions {
+  /** Only this sink's dead letters; every sink's when absent. */
+  readonly sink?: string;
+  /** Only these dead letters (their `deliveryId`); all when absent. */
+  readonly deliveryIds?: readonly string[];
+}
+
+export interface Receiver {
+  /** The route names of the configured adapters. */
+  readonly adapterNames: readonly string[];
+  /**
+   * Runs one callback through its adapter and the store, and returns the provider's answer: the
+   * acknowledgement once the events are durable, or a refusal in the provider's format. Never throws.
+   */
+  handle(adapterName: string, request: ProviderRequest): Promise<ProviderResponse>;
+  /**
+   * Renders a refusal found before `handle` could run (a body too large, too slow, already read by
+   * another parser) in the provider's format, and reports it to the observer. For framework shells.
+   */
+  refuse(adapterName: string, error: FriendhookError, durationMs?: number): ProviderResponse;
+  /** Starts one delivery loop per sink. Callbacks are stored whether or not delivery runs. */
+  start(): void;
+  /** Stops accepting callbacks (503), waits for those in flight, stops delivery, closes the sinks and the store. */
+  close(): Promise<void>;
+  events(options?: PageOptions): Promise<EventPage>;
+  friendsOf(input: FriendsOfInput): Promise<FriendList>;
+  deadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage>;
+  /** Makes dead letters due again, with a fresh count of attempts; returns how many. */
+  replayDeadLetters(options?: ReplayOptions): Promise<number>;
+  unrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
+  deliveryCounts(): Promise<DeliveryCounts[]>;
+}
+
+type HandledReport = Omit<CallbackHandledInfo, "adapter" | "provider" | "durationMs">;
+
+function asFriendhookError(error: unknown): FriendhookError | undefined {
+  return error instanceof FriendhookError ? error : undefined;
+}
+
+/** The answer when no adapter can render one: a short JSON error. */
+function genericRefusal(error: FriendhookError): ProviderResponse {
+  return { status: error.status, headers: { "content-type": "application/json" }, body: JSON.stringify(error) };
+}
+
+export function createReceiver(input: ReceiverOptions): Receiver {
+  const options = parseOptions(ReceiverOptionsSchema, input, "receiver");
+  const { adapters, store, sinks, delivery } = options;
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const sinkNames = sinks.map((sink) => sink.name);
+  const inFlight = new Set<Promise<unknown>>();
+  let started = false;
+  let closing: Promise<void> | undefined;
+
+  const callObserver = <Info>(hook: ((info: Info) => void) | undefined, info: Info) => {
+    try {
+      hook?.call(options.observer, info);
+    } catch (error) {
+      logger.warn({ error: String(error) }, "an observer hook threw; ignored");
+    }
+  };
+  const deliveryAttempted = (info: DeliveryAttemptedInfo) => callObserver(options.observer?.deliveryAttempted, info);
+
+  const workers: SinkWorker[] = sinks.map((sink: FriendEventSink) =>
+    createSinkWorker({ store, sink, settings: delivery, logger, deliveryAttempted, now }),
+  );
+  const wakeWorkers = () => {
+    for (const worker of workers) worker.wake();
+  };
+
+  function renderRefusal(adapter: ProviderAdapterV1 | undefined, error: FriendhookError): ProviderResponse {
+    if (!adapter) return genericRefusal(error);
+    try {
+      return adapter.refuse(error);
+    } catch (renderError) {
+      logger.error({ provider: adapter.provider, error: String(renderError) }, "the adapter could not render a refusal");
+      return genericRefusal(error);
+    }
+  }
+
+  function report(adapterName: string, startedAt: number, details: HandledReport): void {
+    const provider = adapters[adapterName]?.provider ?? "unknown";
+    callObserver(options.observer?.callbackHandled, { adapter: adapterName, provider, ...details, durationMs: performance.now() - startedAt });
+  }
+
+  function refuseAt(adapterName: string, error: FriendhookError, startedAt: number, eventTypes: readonly string[] = []): ProviderResponse {
+    const rendered = renderRefusal(adapters[adapterName], error);
+    // HTTP requires a 405 to say which methods are allowed.
+    const response = error.code === "method_not_allowed" ? { ...rendered, headers: { ...rendered.headers, allow: "POST" } } : rendered;
+    const outcome = error.status >= 500 ? "failed" : "refused";
+    logger[outcome === "failed" ? "error" : "warn"](
+      { adapter: adapterName, code: error.code, status: response.status, reason: error.message },
+      "callback not accepted",
+    );
+    report(adapterName, startedAt, { outcome, status: response.status, errorCode: error.code, eventTypes });
+    return response;
+  }
+
+  async function receive(adapter: ProviderAdapterV1, request: ProviderRequest): Promise<ReceivedCallback | FriendhookError> {
+    try {
+      return await adapter.receive(request);
+    } catch (error) {
+      const refusal = asFriendhookError(error);
+      if (refusal) return refusal;
+      // The contract forbids this; the input is what made the adapter fail, so the answer is a 4xx.
+      logger.error({ provider: adapter.provider, error: String(error) }, "the adapter threw something other than a FriendhookError");
+      return new FriendhookError("invalid_payload", "The callback could not be read.", { provider: adapter.provider, cause: error });
+    }
+  }
+
+  async function handleCallback(adapterName: string, request: ProviderRequest, startedAt: number): Promise<ProviderResponse> {
+    const adapter = adapters[adapterName];
+    if (!adapter) {
+      const known = Object.keys(adapters).join(", ");
+      return refuseAt(adapterName, new FriendhookError("misconfigured", `No adapter is named "${adapterName}" (configured: ${known}).`), startedAt);
+    }
+    const requestProblem = checkProviderRequest(request);
+    if (requestProblem) return refuseAt(adapterName, requestProblem, startedAt);
+    if (closing) {
+      return refuseAt(adapterName, new FriendhookError("store_unavailable", "The receiver is shutting down; retry later."), startedAt);
+    }
+    const callback = await receive(adapter, request);
+    if (callback instanceof FriendhookError) return refuseAt(adapterName, callback, startedAt);
+
+    const eventTypes = callback.events.map((event) => event.type);
+    const unrecognized = buildUnrecognizedRecord(callback, request);
+    let inserted = 0;
+    if (callback.events.length > 0 || unrecognized) {
+      try {
+        ({ inserted } = await store.append({ events: callback.events, unrecognized, sinks: sinkNames }));
+      } catch (error) {
+        logger.error({ adapter: adapterName, error: String(error) }, "the store could not persist a callback");
+        const failure = new FriendhookError("store_unavailable", "The callback could not be stored; retry later.", { cause: error });
+        return refuseAt(adapterName, failure, startedAt, eventTypes);
+      }
+    }
+    if (inserted > 0) wakeWorkers();
+    const outcome = unrecognized ? "unrecognized" : inserted > 0 ? "stored" : "duplicate";
+    logger.debug({ adapter: adapterName, appId: callback.appId, command: callback.command, outcome, inserted }, "callback accepted");
+    report(adapterName, startedAt, { outcome, status: callback.acknowledgement.status, eventTypes });
+    return callback.acknowledgement;
+  }
+
+  return {
+    adapterNames: Object.keys(adapters),
+
+    handle(adapterName, request) {
+      const startedAt = performance.now();
+      const handling = handleCallback(adapterName, request, startedAt).catch((error: unknown) => {
+        // Only a bug gets here (an observer or logger that throws, say); the provider may retry.
+        logger.error({ adapter: adapterName, error: String(error) }, "handling a callback failed unexpectedly");
+        return renderRefusal(adapters[adapterName], new FriendhookError("store_unavailable", "The callback could not be handled; retry later."));
+      });
+      inFlight.add(handling);
+      void handling.finally(() => inFlight.delete(handling));
+      return handling;
+    },
+
+    refuse(adapterName, error, durationMs = 0) {
+      return refuseAt(adapterName, error, performance.now() - durationMs);
+    },
+
+    start() {
+      if (closing) throw new FriendhookError("misconfigured", "The receiver is closed; create a new one to deliver again.");
+      if (started) return;
+      started = true;
+      for (const worker of workers) worker.start();
+    },
+
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([...inFlight]);
+        await Promise.all(workers.map((worker) => worker.stop()));
+        for (const sink of sinks) {
+          try {
+            await sink.close?.();
+          } catch (error) {
+            logger.warn({ sink: sink.name, error: String(error) }, "a sink failed to close");
+          }
+        }
+        await store.close();
+      })();
+      return closing;
+    },
+
+    events: (pageOptions) => store.listEvents(pageOptions),
+    friendsOf: (friendsOfInput) => store.friendsOf(friendsOfInput),
+    deadLetters: (pageOptions) => store.listDeadLetters(pageOptions),
+    async replayDeadLetters(replayOptions = {}) {
+      const replayed = await store.replayDeadLetters({ ...replayOptions, now: now() });
+      if (replayed > 0) wakeWorkers();
+      return replayed;
+    },
+    unrecognized: (pageOptions) => store.listUnrecognized(pageOptions),
+    deliveryCounts: () => store.countDeliveries(),
+  };
+}

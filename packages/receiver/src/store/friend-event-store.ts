@@ -1,0 +1,172 @@
+import type { FriendEvent } from "@friendhook/core";
+
+/**
+ * A callback the adapter authenticated but could not map to events. It is kept, not dropped, so
+ * that nothing a provider sent is lost while an adapter learns a new command.
+ */
+export interface UnrecognizedCallbackRecord {
+  /** Deterministic (`unr_` and 32 hex digits over provider, appId, command and body): a retried callback is stored once. */
+  readonly id: string;
+  readonly provider: string;
+  readonly appId: string;
+  readonly command: string;
+  /** Why the adapter did not map it. */
+  readonly reason: string;
+  /** ISO-8601 instant at which the receiver read the callback. */
+  readonly receivedAt: string;
+  /** The raw body, decoded as UTF-8. */
+  readonly body: string;
+}
+
+export interface AppendInput {
+  /** The events of one callback, in the order they happened. */
+  readonly events: readonly FriendEvent[];
+  /** Present when the adapter could not map the callback. */
+  readonly unrecognized?: UnrecognizedCallbackRecord;
+  /** The sinks every newly stored event must be delivered to (each gets its own delivery). */
+  readonly sinks: readonly string[];
+}
+
+export interface AppendResult {
+  /** Events stored by this call. */
+  readonly inserted: number;
+  /** Events whose id was already stored: nothing was written for them, no delivery was enqueued. */
+  readonly duplicates: number;
+  /** Whether this call stored a new unrecognized record (false when there was none, or it was already stored). */
+  readonly unrecognizedInserted: boolean;
+}
+
+export interface PageOptions {
+  /** A `next` cursor from an earlier page; from the beginning when absent. */
+  readonly after?: string | undefined;
+  /** At most this many items (the store may cap it). */
+  readonly limit?: number | undefined;
+}
+
+export interface EventPage {
+  /** Events in the order they were stored. */
+  readonly events: FriendEvent[];
+  /** Opaque cursor after the last event of this page; pass it as `after`. Absent when the page is empty. */
+  readonly next: string | undefined;
+}
+
+export interface UnrecognizedPage {
+  /** In the order they were stored. */
+  readonly callbacks: UnrecognizedCallbackRecord[];
+  readonly next: string | undefined;
+}
+
+/** One event on its way to one sink. */
+export interface Delivery {
+  /** Opaque, unique within the store. */
+  readonly deliveryId: string;
+  readonly sink: string;
+  readonly event: FriendEvent;
+  /** How many attempts failed before this claim. */
+  readonly attempts: number;
+}
+
+export interface ClaimDeliveriesInput {
+  readonly sink: string;
+  readonly limit: number;
+  /** The claimed deliveries are hidden from other claims until `now + leaseMs`. */
+  readonly leaseMs: number;
+  /** Epoch milliseconds. */
+  readonly now: number;
+}
+
+export interface CompleteDeliveriesInput {
+  readonly deliveryIds: readonly string[];
+}
+
+/** A failed attempt: either retried at `retryAt` (epoch ms), or moved to the dead letters. */
+export type DeliveryFailure =
+  | { readonly deliveryId: string; readonly error: string; readonly retryAt: number }
+  | { readonly deliveryId: string; readonly error: string; readonly deadLetter: true };
+
+export interface FailDeliveriesInput {
+  readonly failures: readonly DeliveryFailure[];
+  /** Epoch milliseconds; becomes `deadLetteredAt`. */
+  readonly now: number;
+}
+
+export interface DeadLetter {
+  readonly deliveryId: string;
+  readonly sink: string;
+  readonly event: FriendEvent;
+  /** Attempts made, all failed. */
+  readonly attempts: number;
+  readonly lastError: string;
+  /** ISO-8601 instant. */
+  readonly deadLetteredAt: string;
+}
+
+export interface DeadLetterPageOptions extends PageOptions {
+  /** Only this sink's dead letters. */
+  readonly sink?: string | undefined;
+}
+
+export interface DeadLetterPage {
+  /** In the order their events were stored. */
+  readonly deadLetters: DeadLetter[];
+  readonly next: string | undefined;
+}
+
+export interface ReplayDeadLettersInput {
+  /** Only this sink's dead letters; every sink's when absent. */
+  readonly sink?: string | undefined;
+  /** Only these dead letters; all (of `sink`) when absent. */
+  readonly deliveryIds?: readonly string[] | undefined;
+  /** Epoch milliseconds: replayed deliveries are due at once. */
+  readonly now: number;
+}
+
+export interface DeliveryCounts {
+  readonly sink: string;
+  /** Waiting, leased or scheduled for a retry. */
+  readonly pending: number;
+  readonly deadLettered: number;
+}
+
+export interface FriendsOfInput {
+  readonly provider: string;
+  readonly appId: string;
+  readonly userId: string;
+}
+
+/** The friend table seen from one user: whom they count as a friend, whom they block. Both sorted. */
+export interface FriendList {
+  readonly friends: string[];
+  readonly blocked: string[];
+}
+
+/**
+ * The durable store contract behind a receiver: the SQLite store, the in-memory store and the
+ * PostgreSQL store implement it, and `describeStoreConformance` (`@friendhook/testkit`) checks it.
+ *
+ * - `append` resolves only once the events are durable. In the same transaction it dedupes by event
+ *   id, enqueues one delivery per new event and sink, stores the unrecognized record, and applies
+ *   the relationship events to the friend table with `applyRelationChange`
+ *   (see `projection/friend-relation.ts`).
+ * - Deliveries are ordered per (provider, appId, unordered user pair), see `deliveryOrderKey`:
+ *   `claimDeliveries` never hands out a delivery while an earlier one of the same sink and key is
+ *   pending outside that claim (scheduled for a retry, or leased). Dead letters do not hold a key
+ *   back. One claim may contain several deliveries of one key, in stored order.
+ * - Completing or failing a delivery that is no longer pending (already completed, dead-lettered)
+ *   does nothing, so a claim whose lease ran out cannot undo another worker's outcome.
+ */
+export interface FriendEventStore {
+  append(input: AppendInput): Promise<AppendResult>;
+  listEvents(options?: PageOptions): Promise<EventPage>;
+  claimDeliveries(input: ClaimDeliveriesInput): Promise<Delivery[]>;
+  completeDeliveries(input: CompleteDeliveriesInput): Promise<void>;
+  failDeliveries(input: FailDeliveriesInput): Promise<void>;
+  listDeadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage>;
+  /** Moves dead letters back to pending with no attempts counted; returns how many. */
+  replayDeadLetters(input: ReplayDeadLettersInput): Promise<number>;
+  countDeliveries(): Promise<DeliveryCounts[]>;
+  listUnrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
+  friendsOf(input: FriendsOfInput): Promise<FriendList>;
+  /** Waits for pending appends, then releases the store. Called once. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,205 @@
+import type { FriendEvent } from "@friendhook/core";
+import { createFriendTable } from "../projection/friend-table";
+import { deliveryOrderKey } from "./delivery-order-key";
+import type {
+  DeadLetter,
+  Delivery,
+  DeliveryCounts,
+  FriendEventStore,
+  UnrecognizedCallbackRecord,
+} from "./friend-event-store";
+import { resolvePageLimit } from "./page-limit";
+import { parseSequenceCursor } from "./sequence-cursor";
+
+interface DeliveryRecord {
+  readonly sequence: number;
+  readonly sink: string;
+  readonly orderKey: string;
+  readonly event: FriendEvent;
+  state: "pending" | "dead";
+  attempts: number;
+  availableAt: number;
+  leasedUntil: number;
+  lastError: string;
+  deadLetteredAt: number;
+}
+
+function page<Item>(items: readonly Item[], after: string | undefined, limit: number | undefined, sequenceOf: (item: Item) => number) {
+  const start = parseSequenceCursor(after);
+  const selected = items.filter((item) => sequenceOf(item) > start).slice(0, resolvePageLimit(limit));
+  const last = selected.at(-1);
+  return { selected, next: last === undefined ? undefined : String(sequenceOf(last)) };
+}
+
+function toDelivery(record: DeliveryRecord): Delivery {
+  return { deliveryId: String(record.sequence), sink: record.sink, event: record.event, attempts: record.attempts };
+}
+
+function toDeadLetter(record: DeliveryRecord): DeadLetter {
+  return {
+    deliveryId: String(record.sequence),
+    sink: record.sink,
+    event: record.event,
+    attempts: record.attempts,
+    lastError: record.lastError,
+    deadLetteredAt: new Date(record.deadLetteredAt).toISOString(),
+  };
+}
+
+/**
+ * A `FriendEventStore` in memory: for tests and for trying friendhook out. It keeps every promise of
+ * the contract except durability: a restart loses everything.
+ */
+export function createMemoryStore(): FriendEventStore {
+  const events: Array<{ sequence: number; event: FriendEvent }> = [];
+  const eventIds = new Set<string>();
+  const unrecognized: Array<{ sequence: number; record: UnrecognizedCallbackRecord }> = [];
+  const unrecognizedIds = new Set<string>();
+  // Completed deliveries are removed; the map keeps insertion (= stored event) order.
+  const deliveries = new Map<string, DeliveryRecord>();
+  const friendTable = createFriendTable();
+  let nextSequence = 1;
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new Error("The memory store is closed.");
+  };
+  const pendingRecord = (deliveryId: string) => {
+    const record = deliveries.get(deliveryId);
+    return record?.state === "pending" ? record : undefined;
+  };
+
+  return {
+    async append({ events: incoming, unrecognized: record, sinks }) {
+      open();
+      let inserted = 0;
+      for (const event of incoming) {
+        if (eventIds.has(event.id)) continue;
+        eventIds.add(event.id);
+        inserted += 1;
+        const sequence = nextSequence++;
+        events.push({ sequence, event });
+        friendTable.apply(event);
+        for (const sink of sinks) {
+          const deliverySequence = nextSequence++;
+          deliveries.set(String(deliverySequence), {
+            sequence: deliverySequence,
+            sink,
+            orderKey: deliveryOrderKey(event),
+            event,
+            state: "pending",
+            attempts: 0,
+            availableAt: 0,
+            leasedUntil: 0,
+            lastError: "",
+            deadLetteredAt: 0,
+          });
+        }
+      }
+      let unrecognizedInserted = false;
+      if (record && !unrecognizedIds.has(record.id)) {
+        unrecognizedIds.add(record.id);
+        unrecognized.push({ sequence: nextSequence++, record });
+        unrecognizedInserted = true;
+      }
+      return { inserted, duplicates: incoming.length - inserted, unrecognizedInserted };
+    },
+
+    async listEvents(options = {}) {
+      open();
+      const { selected, next } = page(events, options.after, options.limit, (item) => item.sequence);
+      return { events: selected.map((item) => item.event), next };
+    },
+
+    async claimDeliveries({ sink, limit, leaseMs, now }) {
+      open();
+      const claimed: DeliveryRecord[] = [];
+      const heldBack = new Set<string>();
+      for (const record of deliveries.values()) {
+        if (claimed.length >= limit) break;
+        if (record.sink !== sink || record.state !== "pending") continue;
+        const available = record.availableAt <= now && record.leasedUntil <= now;
+        if (!available) heldBack.add(record.orderKey);
+        else if (!heldBack.has(record.orderKey)) claimed.push(record);
+      }
+      for (const record of claimed) record.leasedUntil = now + leaseMs;
+      return claimed.map(toDelivery);
+    },
+
+    async completeDeliveries({ deliveryIds }) {
+      open();
+      for (const deliveryId of deliveryIds) {
+        if (pendingRecord(deliveryId)) deliveries.delete(deliveryId);
+      }
+    },
+
+    async failDeliveries({ failures, now }) {
+      open();
+      for (const failure of failures) {
+        const record = pendingRecord(failure.deliveryId);
+        if (!record) continue;
+        record.attempts += 1;
+        record.lastError = failure.error;
+        record.leasedUntil = 0;
+        if ("deadLetter" in failure) {
+          record.state = "dead";
+          record.deadLetteredAt = now;
+        } else {
+          record.availableAt = failure.retryAt;
+        }
+      }
+    },
+
+    async listDeadLetters(options = {}) {
+      open();
+      const dead = [...deliveries.values()].filter(
+        (record) => record.state === "dead" && (options.sink === undefined || record.sink === options.sink),
+      );
+      const { selected, next } = page(dead, options.after, options.limit, (record) => record.sequence);
+      return { deadLetters: selected.map(toDeadLetter), next };
+    },
+
+    async replayDeadLetters({ sink, deliveryIds, now }) {
+      open();
+      const wanted = deliveryIds === undefined ? undefined : new Set(deliveryIds);
+      let replayed = 0;
+      for (const [deliveryId, record] of deliveries) {
+        if (record.state !== "dead") continue;
+        if (sink !== undefined && record.sink !== sink) continue;
+        if (wanted && !wanted.has(deliveryId)) continue;
+        Object.assign(record, { state: "pending", attempts: 0, availableAt: now, leasedUntil: 0, deadLetteredAt: 0 });
+        replayed += 1;
+      }
+      return replayed;
+    },
+
+    async countDeliveries() {
+      open();
+      const counts = new Map<string, { pending: number; deadLettered: number }>();
+      for (const record of deliveries.values()) {
+        const count = counts.get(record.sink) ?? { pending: 0, deadLettered: 0 };
+        if (record.state === "pending") count.pending += 1;
+        else count.deadLettered += 1;
+        counts.set(record.sink, count);
+      }
+      return [...counts.entries()]
+        .sort(([left], [right]) => (left < right ? -1 : 1))
+        .map(([sink, count]): DeliveryCounts => ({ sink, ...count }));
+    },
+
+    async listUnrecognized(options = {}) {
+      open();
+      const { selected, next } = page(unrecognized, options.after, options.limit, (item) => item.sequence);
+      return { callbacks: selected.map((item) => item.record), next };
+    },
+
+    async friendsOf(input) {
+      open();
+      return friendTable.friendsOf(input);
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}

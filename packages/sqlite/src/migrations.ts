@@ -1,0 +1,77 @@
+import type Database from "better-sqlite3";
+
+/**
+ * The schema, one migration per version. `PRAGMA user_version` records the version a database
+ * file is at; a migration runs once, in its own transaction. Never edit a released migration:
+ * add the next one.
+ */
+export const migrations: readonly string[] = [
+  // Version 1.
+  `
+  CREATE TABLE events (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sink TEXT NOT NULL,
+    event_sequence INTEGER NOT NULL REFERENCES events (sequence),
+    order_key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    available_at INTEGER NOT NULL DEFAULT 0,
+    leased_until INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    dead_lettered_at INTEGER
+  );
+  CREATE INDEX deliveries_by_sink ON deliveries (sink, state, id);
+  CREATE INDEX deliveries_by_order_key ON deliveries (sink, order_key, state, id);
+
+  CREATE TABLE unrecognized_callbacks (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+
+  CREATE TABLE friend_relations (
+    provider TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    relation TEXT NOT NULL CHECK (relation IN ('friend', 'blocked')),
+    other TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value IN (0, 1)),
+    version_occurred_at INTEGER NOT NULL,
+    version_event_id TEXT NOT NULL,
+    PRIMARY KEY (provider, app_id, owner, relation, other)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+/** Brings the database to `schemaVersion`; refuses a file written by a newer version of this package. */
+export function migrate(database: Database.Database): void {
+  const current = database.pragma("user_version", { simple: true }) as number;
+  if (current > schemaVersion) {
+    throw new Error(
+      `The database is at schema version ${current}, newer than this @friendhook/sqlite knows (${schemaVersion}); upgrade the package.`,
+    );
+  }
+  for (let version = current + 1; version <= schemaVersion; version += 1) {
+    database.transaction(() => {
+      database.exec(migrations[version - 1] ?? "");
+      database.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}

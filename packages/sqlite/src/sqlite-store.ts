@@ -1,0 +1,348 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { FriendEvent } from "@friendhook/core";
+import {
+  type AppendInput,
+  type AppendResult,
+  applyRelationChange,
+  type DeadLetter,
+  type Delivery,
+  deliveryOrderKey,
+  type FriendEventStore,
+  type FriendRelation,
+  parseOptions,
+  parseSequenceCursor,
+  type RelationChange,
+  relationChangesOf,
+  resolvePageLimit,
+  sortUserIds,
+  type UnrecognizedCallbackRecord,
+} from "@friendhook/receiver";
+import Database from "better-sqlite3";
+import { createGroupCommit } from "./group-commit";
+import { migrate } from "./migrations";
+import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
+
+export interface SqliteStoreStatistics {
+  /** `append` calls so far. */
+  readonly appends: number;
+  /** Transactions those appends were written in; fewer than `appends` when group commit batched them. */
+  readonly appendTransactions: number;
+}
+
+export interface SqliteDurabilitySettings {
+  /** `wal`. */
+  readonly journalMode: string;
+  /** `full`: every commit is fsynced. */
+  readonly synchronous: string;
+}
+
+export interface SqliteFriendEventStore extends FriendEventStore {
+  /** The database file. */
+  readonly filename: string;
+  statistics(): SqliteStoreStatistics;
+  /** The settings in force on the store's connection, read from SQLite itself. */
+  durabilitySettings(): SqliteDurabilitySettings;
+}
+
+const synchronousNames = ["off", "normal", "full", "extra"];
+
+interface DeliveryRow {
+  id: number;
+  sink: string;
+  attempts: number;
+  event: string;
+  last_error: string;
+  dead_lettered_at: number | null;
+}
+
+interface UnrecognizedRow {
+  sequence: number;
+  id: string;
+  provider: string;
+  app_id: string;
+  command: string;
+  reason: string;
+  received_at: string;
+  body: string;
+}
+
+interface RegisterRow {
+  value: number;
+  version_occurred_at: number;
+  version_event_id: string;
+}
+
+function nextCursor(rows: ReadonlyArray<{ sequence: number } | { id: number }>): string | undefined {
+  const last = rows.at(-1);
+  if (last === undefined) return undefined;
+  return String("sequence" in last ? last.sequence : last.id);
+}
+
+function toDeadLetter(row: DeliveryRow): DeadLetter {
+  return {
+    deliveryId: String(row.id),
+    sink: row.sink,
+    event: JSON.parse(row.event) as FriendEvent,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deadLetteredAt: new Date(row.dead_lettered_at ?? 0).toISOString(),
+  };
+}
+
+function toUnrecognized(row: UnrecognizedRow): UnrecognizedCallbackRecord {
+  return {
+    id: row.id,
+    provider: row.provider,
+    appId: row.app_id,
+    command: row.command,
+    reason: row.reason,
+    receivedAt: row.received_at,
+    body: row.body,
+  };
+}
+
+/** Opens the database file with the settings that make an acknowledged callback survive a crash. */
+function openDatabase(filename: string, busyTimeoutMs: number): Database.Database {
+  const database = new Database(filename);
+  database.pragma("journal_mode = WAL");
+  // FULL: every commit is fsynced before `append` resolves, so an acknowledgement means durable.
+  database.pragma("synchronous = FULL");
+  database.pragma("foreign_keys = ON");
+  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  migrate(database);
+  return database;
+}
+
+function prepareStatements(database: Database.Database) {
+  return {
+    insertEvent: database.prepare(
+      `INSERT INTO events (id, provider, app_id, type, occurred_at, event) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    insertDelivery: database.prepare(
+      "INSERT INTO deliveries (sink, event_sequence, order_key, state) VALUES (?, ?, ?, 'pending')",
+    ),
+    insertUnrecognized: database.prepare(
+      `INSERT INTO unrecognized_callbacks (id, provider, app_id, command, reason, received_at, body)
+       VALUES (@id, @provider, @appId, @command, @reason, @receivedAt, @body) ON CONFLICT (id) DO NOTHING`,
+    ),
+    readRegister: database.prepare<[string, string, string, string, string], RegisterRow>(
+      `SELECT value, version_occurred_at, version_event_id FROM friend_relations
+       WHERE provider = ? AND app_id = ? AND owner = ? AND relation = ? AND other = ?`,
+    ),
+    writeRegister: database.prepare(
+      `INSERT INTO friend_relations (provider, app_id, owner, relation, other, value, version_occurred_at, version_event_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (provider, app_id, owner, relation, other) DO UPDATE SET
+         value = excluded.value, version_occurred_at = excluded.version_occurred_at, version_event_id = excluded.version_event_id`,
+    ),
+    listEvents: database.prepare<[number, number], { sequence: number; event: string }>(
+      "SELECT sequence, event FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+    ),
+    // A delivery is claimable when it is due and unleased, and no earlier pending delivery of its
+    // sink and order key is waiting for a retry or leased.
+    selectClaimable: database.prepare<{ sink: string; now: number; limit: number }, { id: number; attempts: number; event: string }>(
+      `SELECT d.id, d.attempts, e.event FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
+       WHERE d.sink = @sink AND d.state = 'pending' AND d.available_at <= @now AND d.leased_until <= @now
+         AND NOT EXISTS (
+           SELECT 1 FROM deliveries earlier
+           WHERE earlier.sink = d.sink AND earlier.order_key = d.order_key AND earlier.state = 'pending'
+             AND earlier.id < d.id AND (earlier.available_at > @now OR earlier.leased_until > @now))
+       ORDER BY d.id LIMIT @limit`,
+    ),
+    lease: database.prepare("UPDATE deliveries SET leased_until = ? WHERE id = ?"),
+    complete: database.prepare("DELETE FROM deliveries WHERE id = ? AND state = 'pending'"),
+    retry: database.prepare(
+      `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, available_at = ?, leased_until = 0
+       WHERE id = ? AND state = 'pending'`,
+    ),
+    deadLetter: database.prepare(
+      `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, state = 'dead', dead_lettered_at = ?, leased_until = 0
+       WHERE id = ? AND state = 'pending'`,
+    ),
+    listDeadLetters: database.prepare<{ sink: string | null; after: number; limit: number }, DeliveryRow>(
+      `SELECT d.id, d.sink, d.attempts, d.last_error, d.dead_lettered_at, e.event
+       FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
+       WHERE d.state = 'dead' AND (@sink IS NULL OR d.sink = @sink) AND d.id > @after
+       ORDER BY d.id LIMIT @limit`,
+    ),
+    replayAll: database.prepare(
+      `UPDATE deliveries SET state = 'pending', attempts = 0, available_at = @now, leased_until = 0, dead_lettered_at = NULL
+       WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink)`,
+    ),
+    replayOne: database.prepare(
+      `UPDATE deliveries SET state = 'pending', attempts = 0, available_at = @now, leased_until = 0, dead_lettered_at = NULL
+       WHERE state = 'dead' AND (@sink IS NULL OR sink = @sink) AND id = @id`,
+    ),
+    countDeliveries: database.prepare<[], { sink: string; pending: number; dead_lettered: number }>(
+      `SELECT sink, SUM(state = 'pending') AS pending, SUM(state = 'dead') AS dead_lettered
+       FROM deliveries GROUP BY sink ORDER BY sink`,
+    ),
+    listUnrecognized: database.prepare<[number, number], UnrecognizedRow>(
+      "SELECT * FROM unrecognized_callbacks WHERE sequence > ? ORDER BY sequence LIMIT ?",
+    ),
+    friendsOf: database.prepare<[string, string, string], { other: string; relation: FriendRelation }>(
+      "SELECT other, relation FROM friend_relations WHERE provider = ? AND app_id = ? AND owner = ? AND value = 1",
+    ),
+  };
+}
+
+/**
+ * The embedded durable store: one SQLite file in WAL mode with `synchronous = FULL`, appends
+ * batched by group commit, the schema kept by versioned migrations. The friend table is updated in
+ * the append's transaction. One process writes a file at a time.
+ */
+export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventStore {
+  const options = parseOptions(SqliteStoreOptionsSchema, input, "SQLite store");
+  mkdirSync(options.directory, { recursive: true });
+  const filename = join(options.directory, options.filename);
+  const database = openDatabase(filename, options.busyTimeoutMs);
+  const statements = prepareStatements(database);
+  let closed = false;
+
+  function applyToFriendTable(change: RelationChange) {
+    const key = [change.provider, change.appId, change.owner, change.relation, change.other] as const;
+    const row = statements.readRegister.get(...key);
+    const current = row && {
+      value: row.value === 1,
+      version: { occurredAt: row.version_occurred_at, eventId: row.version_event_id },
+    };
+    const next = applyRelationChange(current, change);
+    if (next) statements.writeRegister.run(...key, next.value ? 1 : 0, next.version.occurredAt, next.version.eventId);
+  }
+
+  const appendOne = database.transaction((append: AppendInput): AppendResult => {
+    let inserted = 0;
+    for (const event of append.events) {
+      const result = statements.insertEvent.run(event.id, event.provider, event.appId, event.type, event.occurredAt, JSON.stringify(event));
+      if (result.changes === 0) continue;
+      inserted += 1;
+      for (const sink of append.sinks) statements.insertDelivery.run(sink, result.lastInsertRowid, deliveryOrderKey(event));
+      for (const change of relationChangesOf(event)) applyToFriendTable(change);
+    }
+    const unrecognizedInserted = append.unrecognized ? statements.insertUnrecognized.run(append.unrecognized).changes > 0 : false;
+    return { inserted, duplicates: append.events.length - inserted, unrecognizedInserted };
+  });
+
+  // Each append runs in a savepoint of the batch's transaction: one that fails rolls back alone.
+  const appendBatch = database.transaction((appends: readonly AppendInput[]) =>
+    appends.map((append): AppendResult | Error => {
+      try {
+        return appendOne(append);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    }),
+  );
+  const groupCommit = createGroupCommit<AppendInput, AppendResult>((appends) => appendBatch.immediate(appends));
+
+  const claim = database.transaction((sink: string, limit: number, leaseMs: number, now: number): Delivery[] => {
+    const rows = statements.selectClaimable.all({ sink, now, limit });
+    for (const row of rows) statements.lease.run(now + leaseMs, row.id);
+    return rows.map((row) => ({ deliveryId: String(row.id), sink, event: JSON.parse(row.event) as FriendEvent, attempts: row.attempts }));
+  });
+
+  const open = () => {
+    if (closed) throw new Error("The SQLite store is closed.");
+  };
+  const deliveryNumber = (deliveryId: string) => parseSequenceCursor(deliveryId);
+
+  return {
+    filename,
+
+    durabilitySettings() {
+      open();
+      const synchronous = database.pragma("synchronous", { simple: true }) as number;
+      return {
+        journalMode: database.pragma("journal_mode", { simple: true }) as string,
+        synchronous: synchronousNames[synchronous] ?? String(synchronous),
+      };
+    },
+
+    statistics: () => ({ appends: groupCommit.counts.submissions, appendTransactions: groupCommit.counts.transactions }),
+
+    async append(append) {
+      open();
+      return groupCommit.submit(append);
+    },
+
+    async listEvents(pageOptions = {}) {
+      open();
+      const rows = statements.listEvents.all(parseSequenceCursor(pageOptions.after), resolvePageLimit(pageOptions.limit));
+      return { events: rows.map((row) => JSON.parse(row.event) as FriendEvent), next: nextCursor(rows) };
+    },
+
+    async claimDeliveries({ sink, limit, leaseMs, now }) {
+      open();
+      return claim.immediate(sink, limit, leaseMs, now);
+    },
+
+    async completeDeliveries({ deliveryIds }) {
+      open();
+      database.transaction(() => {
+        for (const deliveryId of deliveryIds) statements.complete.run(deliveryNumber(deliveryId));
+      }).immediate();
+    },
+
+    async failDeliveries({ failures, now }) {
+      open();
+      database.transaction(() => {
+        for (const failure of failures) {
+          const id = deliveryNumber(failure.deliveryId);
+          if ("deadLetter" in failure) statements.deadLetter.run(failure.error, now, id);
+          else statements.retry.run(failure.error, failure.retryAt, id);
+        }
+      }).immediate();
+    },
+
+    async listDeadLetters(pageOptions = {}) {
+      open();
+      const rows = statements.listDeadLetters.all({
+        sink: pageOptions.sink ?? null,
+        after: parseSequenceCursor(pageOptions.after),
+        limit: resolvePageLimit(pageOptions.limit),
+      });
+      return { deadLetters: rows.map(toDeadLetter), next: nextCursor(rows) };
+    },
+
+    async replayDeadLetters({ sink, deliveryIds, now }) {
+      open();
+      return database.transaction(() => {
+        if (deliveryIds === undefined) return statements.replayAll.run({ sink: sink ?? null, now }).changes;
+        let replayed = 0;
+        for (const deliveryId of deliveryIds) {
+          replayed += statements.replayOne.run({ sink: sink ?? null, now, id: deliveryNumber(deliveryId) }).changes;
+        }
+        return replayed;
+      }).immediate();
+    },
+
+    async countDeliveries() {
+      open();
+      return statements.countDeliveries.all().map((row) => ({ sink: row.sink, pending: row.pending, deadLettered: row.dead_lettered }));
+    },
+
+    async listUnrecognized(pageOptions = {}) {
+      open();
+      const rows = statements.listUnrecognized.all(parseSequenceCursor(pageOptions.after), resolvePageLimit(pageOptions.limit));
+      return { callbacks: rows.map(toUnrecognized), next: nextCursor(rows) };
+    },
+
+    async friendsOf({ provider, appId, userId }) {
+      open();
+      const rows = statements.friendsOf.all(provider, appId, userId);
+      return {
+        friends: sortUserIds(rows.filter((row) => row.relation === "friend").map((row) => row.other)),
+        blocked: sortUserIds(rows.filter((row) => row.relation === "blocked").map((row) => row.other)),
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await groupCommit.drain();
+      database.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { FriendhookError, ProviderResponse } from "@friendhook/core";
+import type { TencentResultItem } from "./tencent-decisions";
+
+const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
+
+/**
+ * The answer Tencent expects: HTTP 200 and `ActionStatus: "OK"`. "Before" callbacks add one
+ * `ResultItem` per pair with the application's decision.
+ */
+export function tencentAcknowledgement(resultItems?: readonly TencentResultItem[]): ProviderResponse {
+  const body = {
+    ActionStatus: "OK",
+    ErrorCode: 0,
+    ErrorInfo: "",
+    ...(resultItems === undefined ? {} : { ResultItem: resultItems }),
+  };
+  return { status: 200, headers: jsonHeaders, body: JSON.stringify(body) };
+}
+
+/**
+ * A refusal in Tencent's format, with the error's own status: Tencent counts any non-200 answer as a
+ * failure (and retries an after-callback when retries are switched on).
+ */
+export function tencentRefusal(error: FriendhookError): ProviderResponse {
+  const body = { ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: `${error.code}: ${error.message}` };
+  return { status: error.status, headers: jsonHeaders, body: JSON.stringify(body) };
+}

@@ -1,0 +1,197 @@
+import { createHash } from "node:crypto";
+import {
+  type EventSource,
+  type FriendEvent,
+  FriendhookError,
+  type ProviderAdapterV1,
+  type ProviderRequest,
+  type ReceivedCallback,
+  readJsonBody,
+} from "@friendhook/core";
+import { tencentAcknowledgement, tencentRefusal } from "./tencent-acknowledgement";
+import {
+  type TencentCommand,
+  isRelationshipCommand,
+  isTencentCommand,
+  parseTencentCallback,
+  tencentCommands,
+} from "./tencent-callback-schemas";
+import { type TencentResultItem, decidePrevFriendAdd, decidePrevFriendResponse } from "./tencent-decisions";
+import {
+  type TencentEventContext,
+  distinctEvents,
+  friendAddedEvents,
+  pairEvents,
+  tencentProvider,
+} from "./tencent-events";
+import { type ResolvedTencentSettings, type TencentAdapterSettings, resolveTencentSettings } from "./tencent-settings";
+import { verifyTencentSignature } from "./tencent-signature";
+
+/**
+ * The adapter for Tencent Cloud IM relationship callbacks (`Sns.*`). Settings are validated here,
+ * once; a mistyped option throws a `misconfigured` error at construction.
+ */
+export function createTencentAdapter(settings: TencentAdapterSettings): ProviderAdapterV1 {
+  const resolved = resolveTencentSettings(settings);
+  return {
+    specificationVersion: "v1",
+    provider: tencentProvider,
+    receive: (request) => receiveTencentCallback(resolved, request),
+    refuse: tencentRefusal,
+  };
+}
+
+/** Authenticates first (app, then signature), and only then reads and normalizes the body. */
+async function receiveTencentCallback(
+  settings: ResolvedTencentSettings,
+  request: ProviderRequest,
+): Promise<ReceivedCallback> {
+  const appId = authenticate(settings, request);
+  const body = readJsonBody(request.body, tencentProvider);
+  const command = agreedCommand(request.query, body);
+  if (!isTencentCommand(command)) {
+    return {
+      provider: tencentProvider,
+      appId,
+      command,
+      events: [],
+      unrecognized: { command, reason: unrecognizedReason(command) },
+      acknowledgement: tencentAcknowledgement(),
+    };
+  }
+  const context = eventContext(settings, request, appId, command, body);
+  const normalized = await normalize(settings, command, body, context);
+  return {
+    provider: tencentProvider,
+    appId,
+    command,
+    events: distinctEvents(normalized.events),
+    acknowledgement: tencentAcknowledgement(normalized.resultItems),
+  };
+}
+
+function authenticate(settings: ResolvedTencentSettings, request: ProviderRequest): string {
+  const appId = request.query.get("SdkAppid");
+  if (!appId) {
+    throw new FriendhookError("app_mismatch", "The callback URL carries no SdkAppid.", { provider: tencentProvider });
+  }
+  if (!settings.sdkAppIds.has(appId)) {
+    throw new FriendhookError("app_mismatch", "The callback is for an SdkAppid this receiver is not configured for.", {
+      provider: tencentProvider,
+    });
+  }
+  if (settings.token !== undefined) {
+    verifyTencentSignature(request.query, {
+      token: settings.token,
+      maximumClockSkewSeconds: settings.maximumClockSkewSeconds,
+      now: settings.now(),
+    });
+  }
+  return appId;
+}
+
+const shown = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+
+/** Tencent names the command in the URL and again in the body; both must name the same one. */
+function agreedCommand(query: URLSearchParams, body: Record<string, unknown>): string {
+  const queryCommand = query.get("CallbackCommand");
+  const bodyCommand = body.CallbackCommand;
+  if (!queryCommand) {
+    throw new FriendhookError("invalid_payload", "The callback URL carries no CallbackCommand.", { provider: tencentProvider });
+  }
+  if (typeof bodyCommand !== "string" || bodyCommand.length === 0) {
+    throw new FriendhookError("invalid_payload", "The body carries no CallbackCommand string.", { provider: tencentProvider });
+  }
+  if (queryCommand !== bodyCommand) {
+    throw new FriendhookError(
+      "command_mismatch",
+      `The callback URL names ${shown(queryCommand)} but the body names ${shown(bodyCommand)}.`,
+      { provider: tencentProvider },
+    );
+  }
+  return queryCommand;
+}
+
+function unrecognizedReason(command: string): string {
+  return isRelationshipCommand(command)
+    ? "a relationship (Sns.*) callback this version of @friendhook/tencent does not know"
+    : "not a relationship (Sns.*) callback; another callback family shares this URL";
+}
+
+const textOf = (value: unknown): string | undefined => {
+  if (typeof value === "string" && value.length > 0) return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+};
+
+/** A body field first (it is part of the bytes a retry resends), else the URL parameter of that name. */
+function bodyOrQuery(body: Record<string, unknown>, query: URLSearchParams, name: string): string | undefined {
+  return textOf(body[name]) ?? textOf(query.get(name));
+}
+
+interface SourceFields {
+  readonly command: string;
+  readonly requestId: string | undefined;
+  readonly clientIp: string | undefined;
+  readonly platform: string | undefined;
+}
+
+/** Where the callback came from; fields Tencent did not send are left out. */
+function eventSource(fields: SourceFields): EventSource {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as EventSource;
+}
+
+function eventContext(
+  settings: ResolvedTencentSettings,
+  request: ProviderRequest,
+  appId: string,
+  command: string,
+  body: Record<string, unknown>,
+): TencentEventContext {
+  const requestId = bodyOrQuery(body, request.query, "RequestId");
+  let digest: string | undefined;
+  return {
+    appId,
+    command,
+    receivedAt: request.receivedAt,
+    source: eventSource({
+      command,
+      requestId,
+      clientIp: bodyOrQuery(body, request.query, "ClientIP"),
+      platform: bodyOrQuery(body, request.query, "OptPlatform"),
+    }),
+    requestId,
+    bodyDigest: () => {
+      digest ??= createHash("sha256").update(request.body).digest("hex");
+      return digest;
+    },
+    raw: settings.includeRaw ? body : undefined,
+  };
+}
+
+interface Normalized {
+  readonly events: FriendEvent[];
+  readonly resultItems?: TencentResultItem[];
+}
+
+async function normalize(
+  settings: ResolvedTencentSettings,
+  command: TencentCommand,
+  body: Record<string, unknown>,
+  context: TencentEventContext,
+): Promise<Normalized> {
+  switch (command) {
+    case tencentCommands.friendAdd:
+      return { events: friendAddedEvents(parseTencentCallback(command, body), context) };
+    case tencentCommands.friendDelete:
+      return { events: pairEvents("friend.removed", parseTencentCallback(command, body), context) };
+    case tencentCommands.blackListAdd:
+      return { events: pairEvents("friend.blocked", parseTencentCallback(command, body), context) };
+    case tencentCommands.blackListDelete:
+      return { events: pairEvents("friend.unblocked", parseTencentCallback(command, body), context) };
+    case tencentCommands.prevFriendAdd:
+      return decidePrevFriendAdd(parseTencentCallback(command, body), context, settings);
+    case tencentCommands.prevFriendResponse:
+      return decidePrevFriendResponse(parseTencentCallback(command, body), context, settings);
+  }
+}

@@ -1,0 +1,79 @@
+import { type FriendRequestPolicy, FriendhookError, allowAllFriendRequests } from "@friendhook/core";
+import { z } from "zod";
+
+/** Tencent waits 2 s for a "before" callback and then proceeds as if it had been allowed. */
+export const tencentCallbackTimeoutMs = 2000;
+export const defaultDecisionDeadlineMs = 1500;
+export const defaultMaximumClockSkewSeconds = 60;
+
+const isFunction = (value: unknown): boolean => typeof value === "function";
+
+export const TencentAdapterSettingsSchema = z.strictObject({
+  /** The SDKAppIDs this receiver serves; a callback for any other app is refused. */
+  sdkAppIds: z
+    .array(z.string().regex(/^\d+$/, "an SdkAppid is a string of digits, e.g. \"1400000000\""))
+    .min(1, "name at least one SdkAppid"),
+  /** The callback authentication token from the Chat console; enables `Sign` verification. */
+  token: z
+    .string()
+    .min(1, "the token is empty; omit it to turn authentication off")
+    .refine((token) => token.trim() === token, "the token has leading or trailing whitespace")
+    .optional(),
+  /** How far `RequestTime` may lie from now, in seconds. */
+  maximumClockSkewSeconds: z.number().int().positive().optional(),
+  /** The application's policy for "before" callbacks; allows everything when absent. */
+  decide: z.custom<FriendRequestPolicy>(isFunction, "decide must be a function (request) => decision").optional(),
+  /** How long the policy may take for a whole callback, in milliseconds; below Tencent's 2 s timeout. */
+  decisionDeadlineMs: z
+    .number()
+    .int()
+    .positive()
+    .max(tencentCallbackTimeoutMs - 1, `must be below ${tencentCallbackTimeoutMs} ms, Tencent's callback timeout`)
+    .optional(),
+  /** Keep the parsed callback body in every event's `raw`. */
+  includeRaw: z.boolean().optional(),
+  /** The clock used to check `RequestTime`; for tests. */
+  now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
+});
+
+export type TencentAdapterSettings = z.input<typeof TencentAdapterSettingsSchema>;
+
+/** The settings with every default applied. */
+export interface ResolvedTencentSettings {
+  readonly sdkAppIds: ReadonlySet<string>;
+  readonly token: string | undefined;
+  readonly maximumClockSkewSeconds: number;
+  readonly decide: FriendRequestPolicy;
+  readonly decisionDeadlineMs: number;
+  readonly includeRaw: boolean;
+  readonly now: () => Date;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** Validates the settings once, at construction, so that a mistyped option fails loudly. */
+export function resolveTencentSettings(settings: TencentAdapterSettings): ResolvedTencentSettings {
+  const parsed = TencentAdapterSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new FriendhookError("misconfigured", `Invalid Tencent adapter settings: ${describeIssues(parsed.error)}.`, {
+      provider: "tencent",
+    });
+  }
+  const options = parsed.data;
+  return {
+    sdkAppIds: new Set(options.sdkAppIds),
+    token: options.token,
+    maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
+    decide: options.decide ?? allowAllFriendRequests,
+    decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
+    includeRaw: options.includeRaw ?? false,
+    now: options.now ?? (() => new Date()),
+  };
+}

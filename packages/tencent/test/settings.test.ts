@@ -1,0 +1,57 @@
+import { FriendhookError } from "@friendhook/core";
+import { describe, expect, it } from "vitest";
+import { createTencentAdapter, type TencentAdapterSettings } from "../src/index";
+
+function constructionError(settings: unknown): FriendhookError {
+  try {
+    createTencentAdapter(settings as TencentAdapterSettings);
+  } catch (error) {
+    if (error instanceof FriendhookError) return error;
+    throw error;
+  }
+  throw new Error("the settings were accepted");
+}
+
+describe("settings", () => {
+  it("accepts the minimal and the complete form", () => {
+    expect(createTencentAdapter({ sdkAppIds: ["1400000000"] }).provider).toBe("tencent");
+    const adapter = createTencentAdapter({
+      sdkAppIds: ["1400000000", "1600000000"],
+      token: "console-token",
+      maximumClockSkewSeconds: 120,
+      decide: () => ({ allow: true }),
+      decisionDeadlineMs: 1999,
+      includeRaw: true,
+      now: () => new Date(),
+    });
+    expect(adapter.specificationVersion).toBe("v1");
+  });
+
+  it("refuses mistyped or unknown options at construction with a clear message", () => {
+    const cases: Array<[unknown, string]> = [
+      [{}, "sdkAppIds"],
+      [{ sdkAppIds: [] }, "at least one SdkAppid"],
+      [{ sdkAppIds: [1400000000] }, "sdkAppIds.0"],
+      [{ sdkAppIds: ["app-1"] }, "string of digits"],
+      [{ sdkAppIds: ["1400000000"], sdkAppId: "1400000000" }, "sdkAppId"],
+      [{ sdkAppIds: ["1400000000"], token: "" }, "token"],
+      [{ sdkAppIds: ["1400000000"], token: "abc " }, "whitespace"],
+      [{ sdkAppIds: ["1400000000"], decisionDeadlineMs: 2000 }, "below 2000 ms"],
+      [{ sdkAppIds: ["1400000000"], decisionDeadlineMs: 0 }, "decisionDeadlineMs"],
+      [{ sdkAppIds: ["1400000000"], maximumClockSkewSeconds: -1 }, "maximumClockSkewSeconds"],
+      [{ sdkAppIds: ["1400000000"], decide: "allow" }, "decide must be a function"],
+      [{ sdkAppIds: ["1400000000"], now: new Date() }, "now must be a function"],
+      [{ sdkAppIds: ["1400000000"], includeRaw: "yes" }, "includeRaw"],
+    ];
+    for (const [settings, expected] of cases) {
+      const error = constructionError(settings);
+      expect(error.code).toBe("misconfigured");
+      expect(error.message).toContain(expected);
+    }
+  });
+
+  it("never repeats the token in an error", () => {
+    const error = constructionError({ sdkAppIds: ["1400000000"], token: " s3cret-token-value" });
+    expect(error.message).not.toContain("s3cret-token-value");
+  });
+});

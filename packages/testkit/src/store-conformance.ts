@@ -1,0 +1,385 @@
+import { deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
+import { createFriendTable, type FriendEventStore, type UnrecognizedCallbackRecord } from "@friendhook/receiver";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildFriendEvent, buildFriendEvents } from "./sample-events";
+
+export interface StoreConformanceOptions<Store extends FriendEventStore> {
+  /** Builds a store over empty storage (a fresh file, schema or database). */
+  readonly createStore: () => Store | Promise<Store>;
+  /**
+   * For durable stores: opens the same storage again after `store` was closed. The suite then
+   * checks that events, deliveries, dead letters and the friend table survive a restart.
+   */
+  readonly reopenStore?: (store: Store) => Store | Promise<Store>;
+}
+
+const sink = "primary";
+const otherSink = "secondary";
+const start = Date.UTC(2024, 0, 1);
+
+/** A relationship event between two users at `start + second` seconds, with an id unique to `name`. */
+function relationEvent(type: RelationshipEventType | "friend.request.sent" | "friend.operation.failed", actor: string, target: string, second: number, name: string, overrides: Partial<FriendEvent> = {}): FriendEvent {
+  const occurredAt = new Date(start + second * 1000).toISOString();
+  const details = type === "friend.operation.failed" ? { attemptedType: "friend.added", failureCode: "error" } : {};
+  return buildFriendEvent({
+    id: deriveEventId({ provider: "testkit", appId: "demo#app", type, parts: [name] }),
+    type,
+    actor,
+    target,
+    mutual: type === "friend.added" || type === "friend.removed",
+    occurredAt,
+    receivedAt: occurredAt,
+    details,
+    ...overrides,
+  } as Partial<FriendEvent>);
+}
+
+function unrecognizedRecord(name: string): UnrecognizedCallbackRecord {
+  return {
+    id: `unr_${name}`,
+    provider: "testkit",
+    appId: "demo#app",
+    command: "roster:unknown",
+    reason: "The operation is not one the adapter knows.",
+    receivedAt: new Date(start).toISOString(),
+    body: JSON.stringify({ operation: "unknown", name }),
+  };
+}
+
+/** The same pseudo-random order on every run: a shuffle that a failure can be reproduced with. */
+function shuffled<Item>(items: readonly Item[], seed: number): Item[] {
+  const result = [...items];
+  let state = seed >>> 0;
+  for (let index = result.length - 1; index > 0; index -= 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const other = state % (index + 1);
+    [result[index], result[other]] = [result[other] as Item, result[index] as Item];
+  }
+  return result;
+}
+
+const ids = (items: ReadonlyArray<{ id: string } | { event: { id: string } }>) =>
+  items.map((item) => ("event" in item ? item.event.id : item.id));
+
+/**
+ * The conformance suite every `FriendEventStore` calls once from its own test file, against its
+ * real storage: dedupe by event id, the ordering cursor, per-pair ordered claiming, lease expiry,
+ * dead letters and replay, unrecognized callbacks, and the friend table's convergence.
+ */
+export function describeStoreConformance<Store extends FriendEventStore>(name: string, options: StoreConformanceOptions<Store>): void {
+  describe(`${name}: store conformance`, () => {
+    let opened: Store[] = [];
+    const open = async () => {
+      const store = await options.createStore();
+      opened.push(store);
+      return store;
+    };
+
+    afterEach(async () => {
+      for (const store of opened.splice(0).reverse()) await store.close().catch(() => undefined);
+      opened = [];
+    });
+
+    describe("append", () => {
+      it("stores events once per id and reports inserted and duplicate counts", async () => {
+        const store = await open();
+        const events = buildFriendEvents(4);
+        expect(await store.append({ events: events.slice(0, 3), sinks: [sink] })).toEqual({ inserted: 3, duplicates: 0, unrecognizedInserted: false });
+        expect(await store.append({ events, sinks: [sink] })).toEqual({ inserted: 1, duplicates: 3, unrecognizedInserted: false });
+        expect(await store.append({ events: [events[0] as FriendEvent, events[0] as FriendEvent], sinks: [sink] })).toEqual({
+          inserted: 0,
+          duplicates: 2,
+          unrecognizedInserted: false,
+        });
+        const page = await store.listEvents();
+        expect(page.events).toEqual(events);
+      });
+
+      it("enqueues one delivery per new event and sink, none for duplicates", async () => {
+        const store = await open();
+        const events = buildFriendEvents(3);
+        await store.append({ events, sinks: [sink, otherSink] });
+        await store.append({ events, sinks: [sink, otherSink] });
+        const claimed = await store.claimDeliveries({ sink, limit: 100, leaseMs: 1000, now: start });
+        expect(ids(claimed)).toEqual(ids(events));
+        expect(claimed.every((delivery) => delivery.sink === sink && delivery.attempts === 0)).toBe(true);
+        expect(claimed.map((delivery) => delivery.event)).toEqual(events);
+        const other = await store.claimDeliveries({ sink: otherSink, limit: 100, leaseMs: 1000, now: start });
+        expect(ids(other)).toEqual(ids(events));
+        expect(new Set([...claimed, ...other].map((delivery) => delivery.deliveryId)).size).toBe(6);
+        expect(await store.countDeliveries()).toEqual([
+          { sink: sink, pending: 3, deadLettered: 0 },
+          { sink: otherSink, pending: 3, deadLettered: 0 },
+        ]);
+      });
+
+      it("stores every one of many concurrent appends, duplicates once", async () => {
+        const store = await open();
+        const events = buildFriendEvents(60);
+        const results = await Promise.all(events.map((event, index) => store.append({ events: [event, events[Math.max(0, index - 1)] as FriendEvent], sinks: [sink] })));
+        expect(results.reduce((total, result) => total + result.inserted, 0)).toBe(60);
+        expect((await store.listEvents({ limit: 1000 })).events.map((event) => event.id).sort()).toEqual(ids(events).sort());
+      });
+    });
+
+    describe("listEvents", () => {
+      it("pages through events in stored order with an opaque cursor", async () => {
+        const store = await open();
+        const events = buildFriendEvents(25);
+        for (let index = 0; index < events.length; index += 4) await store.append({ events: events.slice(index, index + 4), sinks: [] });
+        const seen: FriendEvent[] = [];
+        let after: string | undefined;
+        const sizes: number[] = [];
+        for (;;) {
+          const page = await store.listEvents({ after, limit: 10 });
+          sizes.push(page.events.length);
+          if (page.events.length === 0) {
+            expect(page.next).toBeUndefined();
+            break;
+          }
+          expect(typeof page.next).toBe("string");
+          seen.push(...page.events);
+          after = page.next;
+        }
+        expect(sizes).toEqual([10, 10, 5, 0]);
+        expect(seen).toEqual(events);
+        await store.append({ events: buildFriendEvents(2, 100), sinks: [] });
+        expect(ids((await store.listEvents({ after })).events)).toEqual(ids(buildFriendEvents(2, 100)));
+      });
+
+      it("refuses a cursor it did not make with invalid_payload", async () => {
+        const store = await open();
+        await expect(store.listEvents({ after: "not-a-cursor" })).rejects.toBeInstanceOf(FriendhookError);
+        await expect(store.listEvents({ after: "not-a-cursor" })).rejects.toMatchObject({ code: "invalid_payload" });
+      });
+    });
+
+    describe("claimDeliveries", () => {
+      // alice–bob is one pair whoever acts; carol–dave another.
+      const first = relationEvent("friend.added", "alice", "bob", 1, "first");
+      const other = relationEvent("friend.added", "carol", "dave", 2, "other");
+      const second = relationEvent("friend.blocked", "bob", "alice", 3, "second");
+      const third = relationEvent("friend.unblocked", "bob", "alice", 4, "third");
+
+      it("hands out several events of one pair together, in stored order", async () => {
+        const store = await open();
+        await store.append({ events: [first, other, second, third], sinks: [sink] });
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual(ids([first, other, second, third]));
+      });
+
+      it("never hands out an event while an earlier one of its pair is leased or waiting for a retry", async () => {
+        const store = await open();
+        await store.append({ events: [first, other, second], sinks: [sink, otherSink] });
+        const [claimedFirst] = await store.claimDeliveries({ sink, limit: 1, leaseMs: 10_000, now: start });
+        expect(claimedFirst?.event.id).toBe(first.id);
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start }))).toEqual([other.id]);
+        await store.append({ events: [third], sinks: [sink, otherSink] });
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start })).toEqual([]);
+        await store.failDeliveries({ failures: [{ deliveryId: claimedFirst?.deliveryId ?? "", error: "boom", retryAt: start + 5000 }], now: start });
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start + 4999 })).toEqual([]);
+        // Another sink is not held back by this one.
+        expect(ids(await store.claimDeliveries({ sink: otherSink, limit: 10, leaseMs: 10_000, now: start }))).toEqual(ids([first, other, second, third]));
+        const retried = await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start + 5000 });
+        expect(ids(retried)).toEqual(ids([first, second, third]));
+        expect(retried.map((delivery) => delivery.attempts)).toEqual([1, 0, 0]);
+        await store.completeDeliveries({ deliveryIds: retried.map((delivery) => delivery.deliveryId) });
+        // The lease on `other` ran out without an outcome: it is handed out again.
+        const expired = await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start + 60_000 });
+        expect(ids(expired)).toEqual([other.id]);
+        await store.completeDeliveries({ deliveryIds: expired.map((delivery) => delivery.deliveryId) });
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start + 120_000 })).toEqual([]);
+      });
+
+      it("hands out a delivery again once its lease ran out, and ignores outcomes for deliveries no longer pending", async () => {
+        const store = await open();
+        await store.append({ events: [first, second], sinks: [sink] });
+        const claimed = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start });
+        expect(ids(claimed)).toEqual(ids([first, second]));
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 999 })).toEqual([]);
+        const reclaimed = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 1000 });
+        expect(ids(reclaimed)).toEqual(ids([first, second]));
+        expect(reclaimed.map((delivery) => delivery.deliveryId)).toEqual(claimed.map((delivery) => delivery.deliveryId));
+        await store.completeDeliveries({ deliveryIds: reclaimed.map((delivery) => delivery.deliveryId) });
+        // The first worker, late, reports a failure: it must not bring the deliveries back.
+        await store.failDeliveries({
+          failures: claimed.map((delivery) => ({ deliveryId: delivery.deliveryId, error: "late", deadLetter: true as const })),
+          now: start + 2000,
+        });
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 10_000 })).toEqual([]);
+        expect((await store.listDeadLetters()).deadLetters).toEqual([]);
+        expect(await store.countDeliveries()).toEqual([]);
+      });
+    });
+
+    describe("dead letters", () => {
+      it("keeps dead letters for inspection, does not let them hold their pair back, and replays them", async () => {
+        const store = await open();
+        const first = relationEvent("friend.added", "alice", "bob", 1, "dead-first");
+        const second = relationEvent("friend.removed", "alice", "bob", 2, "dead-second");
+        await store.append({ events: [first, second], sinks: [sink, otherSink] });
+        const [claimed] = await store.claimDeliveries({ sink, limit: 1, leaseMs: 1000, now: start });
+        await store.failDeliveries({ failures: [{ deliveryId: claimed?.deliveryId ?? "", error: "first failure", retryAt: start }], now: start });
+        const [again] = await store.claimDeliveries({ sink, limit: 1, leaseMs: 1000, now: start });
+        expect(again?.attempts).toBe(1);
+        await store.failDeliveries({ failures: [{ deliveryId: again?.deliveryId ?? "", error: "Error: gone for good", deadLetter: true }], now: start + 5 });
+
+        const { deadLetters, next } = await store.listDeadLetters();
+        expect(deadLetters).toEqual([
+          {
+            deliveryId: claimed?.deliveryId,
+            sink,
+            event: first,
+            attempts: 2,
+            lastError: "Error: gone for good",
+            deadLetteredAt: new Date(start + 5).toISOString(),
+          },
+        ]);
+        expect(typeof next).toBe("string");
+        expect((await store.listDeadLetters({ after: next })).deadLetters).toEqual([]);
+        expect((await store.listDeadLetters({ sink: otherSink })).deadLetters).toEqual([]);
+        expect(await store.countDeliveries()).toEqual([
+          { sink, pending: 1, deadLettered: 1 },
+          { sink: otherSink, pending: 2, deadLettered: 0 },
+        ]);
+
+        const after = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 10 });
+        expect(ids(after)).toEqual([second.id]);
+        await store.completeDeliveries({ deliveryIds: after.map((delivery) => delivery.deliveryId) });
+
+        expect(await store.replayDeadLetters({ sink: otherSink, now: start + 20 })).toBe(0);
+        expect(await store.replayDeadLetters({ deliveryIds: ["999999"], now: start + 20 })).toBe(0);
+        expect(await store.replayDeadLetters({ sink, deliveryIds: [claimed?.deliveryId ?? ""], now: start + 20 })).toBe(1);
+        expect((await store.listDeadLetters()).deadLetters).toEqual([]);
+        const replayed = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 20 });
+        expect(replayed).toEqual([{ deliveryId: claimed?.deliveryId, sink, event: first, attempts: 0 }]);
+        expect(await store.replayDeadLetters({ now: start + 30 })).toBe(0);
+      });
+
+      it("replays every dead letter of every sink when asked for all", async () => {
+        const store = await open();
+        const events = buildFriendEvents(3);
+        await store.append({ events, sinks: [sink, otherSink] });
+        for (const name of [sink, otherSink]) {
+          const claimed = await store.claimDeliveries({ sink: name, limit: 10, leaseMs: 1000, now: start });
+          await store.failDeliveries({ failures: claimed.map((delivery) => ({ deliveryId: delivery.deliveryId, error: "410 Gone", deadLetter: true as const })), now: start });
+        }
+        const firstPage = await store.listDeadLetters({ limit: 4 });
+        expect(firstPage.deadLetters).toHaveLength(4);
+        const secondPage = await store.listDeadLetters({ after: firstPage.next, limit: 4 });
+        expect(secondPage.deadLetters).toHaveLength(2);
+        expect(ids([...firstPage.deadLetters, ...secondPage.deadLetters]).sort()).toEqual([...ids(events), ...ids(events)].sort());
+        expect(await store.replayDeadLetters({ now: start + 1 })).toBe(6);
+        expect(ids(await store.claimDeliveries({ sink: otherSink, limit: 10, leaseMs: 1000, now: start + 1 }))).toEqual(ids(events));
+      });
+    });
+
+    describe("unrecognized callbacks", () => {
+      it("stores each unrecognized callback once and lists them in stored order", async () => {
+        const store = await open();
+        const records = [unrecognizedRecord("one"), unrecognizedRecord("two"), unrecognizedRecord("three")];
+        expect(await store.append({ events: [], unrecognized: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, unrecognizedInserted: true });
+        expect(await store.append({ events: [], unrecognized: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, unrecognizedInserted: false });
+        await store.append({ events: [], unrecognized: records[1], sinks: [sink] });
+        await store.append({ events: [], unrecognized: records[2], sinks: [sink] });
+        const firstPage = await store.listUnrecognized({ limit: 2 });
+        expect(firstPage.callbacks).toEqual(records.slice(0, 2));
+        const secondPage = await store.listUnrecognized({ after: firstPage.next, limit: 2 });
+        expect(secondPage.callbacks).toEqual(records.slice(2));
+        expect((await store.listEvents()).events).toEqual([]);
+        expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start })).toEqual([]);
+      });
+    });
+
+    describe("friend table", () => {
+      it("applies relationship events and nothing else", async () => {
+        const store = await open();
+        await store.append({
+          events: [
+            relationEvent("friend.added", "alice", "bob", 1, "added"),
+            relationEvent("friend.added", "alice", "carol", 2, "added-carol", { mutual: false }),
+            relationEvent("friend.blocked", "alice", "mallory", 3, "blocked"),
+            relationEvent("friend.request.sent", "alice", "dave", 4, "request"),
+            relationEvent("friend.operation.failed", "alice", "erin", 5, "failed"),
+          ],
+          sinks: [],
+        });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob", "carol"], blocked: ["mallory"] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "carol" })).toEqual({ friends: [], blocked: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "other#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
+        expect(await store.friendsOf({ provider: "other", appId: "demo#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
+      });
+
+      it("keeps a removal that arrived before the older addition (a tombstone)", async () => {
+        const store = await open();
+        await store.append({ events: [relationEvent("friend.removed", "bob", "alice", 10, "removed")], sinks: [] });
+        await store.append({ events: [relationEvent("friend.added", "alice", "bob", 5, "added")], sinks: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
+        await store.append({ events: [relationEvent("friend.added", "alice", "bob", 11, "added-again")], sinks: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
+      });
+
+      it("breaks a tie of occurredAt by event id", async () => {
+        const store = await open();
+        const added = relationEvent("friend.added", "alice", "bob", 7, "tie-added");
+        const removed = relationEvent("friend.removed", "alice", "bob", 7, "tie-removed");
+        const expectedFriend = added.id > removed.id;
+        await store.append({ events: [added, removed], sinks: [] });
+        const reversed = await open();
+        await reversed.append({ events: [removed, added], sinks: [] });
+        for (const candidate of [store, reversed]) {
+          const { friends } = await candidate.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" });
+          expect(friends).toEqual(expectedFriend ? ["bob"] : []);
+        }
+      });
+
+      it("converges to the reference table whatever the order and however many duplicates", async () => {
+        const users = ["alice", "bob", "carol", "dave"];
+        const types = ["friend.added", "friend.removed", "friend.blocked", "friend.unblocked"] as const;
+        const events: FriendEvent[] = [];
+        for (let index = 0; index < 48; index += 1) {
+          const actor = users[index % users.length] as string;
+          const target = users[(index * 7 + 1) % users.length] as string;
+          if (actor === target) continue;
+          const type = types[(index * 5) % types.length] as (typeof types)[number];
+          // Some share a second, so that the id decides between them.
+          events.push(relationEvent(type, actor, target, index % 9, `converge-${index}`, { mutual: index % 3 === 0 }));
+        }
+        const reference = createFriendTable();
+        for (const event of events) reference.apply(event);
+        for (const seed of [1, 2, 3]) {
+          const store = await open();
+          const delivered = shuffled([...events, ...events.slice(0, 12 * seed)], seed);
+          for (let index = 0; index < delivered.length; index += 5) await store.append({ events: delivered.slice(index, index + 5), sinks: [] });
+          for (const userId of users) {
+            expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId }), `seed ${seed}, user ${userId}`).toEqual(
+              reference.friendsOf({ provider: "testkit", appId: "demo#app", userId }),
+            );
+          }
+        }
+      });
+    });
+
+    if (options.reopenStore) {
+      const reopenStore = options.reopenStore;
+      it("keeps events, deliveries, dead letters, unrecognized callbacks and the friend table across a restart", async () => {
+        const store = await open();
+        const events = [relationEvent("friend.added", "alice", "bob", 1, "durable-1"), relationEvent("friend.blocked", "carol", "dave", 2, "durable-2")];
+        await store.append({ events, unrecognized: unrecognizedRecord("durable"), sinks: [sink] });
+        const [leased, failed] = await store.claimDeliveries({ sink, limit: 10, leaseMs: 60_000, now: start });
+        await store.failDeliveries({ failures: [{ deliveryId: failed?.deliveryId ?? "", error: "gone", deadLetter: true }], now: start });
+        await store.close();
+        opened = opened.filter((candidate) => candidate !== store);
+        const reopened = await reopenStore(store);
+        opened.push(reopened);
+        expect((await reopened.listEvents()).events).toEqual(events);
+        expect((await reopened.listUnrecognized()).callbacks).toEqual([unrecognizedRecord("durable")]);
+        expect(ids((await reopened.listDeadLetters()).deadLetters)).toEqual([events[1]?.id]);
+        expect(await reopened.friendsOf({ provider: "testkit", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
+        expect(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 59_999 })).toEqual([]);
+        expect(ids(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 60_000 }))).toEqual([leased?.event.id]);
+        expect(await reopened.append({ events, sinks: [sink] })).toEqual({ inserted: 0, duplicates: 2, unrecognizedInserted: false });
+      });
+    }
+  });
+}

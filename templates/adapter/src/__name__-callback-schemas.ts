@@ -1,0 +1,57 @@
+import { FriendhookError } from "@friendhook/core";
+import { z } from "zod";
+import { __nameCamel__Provider } from "./__name__-provider";
+
+/**
+ * TODO(__name__): one tolerant schema per callback shape of the provider, with its exact field
+ * names. Tolerant means `.loose()` (providers add fields) and descriptive fields that drop to
+ * undefined when of the wrong type; the fields that say who changed what stay required.
+ *
+ * The fictional provider of this skeleton sends one shape for every operation:
+ *   {"eventId":"…","appId":"…","operation":"friend_request","from":"alice","to":"bob","occurredAt":1700000000000,"message":"hi"}
+ */
+
+const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
+
+const UserIdSchema = z.string().min(1);
+
+/** The latest instant a JavaScript `Date` can hold, in milliseconds. */
+const latestInstantMs = 8_640_000_000_000_000;
+
+export const __Name__CallbackSchema = z
+  .object({
+    /** The provider's id of the fact; the same on every retry. */
+    eventId: z.string().min(1),
+    appId: z.string().min(1),
+    operation: z.string().min(1),
+    from: UserIdSchema,
+    to: UserIdSchema,
+    /** Unix milliseconds. */
+    occurredAt: optional(z.number().int().nonnegative().max(latestInstantMs)),
+    message: optional(z.string()),
+  })
+  .loose();
+
+export type __Name__Callback = z.infer<typeof __Name__CallbackSchema>;
+
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length - shown.length;
+  return more > 0 ? `${shown.join("; ")} (and ${more} more)` : shown.join("; ");
+}
+
+/** A body that does not fit is `invalid_payload` (400), with the first few reasons. */
+export function parse__Name__Callback(body: Record<string, unknown>): __Name__Callback {
+  const result = __Name__CallbackSchema.safeParse(body);
+  if (!result.success) {
+    throw new FriendhookError(
+      "invalid_payload",
+      `The body is not a __Title__ callback: ${describeIssues(result.error)}.`,
+      { provider: __nameCamel__Provider },
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,68 @@
+import { type EventSource, type FriendEvent, type FriendEventType, deriveEventId } from "@friendhook/core";
+import type { __Name__Callback } from "./__name__-callback-schemas";
+import { __nameCamel__Provider } from "./__name__-provider";
+
+/**
+ * TODO(__name__): map each of the provider's operations to the unified event types it reports. An
+ * operation that is missing here is acknowledged and kept as unrecognized, never guessed at.
+ * `mutual` says whether the change applies in both directions.
+ */
+interface ReportedChange {
+  readonly type: FriendEventType;
+  readonly mutual: boolean;
+}
+
+const operations: Readonly<Record<string, readonly ReportedChange[]>> = {
+  friend_request: [{ type: "friend.request.sent", mutual: false }],
+  friend_accept: [
+    { type: "friend.request.accepted", mutual: false },
+    { type: "friend.added", mutual: true },
+  ],
+  friend_decline: [{ type: "friend.request.declined", mutual: false }],
+  friend_remove: [{ type: "friend.removed", mutual: true }],
+  block: [{ type: "friend.blocked", mutual: false }],
+  unblock: [{ type: "friend.unblocked", mutual: false }],
+};
+
+export function is__Name__OperationKnown(operation: string): boolean {
+  return Object.hasOwn(operations, operation);
+}
+
+export interface __Name__EventContext {
+  readonly receivedAt: Date;
+  /** The parsed body, present only when the adapter keeps it. */
+  readonly raw: unknown;
+}
+
+/**
+ * TODO(__name__): the identity of one fact. The parts must be the same on every retry and in every
+ * view of the fact (two callbacks that report one change must give one id), and differ for any
+ * other fact. Prefer the provider's own id of the fact; else the users and the provider's time.
+ * Never the receive time, never a signature or a per-delivery id.
+ */
+function identityParts(callback: __Name__Callback): string[] {
+  return [callback.eventId];
+}
+
+/** The unified events of one callback; empty when the operation is not known. */
+export function __nameCamel__Events(callback: __Name__Callback, context: __Name__EventContext): FriendEvent[] {
+  const changes = is__Name__OperationKnown(callback.operation) ? (operations[callback.operation] ?? []) : [];
+  const source: EventSource = { command: callback.operation, callbackId: callback.eventId };
+  return changes.map(({ type, mutual }) => {
+    const event = {
+      id: deriveEventId({ provider: __nameCamel__Provider, appId: callback.appId, type, parts: identityParts(callback) }),
+      type,
+      provider: __nameCamel__Provider,
+      appId: callback.appId,
+      actor: callback.from,
+      target: callback.to,
+      mutual,
+      occurredAt: new Date(callback.occurredAt ?? context.receivedAt.getTime()).toISOString(),
+      receivedAt: context.receivedAt.toISOString(),
+      source,
+      details: type === "friend.request.sent" && callback.message ? { message: callback.message } : {},
+      ...(context.raw === undefined ? {} : { raw: context.raw }),
+    };
+    return event as FriendEvent;
+  });
+}

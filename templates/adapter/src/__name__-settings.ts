@@ -1,0 +1,65 @@
+import { FriendhookError } from "@friendhook/core";
+import { z } from "zod";
+import { __nameCamel__Provider } from "./__name__-provider";
+
+// TODO(__name__): use the provider's own defaults: how far its signed timestamps may drift, for one.
+export const defaultMaximumClockSkewSeconds = 300;
+
+const isFunction = (value: unknown): boolean => typeof value === "function";
+
+const SecretSchema = z
+  .string()
+  .min(1, "a secret is empty")
+  .refine((secret) => secret.trim() === secret, "a secret has leading or trailing whitespace");
+
+/**
+ * Strict on purpose: a mistyped option must fail at construction, never turn a check off silently.
+ * TODO(__name__): name each setting as the provider's console names it, and document it in the README.
+ */
+export const __Name__AdapterSettingsSchema = z.strictObject({
+  /** The signing secret from the provider's console; several while one is rotated. */
+  secret: z.union([SecretSchema, z.array(SecretSchema).min(1, "name at least one secret")]),
+  /** The apps this receiver serves; a callback for any other app is refused. All apps when absent. */
+  appIds: z.array(z.string().min(1)).min(1, "name at least one app id, or omit appIds").optional(),
+  /** How far the signed timestamp may lie from now, in seconds. */
+  maximumClockSkewSeconds: z.number().int().positive().optional(),
+  /** Keep the parsed callback body in every event's `raw`. */
+  includeRaw: z.boolean().optional(),
+  /** The clock used to check timestamps; for tests. */
+  now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
+});
+
+export type __Name__AdapterSettings = z.input<typeof __Name__AdapterSettingsSchema>;
+
+/** The settings with every default applied. */
+export interface Resolved__Name__Settings {
+  readonly secrets: readonly string[];
+  readonly appIds: ReadonlySet<string> | undefined;
+  readonly maximumClockSkewSeconds: number;
+  readonly includeRaw: boolean;
+  readonly now: () => Date;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join(".") : "settings"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Validates the settings once, at construction. Messages name the setting, never its value. */
+export function resolve__Name__Settings(settings: __Name__AdapterSettings): Resolved__Name__Settings {
+  const parsed = __Name__AdapterSettingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new FriendhookError("misconfigured", `Invalid __Title__ adapter settings: ${describeIssues(parsed.error)}.`, {
+      provider: __nameCamel__Provider,
+    });
+  }
+  const options = parsed.data;
+  return {
+    secrets: typeof options.secret === "string" ? [options.secret] : options.secret,
+    appIds: options.appIds === undefined ? undefined : new Set(options.appIds),
+    maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
+    includeRaw: options.includeRaw ?? false,
+    now: options.now ?? (() => new Date()),
+  };
+}
