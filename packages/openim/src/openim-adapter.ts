@@ -43,13 +43,16 @@ function lastPathSegment(path: string): string {
   }
 }
 
+/** Every OpenIM command reads `callback…Command`; OpenIM's sample URL ends in `/callbackExample`, which does not. */
+const commandPattern = /^callback\w*Command$/i;
+
 /**
  * OpenIM posts to `{webhook url}/{command}`. When the path ends in a command, it must be the one the
  * body names: a mismatch means a proxy or a client rewrote one of the two.
  */
 function verifyPathCommand(path: string, command: string): void {
   const segment = lastPathSegment(path);
-  if (/^callback/i.test(segment) && segment !== command) {
+  if (commandPattern.test(segment) && segment !== command) {
     throw refusal(
       "command_mismatch",
       `The path names the command ${JSON.stringify(segment.slice(0, 80))}, the body ${JSON.stringify(command.slice(0, 80))}.`,

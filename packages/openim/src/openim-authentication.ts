@@ -9,7 +9,7 @@ import { FriendhookError, constantTimeEqualAny } from "@friendhook/core";
  *   makes Go's HTTP client send `Authorization: Basic …`; the password is the token.
  * - Bearer: a reverse proxy in front of the receiver adds `Authorization: Bearer <token>`.
  */
-export function presentedToken(authorization: string | undefined): string | undefined {
+export function presentedOpenImToken(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
   const separator = authorization.indexOf(" ");
   if (separator < 0) return undefined;
@@ -26,7 +26,7 @@ export function presentedToken(authorization: string | undefined): string | unde
 
 /** Refuses a callback that does not present one of the configured tokens. Messages never echo it. */
 export function verifyOpenImToken(headers: Readonly<Record<string, string | undefined>>, tokens: readonly string[]): void {
-  const token = presentedToken(headers.authorization);
+  const token = presentedOpenImToken(headers.authorization);
   if (token === undefined) {
     throw new FriendhookError(
       "missing_signature",

@@ -247,6 +247,8 @@ describe("OpenIM request checks", () => {
     expect(mismatch.status).toBe(400);
     const withoutCommandInPath = await receive(openImBodies.afterAddFriend, { pathCommand: null });
     expect(withoutCommandInPath.events).toHaveLength(1);
+    const underOpenImsSampleUrl = await receive(openImBodies.afterAddFriend, { pathCommand: "callbackExample" });
+    expect(underOpenImsSampleUrl.events).toHaveLength(1);
   });
 
   it("reads the command from a path with a trailing slash or under any mount point", async () => {

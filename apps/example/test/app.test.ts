@@ -1,0 +1,272 @@
+import { connect } from "node:net";
+import { buildEasemobCallback } from "@friendhook/easemob";
+import { buildTencentCallback } from "@friendhook/tencent";
+import { afterEach, describe, expect, it } from "vitest";
+import { sendCallback } from "../src/simulate/send-callback";
+import { type RunningApp, bothProviders, request, startApp, testCredentials, waitFor } from "./support/running-app";
+
+const { easemobSecret, easemobAppKey, tencentSdkAppId, tencentToken } = testCredentials;
+const jid = (user: string) => `${easemobAppKey}_${user}@easemob.com`;
+
+const running: RunningApp[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.stop()));
+});
+
+async function start(variables: Record<string, string> = bothProviders, delivery?: Parameters<typeof startApp>[1]) {
+  const app = await startApp(variables, delivery);
+  running.push(app);
+  return app;
+}
+
+function easemob(init: Omit<Parameters<typeof buildEasemobCallback>[0], "secret" | "appKey">) {
+  return buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, ...init });
+}
+
+function tencent(command: string, body: Record<string, unknown>, token: string = tencentToken) {
+  return buildTencentCallback({ sdkAppId: tencentSdkAppId, command, token, body: { CallbackCommand: command, ...body } });
+}
+
+/** alice and bob become friends on Easemob (both views of the accept); on Tencent, alice blocks dave. */
+async function sendStory(url: string) {
+  const acceptance = { messageId: "966725899779049516", timestamp: 1642648213494 };
+  const answers = [
+    await sendCallback(url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob", messageId: "966725899779049500", timestamp: 1642648175092 })),
+    await sendCallback(url, "easemob", easemob({ operation: "accept", from: jid("alice"), to: "bob", ...acceptance })),
+    await sendCallback(url, "easemob", easemob({ operation: "remote_accept", from: jid("bob"), to: "alice", ...acceptance })),
+    await sendCallback(
+      url,
+      "tencent",
+      tencent("Sns.CallbackBlackListAdd", { PairList: [{ From_Account: "alice", To_Account: "dave" }], RequestId: "req-1" }),
+    ),
+  ];
+  expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+}
+
+describe("the read API", () => {
+  it("serves the stored events in the order they were stored, and the friend table", async () => {
+    const app = await start();
+    await sendStory(app.url);
+
+    const page = await request(`${app.url}/api/events`);
+    expect(page.status).toBe(200);
+    expect(page.body.events.map((event: { type: string; provider: string }) => `${event.provider} ${event.type}`)).toEqual([
+      "easemob friend.request.sent",
+      "easemob friend.request.accepted",
+      "easemob friend.added",
+      "tencent friend.blocked",
+    ]);
+    expect(page.body.events[2]).toMatchObject({ appId: easemobAppKey, actor: "bob", target: "alice", mutual: true });
+    expect(typeof page.body.next).toBe("string");
+    expect((await request(`${app.url}/api/events?after=${page.body.next}`)).body).toEqual({ events: [], next: null });
+
+    const easemobFriends = await request(`${app.url}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice`);
+    expect(easemobFriends).toMatchObject({ status: 200, body: { friends: ["bob"], blocked: [] } });
+    const tencentFriends = await request(`${app.url}/api/friends?provider=tencent&appId=${tencentSdkAppId}&userId=alice`);
+    expect(tencentFriends.body).toEqual({ friends: [], blocked: ["dave"] });
+  });
+
+  it("pages through the events with limit and the next cursor", async () => {
+    const app = await start();
+    await sendStory(app.url);
+    const all = (await request(`${app.url}/api/events`)).body.events;
+    const first = await request(`${app.url}/api/events?limit=3`);
+    expect(first.body.events).toEqual(all.slice(0, 3));
+    const second = await request(`${app.url}/api/events?limit=3&after=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.events).toEqual(all.slice(3));
+  });
+
+  it.each(["0", "1001", "ten", "-1", "1.5", ""])("refuses limit=%j with invalid_query", async (limit) => {
+    const app = await start();
+    const answer = await request(`${app.url}/api/events?limit=${limit}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe("invalid_query");
+    expect(answer.body.error.message).toMatch(/^limit: /);
+  });
+
+  it("refuses a repeated limit, an unknown parameter and a cursor the store never gave", async () => {
+    const app = await start();
+    const repeated = await request(`${app.url}/api/events?limit=1&limit=2`);
+    expect(repeated.body).toEqual({ error: { code: "invalid_query", message: "limit: must be given once" } });
+    const unknown = await request(`${app.url}/api/events?limt=5`);
+    expect(unknown.body).toEqual({ error: { code: "invalid_query", message: 'unknown query parameter "limt"' } });
+    const cursor = await request(`${app.url}/api/events?after=not-a-cursor`);
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.error.code).toBe("invalid_query");
+    expect(cursor.body.error.message).toMatch(/^after: /);
+  });
+
+  it("needs provider, appId and userId for the friend table", async () => {
+    const app = await start();
+    const answer = await request(`${app.url}/api/friends?provider=easemob`);
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_query", message: "appId: is required; userId: is required" } },
+    });
+  });
+
+  it("answers unknown routes with a JSON 404", async () => {
+    const app = await start();
+    expect(await request(`${app.url}/nowhere`)).toMatchObject({
+      status: 404,
+      body: { error: { code: "not_found", message: "No route for GET /nowhere." } },
+    });
+    expect((await request(`${app.url}/api/dead-letters/replay`)).status).toBe(404);
+  });
+
+  it("shows unrecognized callbacks, with Easemob's signature masked", async () => {
+    const app = await start();
+    const unknownOperation = easemob({ operation: "mute", from: jid("alice"), to: "bob" });
+    const security = JSON.parse(Buffer.from(unknownOperation.body).toString("utf8")).security as string;
+    expect((await sendCallback(app.url, "easemob", unknownOperation)).status).toBe(200);
+    const message = tencent("C2C.CallbackAfterSendMsg", { From_Account: "alice", To_Account: "bob", MsgBody: [] });
+    expect((await sendCallback(app.url, "tencent", message)).status).toBe(200);
+
+    const answer = await request(`${app.url}/api/unrecognized`);
+    expect(answer.body.unrecognized.map((record: { provider: string; command: string }) => `${record.provider} ${record.command}`)).toEqual([
+      "easemob roster:mute",
+      "tencent C2C.CallbackAfterSendMsg",
+    ]);
+    expect(JSON.parse(answer.body.unrecognized[0].body).security).toBe("[redacted]");
+    expect(JSON.stringify(answer.body)).not.toContain(security);
+    expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
+  });
+});
+
+describe("the webhooks", () => {
+  it("refuse what they cannot authenticate, store nothing, and answer 405 to a GET", async () => {
+    const app = await start();
+    const forged = buildEasemobCallback({ secret: "not-the-secret", appKey: easemobAppKey, operation: "add", from: "mallory", to: "bob" });
+    const refused = await sendCallback(app.url, "easemob", forged);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body).error.code).toBe("invalid_signature");
+
+    const wrongToken = await sendCallback(app.url, "tencent", tencent("Sns.CallbackFriendDelete", { PairList: [] }, "wrong-token"));
+    expect(wrongToken.status).toBe(401);
+
+    const get = await fetch(`${app.url}/webhooks/easemob`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
+  });
+
+  it("refuse a body over FRIENDHOOK_BODY_LIMIT with 413", async () => {
+    const app = await start({ ...bothProviders, FRIENDHOOK_BODY_LIMIT: "1kb" });
+    const large = easemob({ operation: "add", from: jid("alice"), to: "bob", reason: "x".repeat(2000) });
+    const answer = await sendCallback(app.url, "easemob", large);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error.code).toBe("body_too_large");
+  });
+
+  it("answer 503 provider_not_configured for a provider without credentials in production", async () => {
+    const app = await start({ NODE_ENV: "production", TENCENT_SDKAPPID: tencentSdkAppId, TENCENT_TOKEN: tencentToken });
+    const answer = await sendCallback(app.url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob" }));
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: "provider_not_configured", message: "Easemob callbacks are not configured on this receiver; set EASEMOB_SECRET." },
+    });
+    const tencentAnswer = await sendCallback(
+      app.url,
+      "tencent",
+      tencent("Sns.CallbackBlackListAdd", { PairList: [{ From_Account: "alice", To_Account: "dave" }] }),
+    );
+    expect(tencentAnswer.status).toBe(200);
+    const metrics = (await request(`${app.url}/metrics`)).body as string;
+    expect(metrics).toContain('friendhook_callback_refusals_total{provider="easemob",code="provider_not_configured"} 1');
+  });
+});
+
+describe("operations", () => {
+  it("reports health while the store answers", async () => {
+    const app = await start();
+    expect(await request(`${app.url}/healthz`)).toMatchObject({ status: 200, body: { status: "ok" } });
+    await app.application.close();
+    expect(await request(`${app.url}/healthz`)).toMatchObject({ status: 503, body: { status: "unavailable" } });
+  });
+
+  it("answers an unexpected failure with a 500 that tells nothing of the internals, and logs it", async () => {
+    const app = await start();
+    await app.application.close();
+    const answer = await request(`${app.url}/api/events`);
+    expect(answer).toMatchObject({ status: 500, body: { error: { code: "internal_error" } } });
+    expect(JSON.stringify(answer.body)).not.toMatch(/SQLite|store|at /);
+    expect(app.logLines.some((line) => line.includes("unexpected error") && line.includes("SQLite store is closed"))).toBe(true);
+  });
+
+  it("counts callbacks, events, deliveries and latency in the Prometheus text", async () => {
+    const app = await start();
+    await sendStory(app.url);
+    await sendCallback(app.url, "easemob", buildEasemobCallback({ secret: "forged", appKey: easemobAppKey, operation: "add", from: "x", to: "y" }));
+    await waitFor(() => (app.printedLines.length >= 4 ? true : undefined), "the console sink to print the events");
+
+    const metrics = await request(`${app.url}/metrics`);
+    expect(metrics.contentType).toMatch(/^text\/plain/);
+    const text = metrics.body as string;
+    for (const line of [
+      'friendhook_callbacks_total{provider="easemob",outcome="stored"} 2',
+      'friendhook_callbacks_total{provider="easemob",outcome="duplicate"} 1',
+      'friendhook_callbacks_total{provider="easemob",outcome="refused"} 1',
+      'friendhook_callbacks_total{provider="tencent",outcome="stored"} 1',
+      'friendhook_callback_refusals_total{provider="easemob",code="invalid_signature"} 1',
+      'friendhook_events_total{provider="easemob",type="friend.added"} 1',
+      'friendhook_events_total{provider="tencent",type="friend.blocked"} 1',
+      'friendhook_delivered_events_total{sink="console"} 4',
+    ]) {
+      expect(text).toContain(line);
+    }
+    expect(text).toMatch(/friendhook_delivery_attempts_total\{sink="console"\} [1-4]\n/);
+    expect(text).toContain('friendhook_http_request_duration_seconds_count{method="POST",route="/webhooks/easemob",status_code="200"} 3');
+    expect(text).toContain('friendhook_callback_duration_seconds_count{provider="easemob",outcome="stored"} 2');
+    expect(text).toContain("# TYPE friendhook_dead_letters_total counter");
+    expect(text).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("dead-letters what a sink refuses, lists it, and replays it", async () => {
+    const app = await start(
+      { ...bothProviders, FRIENDHOOK_SINKS: "memory" },
+      { maximumAttempts: 1, initialBackoffMs: 0, pollIntervalMs: 20 },
+    );
+    const sink = app.application.sinks[0] as import("@friendhook/core").MemorySink;
+    sink.failWith(new Error("the queue is down"));
+    await sendStory(app.url);
+
+    const deadLetters = await waitFor(async () => {
+      const page = await request(`${app.url}/api/dead-letters`);
+      return page.body.deadLetters.length === 4 ? page.body : undefined;
+    }, "four dead letters");
+    expect(deadLetters.deadLetters[0]).toMatchObject({ sink: "memory", attempts: 1, lastError: "Error: the queue is down" });
+    expect((await request(`${app.url}/metrics`)).body).toMatch(/friendhook_dead_letters_total\{sink="memory"\} 4\n/);
+    expect((await request(`${app.url}/metrics`)).body).toContain('friendhook_deliveries_dead_lettered{sink="memory"} 4');
+
+    sink.failWith(undefined);
+    const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST" });
+    expect(replay).toMatchObject({ status: 200, body: { replayed: 4 } });
+    await waitFor(() => (sink.events.length === 4 ? true : undefined), "the replayed events to be delivered");
+    expect((await request(`${app.url}/api/dead-letters`)).body).toEqual({ deadLetters: [], next: null });
+  });
+
+  it("finishes a request in flight when it shuts down", async () => {
+    const app = await start();
+    const body = Buffer.from(easemob({ operation: "add", from: jid("alice"), to: "bob" }).body);
+    const socket = connect(Number(new URL(app.url).port), "127.0.0.1");
+    const received: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.write(
+      `POST /webhooks/easemob HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // "100 Continue" means the server has read the headers: the request is in flight.
+    await waitFor(() => (Buffer.concat(received).toString().includes("100 Continue") ? true : undefined), "100 Continue");
+
+    let answeredBeforeStopped = false;
+    const stopping = app.stop().then(() => {
+      answeredBeforeStopped = Buffer.concat(received).toString().includes("200 OK");
+    });
+    socket.end(body);
+    await closed;
+    await stopping;
+    expect(Buffer.concat(received).toString()).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(answeredBeforeStopped).toBe(true);
+    expect(app.server.listening).toBe(false);
+  });
+});

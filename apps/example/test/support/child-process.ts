@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+
+export const appDirectory = resolve(import.meta.dirname, "../..");
+
+export interface Child {
+  readonly process: ChildProcess;
+  /** Standard output and standard error so far, interleaved. */
+  output(): string;
+  /** Resolves with the exit code once the process has ended. */
+  readonly exited: Promise<number | null>;
+}
+
+function watch(child: ChildProcess): Child {
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  return { process: child, output: () => output, exited };
+}
+
+/** The environment a user's shell would give: no test runner's NODE_ENV, plus what the test sets. */
+function environmentWith(variables: Record<string, string>): NodeJS.ProcessEnv {
+  const { NODE_ENV: _ignored, ...inherited } = process.env;
+  const binaries = [join(appDirectory, "node_modules/.bin"), join(appDirectory, "../../node_modules/.bin")];
+  return { ...inherited, PATH: [...binaries, inherited.PATH ?? ""].join(delimiter), ...variables };
+}
+
+/** Runs the app from its sources, in the app's directory, as `pnpm dev` would (without the watcher). */
+export function startAppProcess(variables: Record<string, string>): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@friendhook/source", "src/main.ts"], {
+    cwd: appDirectory,
+    env: environmentWith(variables),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return watch(child);
+}
+
+/** Runs one of the package's scripts exactly as written in package.json, as pnpm does: through a shell. */
+export function runPackageScript(name: string, commandLineArguments: readonly string[], variables: Record<string, string> = {}): Child {
+  const scripts = JSON.parse(readFileSync(join(appDirectory, "package.json"), "utf8")).scripts as Record<string, string>;
+  const script = scripts[name];
+  if (script === undefined) throw new Error(`package.json has no "${name}" script`);
+  const quoted = commandLineArguments.map((argument) => `'${argument.replace(/'/g, `'\\''`)}'`);
+  const child = spawn([script, ...quoted].join(" "), {
+    cwd: appDirectory,
+    env: environmentWith(variables),
+    shell: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return watch(child);
+}

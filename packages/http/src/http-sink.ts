@@ -1,0 +1,87 @@
+import { type FriendEvent, type FriendEventSink, SinkError, sha256Hex } from "@friendhook/core";
+import { type HttpSinkOptions, HttpSinkOptionsSchema } from "./http-sink-options";
+import { parseOptions } from "./parse-options";
+import { retryAfterMs } from "./retry-after";
+import { signStandardWebhook } from "./standard-webhook-signature";
+import { cloudEventOf, contentTypes, standardWebhookPayload } from "./webhook-payload";
+
+interface WebhookRequest {
+  /** `webhook-id`: the event id, or for a batch an id derived from its event ids. */
+  readonly id: string;
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/** The same batch always gets the same id, so a receiver can dedupe a retried batch as a whole. */
+function batchId(events: readonly FriendEvent[]): string {
+  return `batch_${sha256Hex(events.map((event) => event.id).join("\n")).slice(0, 32)}`;
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "the request timed out";
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return `the request failed (${reason})`;
+}
+
+/**
+ * Forwards events to a URL as signed Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature`), with Standard Webhooks or CloudEvents payloads, one request per event in
+ * order or one per batch. Any answer but 2xx fails the delivery: 410 Gone permanently, and a
+ * `Retry-After` sets the wait before the next attempt. Messages never contain the URL or secrets.
+ */
+export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
+  const parsed = parseOptions(HttpSinkOptionsSchema, options, "HTTP sink");
+  const contentType = contentTypes[parsed.format];
+  const payloadOf = (event: FriendEvent) =>
+    parsed.format === "cloudevents" ? cloudEventOf(event, parsed.cloudEventSource) : standardWebhookPayload(event);
+
+  const requestsFor = (events: readonly FriendEvent[]): WebhookRequest[] =>
+    parsed.batch
+      ? [{ id: batchId(events), body: JSON.stringify(events.map(payloadOf)), contentType: contentType.batch }]
+      : events.map((event) => ({ id: event.id, body: JSON.stringify(payloadOf(event)), contentType: contentType.single }));
+
+  async function send(request: WebhookRequest): Promise<void> {
+    // Signed per attempt: the timestamp says when this attempt was made.
+    const timestamp = Math.floor(Date.now() / 1000);
+    let response: Response;
+    try {
+      response = await fetch(parsed.url, {
+        method: "POST",
+        headers: {
+          ...parsed.headers,
+          "content-type": request.contentType,
+          "user-agent": "friendhook",
+          "webhook-id": request.id,
+          "webhook-timestamp": String(timestamp),
+          "webhook-signature": signStandardWebhook({ id: request.id, timestamp, body: request.body }, parsed.secret),
+        },
+        body: request.body,
+        // A webhook is never sent on to an address the endpoint names.
+        redirect: "manual",
+        signal: AbortSignal.timeout(parsed.timeoutMs),
+      });
+    } catch (error) {
+      throw new SinkError(`HTTP sink: ${describeFailure(error)}.`, { cause: error });
+    }
+    // The answer's body is not needed; cancelling it frees the connection for the next request.
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return;
+    if (response.status === 410) {
+      throw new SinkError("HTTP sink: the endpoint answered 410 Gone; it no longer takes webhooks.", { permanent: true });
+    }
+    throw new SinkError(`HTTP sink: the endpoint answered ${response.status}.`, {
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+    });
+  }
+
+  return {
+    name: parsed.name,
+    idempotent: parsed.receiverDeduplicates,
+    async deliver(events) {
+      if (events.length === 0) return;
+      // One after another: a failure leaves no later event delivered before an earlier one.
+      for (const request of requestsFor(events)) await send(request);
+    },
+  };
+}

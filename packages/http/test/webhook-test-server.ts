@@ -1,0 +1,72 @@
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** How the server answers one request; `crash` ends the connection without an answer. */
+export type Answer = { status: number; headers?: Record<string, string> } | "crash" | "hang";
+
+/**
+ * A real HTTP server on 127.0.0.1 that records every request, answers as `answer` says (204 by
+ * default), and can be stopped and started again on the same port.
+ */
+export interface WebhookTestServer {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: ReceivedRequest[];
+  answer: (request: ReceivedRequest) => Answer;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startWebhookTestServer(port = 0): Promise<WebhookTestServer> {
+  let server: Server | undefined;
+  const hanging = new Set<ServerResponse>();
+  const state: WebhookTestServer = {
+    url: "",
+    port,
+    requests: [],
+    answer: () => ({ status: 204 }),
+    async stop() {
+      const stopping = server;
+      server = undefined;
+      if (!stopping) return;
+      for (const response of hanging) response.destroy();
+      hanging.clear();
+      stopping.closeAllConnections();
+      await new Promise<void>((resolve) => stopping.close(() => resolve()));
+    },
+    async start() {
+      server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          const received = { headers: request.headers, body: Buffer.concat(chunks).toString("utf8") };
+          const answer = state.answer(received);
+          if (answer === "crash") {
+            request.socket.destroy();
+            return;
+          }
+          state.requests.push(received);
+          if (answer === "hang") {
+            hanging.add(response);
+            return;
+          }
+          response.writeHead(answer.status, answer.headers).end();
+        });
+      });
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once("error", reject);
+        listening.listen(state.port, "127.0.0.1", () => resolve());
+      });
+      const address = listening.address() as AddressInfo;
+      Object.assign(state, { port: address.port, url: `http://127.0.0.1:${address.port}/webhooks` });
+    },
+  };
+  await state.start();
+  return state;
+}

@@ -1,0 +1,177 @@
+import { createMemorySink, FriendhookError, type ProviderAdapterV1 } from "@friendhook/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { type CallbackHandledInfo, createMemoryStore, createReceiver, type FriendEventStore, type Receiver, type ReceiverOptions } from "../src/index";
+import { createFixtureAdapter, signedCallback } from "./support";
+
+const opened: Receiver[] = [];
+afterEach(async () => {
+  for (const receiver of opened.splice(0)) await receiver.close();
+});
+
+function setup(options: Partial<ReceiverOptions> = {}) {
+  const handled: CallbackHandledInfo[] = [];
+  const store = options.store ?? createMemoryStore();
+  const receiver = createReceiver({
+    adapters: { fixture: createFixtureAdapter() },
+    store,
+    observer: { callbackHandled: (info) => handled.push(info) },
+    ...options,
+  });
+  opened.push(receiver);
+  return { receiver, store, handled };
+}
+
+const errorOf = (body: string) => (JSON.parse(body) as { fixtureError?: string }).fixtureError;
+
+describe("createReceiver options", () => {
+  it("refuses mistyped options at construction, naming them", () => {
+    const base = { adapters: { fixture: createFixtureAdapter() }, store: createMemoryStore() };
+    expect(() => createReceiver({ ...base, delivery: { maximumAttempt: 3 } } as never)).toThrow(/delivery.*maximumAttempt/);
+    expect(() => createReceiver({ ...base, sink: [] } as never)).toThrow(FriendhookError);
+    expect(() => createReceiver({ ...base, adapters: {} })).toThrow(/at least one adapter/);
+    expect(() => createReceiver({ ...base, store: {} as FriendEventStore })).toThrow(/FriendEventStore/);
+    expect(() => createReceiver({ ...base, sinks: [createMemorySink(), createMemorySink()] })).toThrow(/its own name/);
+    expect(() => createReceiver({ ...base, delivery: { initialBackoffMs: 5000, maximumBackoffMs: 1000 } })).toThrow(/initialBackoffMs/);
+    expect(createReceiver(base).adapterNames).toEqual(["fixture"]);
+  });
+});
+
+describe("receiver.handle", () => {
+  it("stores the events, then acknowledges, and reports the outcome", async () => {
+    const { receiver, handled } = setup();
+    const answer = await receiver.handle("fixture", signedCallback({ type: "friend.added", actor: "alice", target: "bob" }));
+    expect(answer).toEqual({ status: 200, headers: { "content-type": "text/plain" }, body: "ok" });
+    expect((await receiver.events()).events.map((event) => event.type)).toEqual(["friend.added"]);
+    expect(await receiver.friendsOf({ provider: "fixture", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
+    expect(handled).toEqual([expect.objectContaining({ adapter: "fixture", provider: "fixture", outcome: "stored", status: 200, eventTypes: ["friend.added"] })]);
+  });
+
+  it("answers only after the store has made the callback durable", async () => {
+    const memory = createMemoryStore();
+    let finishAppend = () => undefined as void;
+    const store: FriendEventStore = {
+      ...memory,
+      append: async (input) => {
+        await new Promise<void>((resolve) => {
+          finishAppend = resolve;
+        });
+        return memory.append(input);
+      },
+    };
+    const { receiver } = setup({ store });
+    let answered = false;
+    const answer = receiver.handle("fixture", signedCallback()).then((response) => {
+      answered = true;
+      return response;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    finishAppend();
+    expect((await answer).status).toBe(200);
+    expect((await memory.listEvents()).events).toHaveLength(1);
+  });
+
+  it("reports a retried callback as a duplicate and stores it once", async () => {
+    const { receiver, handled } = setup();
+    const request = signedCallback({ id: "same" });
+    await receiver.handle("fixture", request);
+    expect((await receiver.handle("fixture", request)).status).toBe(200);
+    expect((await receiver.events()).events).toHaveLength(1);
+    expect(handled.map((info) => info.outcome)).toEqual(["stored", "duplicate"]);
+  });
+
+  it("keeps an unrecognized callback with its raw body", async () => {
+    const { receiver, handled } = setup();
+    const request = signedCallback({ type: "roster.rename" });
+    expect((await receiver.handle("fixture", request)).status).toBe(200);
+    const { callbacks } = await receiver.unrecognized();
+    expect(callbacks).toEqual([
+      {
+        id: expect.stringMatching(/^unr_[0-9a-f]{32}$/),
+        provider: "fixture",
+        appId: "demo#app",
+        command: "roster.rename",
+        reason: "not a friend event",
+        receivedAt: request.receivedAt.toISOString(),
+        body: Buffer.from(request.body).toString("utf8"),
+      },
+    ]);
+    expect(handled[0]?.outcome).toBe("unrecognized");
+  });
+
+  it("refuses other methods with 405 and Allow: POST, through the adapter", async () => {
+    const { receiver, handled } = setup();
+    const answer = await receiver.handle("fixture", signedCallback({}, { method: "GET" }));
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe("POST");
+    expect(errorOf(answer.body)).toBe("method_not_allowed");
+    expect(handled[0]).toMatchObject({ outcome: "refused", status: 405, errorCode: "method_not_allowed" });
+  });
+
+  it("refuses content types that cannot carry JSON with 415", async () => {
+    const { receiver } = setup();
+    for (const contentType of ["text/html", "application/xml", "application/json; charset=latin1"]) {
+      const request = signedCallback();
+      const answer = await receiver.handle("fixture", { ...request, headers: { ...request.headers, "content-type": contentType } });
+      expect(answer.status).toBe(415);
+      expect(errorOf(answer.body)).toBe("unsupported_media_type");
+    }
+    for (const contentType of ["application/json", "application/cloudevents+json", "text/plain; charset=utf-8", undefined]) {
+      const request = signedCallback();
+      const answer = await receiver.handle("fixture", { ...request, headers: { ...request.headers, "content-type": contentType } });
+      expect(answer.status).toBe(200);
+    }
+    expect((await receiver.events()).events).toHaveLength(4);
+  });
+
+  it("passes on the adapter's refusal and stores nothing", async () => {
+    const { receiver, handled } = setup();
+    const request = signedCallback();
+    const tampered = { ...request, headers: { ...request.headers, "x-signature": "0".repeat(64) } };
+    const answer = await receiver.handle("fixture", tampered);
+    expect(answer.status).toBe(401);
+    expect(errorOf(answer.body)).toBe("invalid_signature");
+    expect((await receiver.events()).events).toEqual([]);
+    expect(handled[0]).toMatchObject({ outcome: "refused", errorCode: "invalid_signature" });
+  });
+
+  it("answers 400, not 500, when an adapter breaks its contract by throwing another error", async () => {
+    const broken: ProviderAdapterV1 = { ...createFixtureAdapter(), receive: async () => { throw new TypeError("cannot read properties of undefined"); } };
+    const { receiver } = setup({ adapters: { broken } });
+    const answer = await receiver.handle("broken", signedCallback());
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer.body)).toBe("invalid_payload");
+  });
+
+  it("answers 503 store_unavailable when the store fails", async () => {
+    const memory = createMemoryStore();
+    const { receiver, handled } = setup({ store: { ...memory, append: () => Promise.reject(new Error("disk full")) } });
+    const answer = await receiver.handle("fixture", signedCallback());
+    expect(answer.status).toBe(503);
+    expect(errorOf(answer.body)).toBe("store_unavailable");
+    expect(handled[0]).toMatchObject({ outcome: "failed", status: 503, errorCode: "store_unavailable", eventTypes: ["friend.added"] });
+  });
+
+  it("answers a route name it does not know with misconfigured, in a generic format", async () => {
+    const { receiver } = setup();
+    const answer = await receiver.handle("nobody", signedCallback());
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "misconfigured" } });
+    expect(answer.body).toContain("fixture");
+  });
+
+  it("answers 503 once closing, after finishing the callbacks in flight", async () => {
+    const { receiver, store } = setup();
+    const inFlight = receiver.handle("fixture", signedCallback());
+    const closing = receiver.close();
+    expect((await receiver.handle("fixture", signedCallback())).status).toBe(503);
+    expect((await inFlight).status).toBe(200);
+    await closing;
+    await expect(store.listEvents()).rejects.toThrow(/closed/);
+  });
+
+  it("ignores an observer that throws", async () => {
+    const { receiver } = setup({ observer: { callbackHandled: () => { throw new Error("metrics broke"); } } });
+    expect((await receiver.handle("fixture", signedCallback())).status).toBe(200);
+  });
+});

@@ -1,0 +1,101 @@
+import {
+  constantTimeEqual,
+  createProviderRequest,
+  deriveEventId,
+  type FriendEvent,
+  FriendhookError,
+  type ProviderAdapterV1,
+  type ProviderRequest,
+  readJsonBody,
+  sha256Hex,
+} from "@friendhook/core";
+
+export const secret = "fixture-secret";
+const start = Date.UTC(2024, 0, 1);
+
+export type EventType = FriendEvent["type"];
+
+/** A valid event of `type` between two users, `second` seconds after 2024-01-01, with an id unique to `name`. */
+export function relationEvent(type: EventType, actor: string, target: string, second: number, name: string, mutual = false, appId = "demo#app"): FriendEvent {
+  const occurredAt = new Date(start + second * 1000).toISOString();
+  return {
+    id: deriveEventId({ provider: "fixture", appId, type, parts: [name] }),
+    type,
+    provider: "fixture",
+    appId,
+    actor,
+    target,
+    mutual,
+    occurredAt,
+    receivedAt: occurredAt,
+    source: { command: type },
+    details: type === "friend.operation.failed" ? { attemptedType: "friend.blocked", failureCode: "error" } : {},
+  } as FriendEvent;
+}
+
+/**
+ * A small complete adapter: the body `{"app","type","actor","target","id","at","mutual"}` signed by
+ * `x-signature: sha256_hex(secret + body)`; a `type` it does not know makes the callback unrecognized.
+ */
+export function createFixtureAdapter(): ProviderAdapterV1 {
+  return {
+    specificationVersion: "v1",
+    provider: "fixture",
+    async receive(request) {
+      const signature = request.headers["x-signature"];
+      if (!signature) throw new FriendhookError("missing_signature", "The x-signature header is missing.");
+      if (!constantTimeEqual(signature, sha256Hex(secret + Buffer.from(request.body).toString("utf8")))) {
+        throw new FriendhookError("invalid_signature", "The x-signature header does not match the body.");
+      }
+      const { app, type, actor, target, id, at, mutual } = readJsonBody(request.body, "fixture");
+      if (typeof app !== "string" || typeof type !== "string" || typeof actor !== "string" || typeof target !== "string" || typeof id !== "string" || typeof at !== "number") {
+        throw new FriendhookError("invalid_payload", "The body needs string app, type, actor, target, id and a numeric at.");
+      }
+      const acknowledgement = { status: 200, headers: { "content-type": "text/plain" }, body: "ok" };
+      if (!type.startsWith("friend.")) {
+        return { provider: "fixture", appId: app, command: type, events: [], unrecognized: { command: type, reason: "not a friend event" }, acknowledgement };
+      }
+      const event = relationEvent(type as EventType, actor, target, at, id, mutual === true, app);
+      return { provider: "fixture", appId: app, command: type, events: [{ ...event, receivedAt: request.receivedAt.toISOString() }], acknowledgement };
+    },
+    refuse(error) {
+      return { status: error.status, headers: { "content-type": "application/json" }, body: JSON.stringify({ fixtureError: error.code }) };
+    },
+  };
+}
+
+export interface CallbackInit {
+  readonly type?: string;
+  readonly actor?: string;
+  readonly target?: string;
+  readonly id?: string;
+  readonly at?: number;
+  readonly mutual?: boolean;
+  readonly app?: string;
+}
+
+let counter = 0;
+
+/** A correctly signed callback for the fixture adapter. */
+export function signedCallback(init: CallbackInit = {}, request: Partial<ProviderRequest> = {}): ProviderRequest {
+  counter += 1;
+  const body = JSON.stringify({
+    app: init.app ?? "demo#app",
+    type: init.type ?? "friend.added",
+    actor: init.actor ?? "alice",
+    target: init.target ?? "bob",
+    id: init.id ?? `message-${counter}`,
+    at: init.at ?? counter,
+    mutual: init.mutual ?? true,
+  });
+  return { ...createProviderRequest({ body, headers: { "content-type": "application/json", "x-signature": sha256Hex(secret + body) } }), ...request };
+}
+
+/** Waits until `condition` holds, checking every 10 ms; fails with `what` after `timeoutMs`. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
