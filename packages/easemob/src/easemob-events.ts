@@ -75,6 +75,9 @@ interface RosterFact extends EasemobEventContext {
   readonly messageId: string;
   readonly actor: string;
   readonly target: string;
+  /** `timestamp` and `receivedAt` as events carry them (ISO-8601), formatted once per callback. */
+  readonly occurredAtText: string;
+  readonly receivedAtText: string;
 }
 
 function eventSource(fact: RosterFact): EventSource {
@@ -102,8 +105,8 @@ function eventOf<Type extends FriendEventType>(
     actor: fact.actor,
     target: fact.target,
     mutual,
-    occurredAt: new Date(fact.timestamp).toISOString(),
-    receivedAt: fact.receivedAt.toISOString(),
+    occurredAt: fact.occurredAtText,
+    receivedAt: fact.receivedAtText,
     source: eventSource(fact),
     details,
     ...(fact.raw === undefined ? {} : { raw: fact.raw }),
@@ -174,6 +177,8 @@ export function easemobRosterEvents(
     messageId: callback.msg_id,
     actor: view.recipient === "actor" ? to : from,
     target: view.recipient === "actor" ? from : to,
+    occurredAtText: new Date(context.timestamp).toISOString(),
+    receivedAtText: context.receivedAt.toISOString(),
   };
   const { payload } = callback;
   switch (view.command) {

@@ -71,7 +71,8 @@ describe("bad input over HTTP: a short JSON error with a stable code, nothing st
 
   it("accepts application/json with UTF-8, text/plain, and no content type at all", async () => {
     const service = await startService();
-    for (const headers of [{ "content-type": "application/json; charset=UTF-8" }, { "content-type": "text/plain" }, {}]) {
+    const variants: Array<Record<string, string>> = [{ "content-type": "application/json; charset=UTF-8" }, { "content-type": "text/plain" }, {}];
+    for (const headers of variants) {
       const request = buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: "alice", to: "bob" });
       const response = await fetch(`${service.url}/callbacks/easemob`, { method: "POST", headers, body: request.body });
       expect(response.status).toBe(200);

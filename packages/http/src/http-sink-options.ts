@@ -7,6 +7,15 @@ const SecretSchema = z.string().superRefine((secret, context) => {
   if (problem) context.addIssue({ code: "custom", message: problem });
 });
 
+function areValidHeaders(headers: Record<string, string>): boolean {
+  try {
+    new Headers(headers);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const HttpSinkOptionsSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: "Expected an http:// or https:// URL" }),
   secret: z
@@ -19,7 +28,11 @@ export const HttpSinkOptionsSchema = z.strictObject({
     .optional()
     .describe("The CloudEvents `source`; friendhook://{provider}/{appId} by default."),
   timeoutMs: z.number().int().positive().default(15_000).describe("Per request, from sending to the end of the answer's headers."),
-  headers: z.record(z.string(), z.string()).default({}).describe("Added to every request, e.g. an Authorization header."),
+  headers: z
+    .record(z.string(), z.string())
+    .refine(areValidHeaders, "Expected valid HTTP header names and values")
+    .default({})
+    .describe("Added to every request, e.g. an Authorization header."),
   receiverDeduplicates: z
     .boolean()
     .default(false)

@@ -46,16 +46,16 @@ export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
     const timestamp = Math.floor(Date.now() / 1000);
     let response: Response;
     try {
+      // The configured headers first, so that none of them can replace the ones the signature needs.
+      const headers = new Headers(parsed.headers);
+      headers.set("content-type", request.contentType);
+      headers.set("user-agent", "friendhook");
+      headers.set("webhook-id", request.id);
+      headers.set("webhook-timestamp", String(timestamp));
+      headers.set("webhook-signature", signStandardWebhook({ id: request.id, timestamp, body: request.body }, parsed.secret));
       response = await fetch(parsed.url, {
         method: "POST",
-        headers: {
-          ...parsed.headers,
-          "content-type": request.contentType,
-          "user-agent": "friendhook",
-          "webhook-id": request.id,
-          "webhook-timestamp": String(timestamp),
-          "webhook-signature": signStandardWebhook({ id: request.id, timestamp, body: request.body }, parsed.secret),
-        },
+        headers,
         body: request.body,
         // A webhook is never sent on to an address the endpoint names.
         redirect: "manual",

@@ -52,9 +52,13 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       application_name: parsed.applicationName,
       max: parsed.maxConnections,
     });
-  // An idle connection that the server drops emits `error` on the pool; without a listener that
-  // would end the process. The next query reports the failure instead.
-  if (ownsPool) pool.on("error", () => undefined);
+  // A connection the server drops emits `error` on the pool, and may emit a late one (ECONNRESET)
+  // on its client after the pool has let it go; without listeners either would end the process.
+  // A query on a dropped connection rejects, so the delivery reports the failure instead.
+  if (ownsPool) {
+    pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
+  }
 
   let migrated: Promise<unknown> | undefined;
   const ready = (): Promise<unknown> => {

@@ -138,7 +138,11 @@ interface SourceFields {
 
 /** Where the callback came from; fields Tencent did not send are left out. */
 function eventSource(fields: SourceFields): EventSource {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as EventSource;
+  const source: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) source[name] = value;
+  }
+  return source as EventSource;
 }
 
 function eventContext(
@@ -154,6 +158,7 @@ function eventContext(
     appId,
     command,
     receivedAt: request.receivedAt,
+    receivedAtText: request.receivedAt.toISOString(),
     source: eventSource({
       command,
       requestId,

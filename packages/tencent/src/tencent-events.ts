@@ -20,6 +20,8 @@ export interface TencentEventContext {
   readonly appId: string;
   readonly command: string;
   readonly receivedAt: Date;
+  /** `receivedAt` as every event carries it (ISO-8601), formatted once per callback rather than per event. */
+  readonly receivedAtText: string;
   readonly source: EventSource;
   /** Tencent's `RequestId`, the same on a retry and different for every other callback. */
   readonly requestId: string | undefined;
@@ -84,8 +86,8 @@ function buildEvent<Type extends FriendEvent["type"]>(
     target: fields.target,
     // Every Tencent pair is directional: a two-way change arrives as two pairs.
     mutual: false,
-    occurredAt: (fields.time?.occurredAt ?? context.receivedAt).toISOString(),
-    receivedAt: context.receivedAt.toISOString(),
+    occurredAt: fields.time === undefined ? context.receivedAtText : fields.time.occurredAt.toISOString(),
+    receivedAt: context.receivedAtText,
     source: { ...context.source },
     details: fields.details,
     ...(context.raw === undefined ? {} : { raw: context.raw }),
@@ -93,9 +95,16 @@ function buildEvent<Type extends FriendEvent["type"]>(
   return event as FriendEventOfType<Type>;
 }
 
-/** Drops keys whose value is undefined, so that events compare and serialize cleanly. */
+/**
+ * Drops keys whose value is undefined, so that events compare and serialize cleanly. A plain loop:
+ * this runs once per pair, and a PairList may hold a thousand.
+ */
 function definedOnly<Shape extends Record<string, unknown>>(shape: Shape): Shape {
-  return Object.fromEntries(Object.entries(shape).filter(([, value]) => value !== undefined)) as Shape;
+  const defined: Record<string, unknown> = {};
+  for (const key in shape) {
+    if (shape[key] !== undefined) defined[key] = shape[key];
+  }
+  return defined as Shape;
 }
 
 const nonEmpty = (text: string | undefined): string | undefined => (text ? text : undefined);

@@ -8,6 +8,19 @@ export function signTencentRequest(token: string, requestTime: number | string):
   return sha256Hex(`${token}${requestTime}`);
 }
 
+/**
+ * Only the second is signed, so every callback sent within one second carries the same `Sign`: the
+ * last expected signature is kept, and a burst of callbacks computes it once.
+ */
+let lastSignature: { readonly token: string; readonly requestTime: string; readonly sign: string } | undefined;
+
+function expectedSign(token: string, requestTime: string): string {
+  if (lastSignature?.token !== token || lastSignature.requestTime !== requestTime) {
+    lastSignature = { token, requestTime, sign: signTencentRequest(token, requestTime) };
+  }
+  return lastSignature.sign;
+}
+
 export interface TencentSignatureCheck {
   readonly token: string;
   readonly maximumClockSkewSeconds: number;
@@ -33,7 +46,7 @@ export function verifyTencentSignature(query: URLSearchParams, check: TencentSig
   if (!unixSeconds.test(requestTime)) {
     throw new FriendhookError("invalid_signature", "RequestTime is not a Unix time in seconds.", { provider: "tencent" });
   }
-  if (!constantTimeEqual(sign.toLowerCase(), signTencentRequest(check.token, requestTime))) {
+  if (!constantTimeEqual(sign.toLowerCase(), expectedSign(check.token, requestTime))) {
     throw new FriendhookError("invalid_signature", "Sign does not match the configured token and RequestTime.", {
       provider: "tencent",
     });

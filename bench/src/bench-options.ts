@@ -1,0 +1,81 @@
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  /** A short run for a quick look (under two minutes); the figures are noisier. */
+  readonly quick: boolean;
+  /** Which parts run. */
+  readonly parts: { readonly inProcess: boolean; readonly http: boolean };
+  /** Measured seconds per HTTP target, split over the rounds. */
+  readonly durationSeconds: number;
+  /** Seconds of load each HTTP target gets before its first measured round. */
+  readonly warmupSeconds: number;
+  /** Rounds over all HTTP targets; interleaving them spreads machine drift over every target alike. */
+  readonly rounds: number;
+  readonly connections: number;
+  /** Seconds of load with the 1,000-pair payload, per target, before its memory is read. */
+  readonly largePayloadSeconds: number;
+  /** Rounds of the in-process measurements; the first is a warm-up and is dropped. */
+  readonly inProcessRounds: number;
+  /** Milliseconds per in-process sample. */
+  readonly sampleMilliseconds: number;
+  /** Run the server children under `node --cpu-prof`, writing profiles to this directory. */
+  readonly profileDirectory: string | undefined;
+  /** Where latest.md and latest.json are written. */
+  readonly resultsDirectory: string;
+}
+
+const usage = `pnpm bench [--quick] [--only in-process|http] [--duration SECONDS] [--warmup SECONDS]
+           [--rounds N] [--connections N] [--large-duration SECONDS] [--profile DIRECTORY]
+
+Every flag can also be given as an environment variable: BENCH_QUICK=1, BENCH_ONLY, BENCH_DURATION,
+BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_PROFILE.`;
+
+function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`--${name} must be a positive number (got "${text}")\n\n${usage}`);
+  }
+  return value;
+}
+
+/** Reads the flags, then the BENCH_* environment variables, then the defaults (quick or full). */
+export function parseBenchOptions(argv: readonly string[], environment: NodeJS.ProcessEnv, resultsDirectory: string): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: "boolean" },
+      only: { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      rounds: { type: "string" },
+      connections: { type: "string" },
+      "large-duration": { type: "string" },
+      profile: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick ?? ["1", "true"].includes(environment.BENCH_QUICK ?? "");
+  const only = values.only ?? environment.BENCH_ONLY;
+  if (only !== undefined && only !== "in-process" && only !== "http") {
+    throw new Error(`--only must be "in-process" or "http" (got "${only}")\n\n${usage}`);
+  }
+  return {
+    quick,
+    parts: { inProcess: only !== "http", http: only !== "in-process" },
+    durationSeconds: positiveNumber("duration", values.duration ?? environment.BENCH_DURATION, quick ? 3 : 10),
+    warmupSeconds: positiveNumber("warmup", values.warmup ?? environment.BENCH_WARMUP, quick ? 1 : 3),
+    rounds: Math.round(positiveNumber("rounds", values.rounds ?? environment.BENCH_ROUNDS, 2)),
+    connections: Math.round(positiveNumber("connections", values.connections ?? environment.BENCH_CONNECTIONS, 50)),
+    largePayloadSeconds: positiveNumber("large-duration", values["large-duration"] ?? environment.BENCH_LARGE_DURATION, quick ? 2 : 5),
+    inProcessRounds: quick ? 4 : 8,
+    sampleMilliseconds: quick ? 100 : 250,
+    profileDirectory: values.profile ?? environment.BENCH_PROFILE,
+    resultsDirectory,
+  };
+}

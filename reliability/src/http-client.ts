@@ -1,0 +1,83 @@
+import { Agent, request as httpRequest } from "node:http";
+import type { ProviderRequest } from "@friendhook/core";
+
+export type HttpOutcome =
+  | { readonly kind: "answered"; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  /** No answer: the connection was refused, reset or timed out (the process was killed, say). */
+  | { readonly kind: "failed"; readonly reason: string };
+
+export interface RawRequest {
+  readonly method?: string;
+  /** Path and query string. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Uint8Array | string;
+}
+
+export interface SendOptions {
+  /** Keep-alive connections shared by one sender; a fresh connection per request when absent. */
+  readonly agent?: Agent;
+  /** A request with no answer after this long counts as failed. */
+  readonly timeoutMs?: number;
+}
+
+/** Sends one request and never throws: a missing answer is an outcome like any other. */
+export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions = {}): Promise<HttpOutcome> {
+  const url = new URL(raw.path, baseUrl);
+  const body = typeof raw.body === "string" ? Buffer.from(raw.body, "utf8") : raw.body === undefined ? undefined : Buffer.from(raw.body);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: HttpOutcome) => {
+      if (settled) return;
+      settled = true;
+      resolve(outcome);
+    };
+    const outgoing = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: raw.method ?? "POST",
+        headers: { ...(body === undefined ? {} : { "content-length": String(body.byteLength) }), ...raw.headers },
+        agent: options.agent ?? false,
+        timeout: options.timeoutMs ?? 30_000,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+          }
+          settle({ kind: "answered", status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString("utf8") });
+        });
+        response.on("error", (error) => settle({ kind: "failed", reason: error.message }));
+      },
+    );
+    outgoing.on("timeout", () => outgoing.destroy(new Error("no answer in time")));
+    outgoing.on("error", (error: NodeJS.ErrnoException) => settle({ kind: "failed", reason: error.code ?? error.message }));
+    outgoing.end(body);
+  });
+}
+
+/** The app's webhook path for a provider request built by an adapter's test builder. */
+export function webhookPathOf(route: string, request: ProviderRequest): string {
+  const query = request.query.toString();
+  return `/webhooks/${route}${query === "" ? "" : `?${query}`}`;
+}
+
+/** Posts a callback built by `buildEasemobCallback` / `buildTencentCallback` to the running app. */
+export function sendCallback(baseUrl: string, route: string, request: ProviderRequest, options: SendOptions = {}): Promise<HttpOutcome> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value;
+  return sendRaw(baseUrl, { method: request.method, path: webhookPathOf(route, request), headers, body: request.body }, options);
+}
+
+/** GET and parse a JSON answer of the read API; throws on anything but 200. */
+export async function getJson<Body>(baseUrl: string, path: string): Promise<Body> {
+  const outcome = await sendRaw(baseUrl, { method: "GET", path });
+  if (outcome.kind === "failed") throw new Error(`GET ${path} failed: ${outcome.reason}`);
+  if (outcome.status !== 200) throw new Error(`GET ${path} answered ${outcome.status}: ${outcome.body.slice(0, 300)}`);
+  return JSON.parse(outcome.body) as Body;
+}
