@@ -1,10 +1,14 @@
 import { defineConfig } from "vitest/config";
 
 // Tests import workspace packages from their TypeScript sources (the "@friendhook/source"
-// export condition), so a test run never depends on a stale or missing build.
+// export condition), so a test run never depends on a stale or missing build. "import" and
+// "require" are not listed: Vite adds the right one for each import by itself, and naming
+// "import" outright would load ES builds where CommonJS code calls require().
+const conditions = ["@friendhook/source", "module", "node", "default"];
+
 export const sharedVitestConfig = defineConfig({
-  resolve: { conditions: ["@friendhook/source", "import", "module", "node", "default"] },
-  ssr: { resolve: { conditions: ["@friendhook/source", "import", "module", "node", "default"] } },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
