@@ -1,14 +1,9 @@
 import { defineConfig } from "vitest/config";
 import { sharedVitestConfig } from "../../vitest.shared.ts";
 
-// Vitest hands these conditions to Node as --conditions flags. The shared list names "import"
-// outright, which would make Express's router `require("is-promise")` load its ES module build;
-// Vite adds "import" or "require" by itself as each import asks.
-const conditions = ["@friendhook/source", "module", "node", "default"];
-
+// Some tests start the app and `simulate` as processes from their TypeScript sources: slower to
+// start than a test in-process, more so on a busy machine.
 export default defineConfig({
   ...sharedVitestConfig,
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
   test: { ...sharedVitestConfig.test, testTimeout: 60_000 },
 });

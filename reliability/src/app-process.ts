@@ -69,14 +69,10 @@ function environmentFor(options: AppProcessOptions): NodeJS.ProcessEnv {
   };
 }
 
+/** The start-up line, as pino writes it (JSON) in production or pino-pretty writes it in development. */
 function listeningUrlIn(line: string): string | undefined {
-  if (!line.startsWith("{")) return undefined;
-  try {
-    const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
-    return entry.msg === listeningMessage && typeof entry.url === "string" ? entry.url : undefined;
-  } catch {
-    return undefined;
-  }
+  if (!line.includes(listeningMessage)) return undefined;
+  return /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
 }
 
 /**
@@ -84,13 +80,39 @@ function listeningUrlIn(line: string): string | undefined {
  * on an ephemeral port of 127.0.0.1) and resolves once it listens. Rejects with the process's
  * output when it exits or stays silent instead.
  */
-export function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+function spawnApp(options: AppProcessOptions): ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream } {
   const child = spawn(process.execPath, ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath], {
     cwd: options.workingDirectory,
     env: environmentFor(options),
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
+  return child;
+}
+
+/**
+ * Runs the app until it exits by itself (a start-up that must fail, say) and returns its exit code
+ * and everything it wrote. Killed after `startupTimeoutMs` if it does not exit.
+ */
+export function runAppUntilExit(options: AppProcessOptions): Promise<{ code: number | string; output: string }> {
+  const child = spawnApp(options);
+  let output = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => (output += chunk));
+  child.stderr.on("data", (chunk: string) => (output += chunk));
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.startupTimeoutMs ?? 45_000);
+  return new Promise((resolve) => {
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code: code ?? signal ?? "unknown", output });
+    });
+  });
+}
+
+export function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+  const child = spawnApp(options);
   const stdoutLines: string[] = [];
   let output = "";
   let partialLine = "";

@@ -155,6 +155,8 @@ export function hostileRequests(context: HostileContext): HostileRequest[] {
   const easemobRequiredFields = [["appkey"], ["chat_type"], ["from"], ["to"], ["msg_id"], ["payload"], ["payload", "operation"], ["callId"], ["timestamp"]];
   for (const path of easemobRequiredFields) {
     for (const [description, value] of wrongValues) {
+      // Any non-negative integer is a timestamp Easemob could send.
+      if (path[0] === "timestamp" && typeof value === "number") continue;
       add({
         name: `Easemob, signed: ${path.join(".")} is ${description}`,
         route: "easemob",
@@ -406,12 +408,24 @@ export function hostileRequests(context: HostileContext): HostileRequest[] {
     build: () => easemobBody({ ...signedEasemobBody(credentials), security: "f".repeat(nearLimit) }),
   });
   add({
-    name: `Tencent: a ${nearLimit}-character Sign`,
+    name: "Tencent: an 8,000-character Sign",
     route: "tencent",
     category: "unauthenticated",
     status: 401,
     build: () => ({
-      path: signedTencentPath("Sns.CallbackFriendDelete", credentials, { Sign: "e".repeat(Math.min(nearLimit, 60_000)) }),
+      path: signedTencentPath("Sns.CallbackFriendDelete", credentials, { Sign: "e".repeat(8000) }),
+      headers: json,
+      body: JSON.stringify(signedTencentBody()),
+    }),
+  });
+  // Node's HTTP parser refuses request lines and headers over 16 KiB before the app sees them.
+  add({
+    name: "Tencent: a 60,000-character URL",
+    route: "tencent",
+    category: "unauthenticated",
+    status: 431,
+    build: () => ({
+      path: signedTencentPath("Sns.CallbackFriendDelete", credentials, { Sign: "e".repeat(60_000) }),
       headers: json,
       body: JSON.stringify(signedTencentBody()),
     }),

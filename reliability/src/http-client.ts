@@ -12,6 +12,8 @@ export interface RawRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array | string;
+  /** Streams the body in pieces without a Content-Length (Transfer-Encoding: chunked). */
+  readonly chunked?: boolean;
 }
 
 export interface SendOptions {
@@ -38,7 +40,7 @@ export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions =
         port: url.port,
         path: `${url.pathname}${url.search}`,
         method: raw.method ?? "POST",
-        headers: { ...(body === undefined ? {} : { "content-length": String(body.byteLength) }), ...raw.headers },
+        headers: { ...(body === undefined || raw.chunked ? {} : { "content-length": String(body.byteLength) }), ...raw.headers },
         agent: options.agent ?? false,
         timeout: options.timeoutMs ?? 30_000,
       },
@@ -57,7 +59,13 @@ export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions =
     );
     outgoing.on("timeout", () => outgoing.destroy(new Error("no answer in time")));
     outgoing.on("error", (error: NodeJS.ErrnoException) => settle({ kind: "failed", reason: error.code ?? error.message }));
-    outgoing.end(body);
+    if (raw.chunked && body !== undefined) {
+      const pieceBytes = 64 * 1024;
+      for (let offset = 0; offset < body.byteLength; offset += pieceBytes) outgoing.write(body.subarray(offset, offset + pieceBytes));
+      outgoing.end();
+    } else {
+      outgoing.end(body);
+    }
   });
 }
 

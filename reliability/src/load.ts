@@ -90,3 +90,29 @@ export function summarize(records: readonly CallbackRecord[]) {
     serverErrorsSeen: records.reduce((sum, record) => sum + record.statuses.filter((status) => status >= 500).length, 0),
   };
 }
+
+export interface CallbackAttempt {
+  readonly route: PlannedCallback["route"];
+  readonly build: PlannedCallback["build"];
+}
+
+/** Sends each attempt once, `concurrency` at a time, and returns the statuses in the order given. */
+export async function sendEach(baseUrl: string, attempts: readonly CallbackAttempt[], concurrency: number): Promise<Array<number | string>> {
+  const statuses: Array<number | string> = new Array(attempts.length);
+  let nextIndex = 0;
+  const agents = Array.from({ length: concurrency }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  try {
+    await Promise.all(
+      agents.map(async (agent) => {
+        for (let index = nextIndex++; index < attempts.length; index = nextIndex++) {
+          const attempt = attempts[index] as CallbackAttempt;
+          const outcome = await sendCallback(baseUrl, attempt.route, attempt.build(), { agent });
+          statuses[index] = outcome.kind === "answered" ? outcome.status : outcome.reason;
+        }
+      }),
+    );
+  } finally {
+    for (const agent of agents) agent.destroy();
+  }
+  return statuses;
+}

@@ -1,103 +1,114 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeWithService } from "@friendhook/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  type AppProcess,
-  createAppDeployment,
-  createSeededRandom,
-  deliveredEventIds,
+  type CrashScenarioResult,
   killRunningAppProcesses,
-  pendingDeliveries,
-  planMixedTraffic,
   providerVariables,
-  readAllEvents,
   recordFigures,
+  runCrashScenario,
   seedFromEnvironment,
-  sendLikeAProvider,
+  startAppProcess,
   summarize,
-  waitFor,
 } from "../src/index";
 
 afterAll(killRunningAppProcesses);
 
-const callbackCount = 1200;
+const callbackCount = 2000;
 const senders = 6;
-/** The process is killed once this many callbacks are acknowledged, then started again. */
-const killThresholds = [200, 500, 800];
+/** The app is killed with SIGKILL once this many callbacks are acknowledged, then started again. */
+const killThresholds = [300, 800, 1300];
+
+function figuresOf(result: CrashScenarioResult, seed: number) {
+  const storedIds = new Set(result.stored.map((event) => event.id));
+  const delivered = result.deliveredPerLife.flat();
+  const deliveredIds = new Set(delivered);
+  return {
+    ...summarize(result.records),
+    eventsStored: storedIds.size,
+    eventsDelivered: deliveredIds.size,
+    duplicateDeliveries: delivered.length - deliveredIds.size,
+    lost: [...result.acknowledgedIds].filter((id) => !storedIds.has(id) || !deliveredIds.has(id)).length,
+    forgedStored: [...result.forgedIds].filter((id) => storedIds.has(id)).length,
+    notes: { kills: killThresholds.length, senders, seed },
+  };
+}
+
+function expectCrashSafety(result: CrashScenarioResult): void {
+  const storedIds = new Set(result.stored.map((event) => event.id));
+  const deliveredIds = new Set(result.deliveredPerLife.flat());
+  // The provider's view: every genuine callback was acknowledged in the end, every forged one refused.
+  for (const record of result.records) {
+    const statuses = `${record.plan.key}: ${record.statuses.join(",")}`;
+    if (record.plan.genuine) expect(record.acknowledged, statuses).toBe(true);
+    else expect(record.statuses.every((status) => status === 401), statuses).toBe(true);
+  }
+  expect(summarize(result.records).serverErrorsSeen).toBe(0);
+  expect(result.lives).toBe(killThresholds.length + 1);
+  // Each event stored once; nothing acknowledged lost; nothing forged; nothing that was never sent.
+  expect(result.stored).toHaveLength(storedIds.size);
+  expect([...result.acknowledgedIds].filter((id) => !storedIds.has(id))).toEqual([]);
+  expect([...result.forgedIds].filter((id) => storedIds.has(id))).toEqual([]);
+  expect([...storedIds].filter((id) => !result.acknowledgedIds.has(id))).toEqual([]);
+  // The sink got every stored event, and nothing else.
+  expect(deliveredIds).toEqual(storedIds);
+  // No process delivered an event twice. Across processes an event may arrive again when the
+  // process that delivered it was killed before it could record the delivery (at least once,
+  // deduplicated by id downstream): that count is the duplicateDeliveries figure.
+  for (const [index, ids] of result.deliveredPerLife.entries()) {
+    expect(new Set(ids).size, `process ${index + 1} delivered an event twice`).toBe(ids.length);
+  }
+}
 
 describe("crash: kill -9 in the middle of a flood of callbacks", () => {
   it("loses no acknowledged callback, stores and delivers each event once by id, and stores nothing forged (SQLite)", async () => {
     const seed = seedFromEnvironment();
     console.info(`[crash] seed ${seed}; FRIENDHOOK_SEED=${seed} replays this traffic`);
-    const plans = await planMixedTraffic({ count: callbackCount, forgedShare: 0.1, random: createSeededRandom(seed), runId: String(seed) });
-    const deployment = createAppDeployment({ ...providerVariables(), FRIENDHOOK_SINKS: "console" });
-    try {
-      await deployment.start();
-      let acknowledged = 0;
-      const chaos = (async () => {
-        for (const threshold of killThresholds) {
-          await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 60_000, 5);
-          await deployment.current().killHard();
-          await deployment.start();
-        }
-      })();
-      const records = await sendLikeAProvider(plans, {
-        concurrency: senders,
-        target: () => {
-          const life = deployment.current();
-          return life.hasExited() ? undefined : life.url;
-        },
-        afterAttempt: (record) => {
-          if (record.acknowledged) acknowledged += 1;
-        },
-      });
-      await chaos;
+    const result = await runCrashScenario({ variables: providerVariables(), callbackCount, senders, killThresholds, seed });
+    recordFigures("crash-sqlite", "Crash: kill -9 under load (SQLite)", figuresOf(result, seed));
+    expectCrashSafety(result);
+  });
+});
 
-      const final: AppProcess = deployment.current();
-      const acknowledgedIds = new Set(records.filter((record) => record.acknowledged).flatMap((record) => record.plan.eventIds));
-      const forgedIds = new Set(records.filter((record) => !record.plan.genuine).flatMap((record) => record.plan.eventIds));
-      await waitFor("the sink to catch up", async () => ((await pendingDeliveries(final.url, "console")) === 0 ? true : undefined), 45_000, 200);
-      const stored = await readAllEvents(final.url);
-      await final.stop();
+const postgresUrl = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
 
-      const storedIds = new Set(stored.map((event) => event.id));
-      const deliveredPerLife = deployment.lives.map((life) => deliveredEventIds(life.stdoutLines));
-      const delivered = deliveredPerLife.flat();
-      const deliveredIds = new Set(delivered);
-      const lost = [...acknowledgedIds].filter((id) => !storedIds.has(id) || !deliveredIds.has(id));
-      const forgedStored = [...forgedIds].filter((id) => storedIds.has(id));
-      const totals = summarize(records);
+/**
+ * Whether the example app can keep its store in PostgreSQL: it is started with `FRIENDHOOK_STORE`
+ * pointing at the database, and its start-up line says which store it opened.
+ */
+async function appStoresInPostgres(): Promise<{ supported: boolean; reason: string }> {
+  const workingDirectory = mkdtempSync(join(tmpdir(), "friendhook-reliability-probe-"));
+  try {
+    const life = await startAppProcess({
+      variables: { ...providerVariables(), FRIENDHOOK_STORE: postgresUrl },
+      dataDirectory: join(workingDirectory, "data"),
+      workingDirectory,
+    });
+    const listening = life.stdoutLines.find((line) => line.includes("friendhook is listening")) ?? "";
+    await life.stop();
+    return /postgres/i.test(listening)
+      ? { supported: true, reason: "" }
+      : { supported: false, reason: "the example app has no PostgreSQL store setting yet: it ignored FRIENDHOOK_STORE and opened SQLite" };
+  } catch (error) {
+    return { supported: false, reason: `the example app did not start with FRIENDHOOK_STORE: ${String(error).slice(0, 300)}` };
+  } finally {
+    rmSync(workingDirectory, { recursive: true, force: true });
+  }
+}
 
-      recordFigures("crash-sqlite", "Crash: kill -9 under load (SQLite)", {
-        ...totals,
-        eventsStored: storedIds.size,
-        eventsDelivered: deliveredIds.size,
-        duplicateDeliveries: delivered.length - deliveredIds.size,
-        lost: lost.length,
-        forgedStored: forgedStored.length,
-        notes: { kills: killThresholds.length, senders, seed },
-      });
-
-      // The provider's view: every genuine callback was acknowledged in the end, every forged one refused.
-      for (const record of records) {
-        if (record.plan.genuine) expect(record.acknowledged, `${record.plan.key}: ${record.statuses.join(",")}`).toBe(true);
-        else expect(record.statuses.every((status) => status === 401), `${record.plan.key}: ${record.statuses.join(",")}`).toBe(true);
-      }
-      expect(totals.serverErrorsSeen).toBe(0);
-      expect(deployment.lives).toHaveLength(killThresholds.length + 1);
-      // Each event stored once, nothing lost, nothing forged, nothing that was never sent.
-      expect(stored).toHaveLength(storedIds.size);
-      expect(lost).toEqual([]);
-      expect(forgedStored).toEqual([]);
-      expect([...storedIds].filter((id) => !acknowledgedIds.has(id))).toEqual([]);
-      // The sink got every stored event, and nothing else.
-      expect(deliveredIds).toEqual(storedIds);
-      // No process delivered an event twice. Across processes an event may arrive again when the
-      // process that delivered it was killed before it could record the delivery (at least once,
-      // deduplicated by id downstream): that count is the duplicateDeliveries figure.
-      for (const [index, ids] of deliveredPerLife.entries()) {
-        expect(new Set(ids).size, `process ${index + 1} delivered an event twice`).toBe(ids.length);
-      }
-    } finally {
-      await deployment.dispose();
+describeWithService("crash: kill -9 with the PostgreSQL store", 5432, () => {
+  it("loses no acknowledged callback, stores and delivers each event once by id, and stores nothing forged (PostgreSQL)", async (context) => {
+    const support = await appStoresInPostgres();
+    if (!support.supported) {
+      console.warn(`[friendhook] SKIPPED: ${support.reason}.`);
+      context.skip(support.reason);
     }
+    const seed = seedFromEnvironment();
+    console.info(`[crash, PostgreSQL] seed ${seed}; FRIENDHOOK_SEED=${seed} replays this traffic`);
+    const result = await runCrashScenario({ variables: { ...providerVariables(), FRIENDHOOK_STORE: postgresUrl }, callbackCount, senders, killThresholds, seed });
+    recordFigures("crash-postgres", "Crash: kill -9 under load (PostgreSQL)", figuresOf(result, seed));
+    expectCrashSafety(result);
   });
 });

@@ -73,7 +73,7 @@ describe("the app as a process", () => {
     const unreachable = track(runPackageScript("simulate", ["--url", url]));
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.output()).toContain(`simulate: cannot reach ${url}`);
-  });
+  }, 120_000);
 
   it("exits 1 with one line per mistake, and no stack trace, when the configuration is wrong", async () => {
     const app = track(

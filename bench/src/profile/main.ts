@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { childExecArguments } from "../child-process-arguments";
 import { prepareNormalizationCases } from "../in-process/normalization-suite";
 import { type HotFunction, hottestBySelfTime, hottestOwnCode, readProfile } from "./summarize-profile";
 
@@ -27,13 +28,12 @@ if (files.length > 0) {
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   const script = fileURLToPath(new URL("./profile-adapters.ts", import.meta.url));
-  const tsx = import.meta.resolve("tsx");
   const seconds = process.env.BENCH_PROFILE_SECONDS ?? "4";
   prepareNormalizationCases().forEach((prepared, index) => {
     const caseDirectory = join(directory, String(index));
     const run = spawnSync(
       process.execPath,
-      ["--cpu-prof", `--cpu-prof-dir=${caseDirectory}`, "--conditions=@friendhook/source", "--import", tsx, script, String(index), seconds],
+      [...childExecArguments(["--cpu-prof", `--cpu-prof-dir=${caseDirectory}`]), script, String(index), seconds],
       { stdio: ["ignore", "inherit", "inherit"] },
     );
     if (run.status !== 0) throw new Error(`profiling case ${index} failed`);

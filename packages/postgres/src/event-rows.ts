@@ -1,15 +1,16 @@
 import type { FriendEvent } from "@friendhook/core";
-import type { ClientBase } from "pg";
+import type { ClientBase, Pool } from "pg";
 import type { TableNames } from "./table-names";
 
 /**
  * Inserts a batch in one statement, keeping the first copy of every id. `ORDER BY position` makes
- * the identity column count in batch order, so the stored order is the delivery order. Returns how
- * many events were new.
+ * the identity column count in batch order, so the stored order is the delivery order. Returns the
+ * events that were new, in batch order.
  */
-export async function insertEvents(client: ClientBase, names: TableNames, events: readonly FriendEvent[]): Promise<number> {
-  const result = await client.query(
-    `INSERT INTO ${names.events}
+export async function insertEvents(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<FriendEvent[]> {
+  if (events.length === 0) return [];
+  const result = await client.query<{ id: string; sequence: string }>(
+    `INSERT INTO ${tables.events}
        (id, provider, app_id, type, actor, target, mutual, occurred_at, received_at, event)
      SELECT
        batch.event->>'id', batch.event->>'provider', batch.event->>'appId', batch.event->>'type',
@@ -17,9 +18,25 @@ export async function insertEvents(client: ClientBase, names: TableNames, events
        (batch.event->>'occurredAt')::timestamptz, (batch.event->>'receivedAt')::timestamptz, batch.event
      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(event, position)
      ORDER BY batch.position
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id, sequence`,
     [JSON.stringify(events)],
   );
-  return result.rowCount ?? 0;
+  const inserted = new Set(result.rows.map((row) => row.id));
+  // The first copy of an id within the batch is the one stored.
+  return events.filter((event) => inserted.delete(event.id));
 }
 
+/** Stored events after `afterSequence`, in stored order. */
+export async function selectEvents(
+  client: ClientBase | Pool,
+  tables: TableNames,
+  afterSequence: number,
+  limit: number,
+): Promise<Array<{ sequence: number; event: FriendEvent }>> {
+  const result = await client.query<{ sequence: string; event: FriendEvent }>(
+    `SELECT sequence, event FROM ${tables.events} WHERE sequence > $1 ORDER BY sequence LIMIT $2`,
+    [afterSequence, limit],
+  );
+  return result.rows.map((row) => ({ sequence: Number(row.sequence), event: row.event }));
+}

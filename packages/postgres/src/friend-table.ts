@@ -1,27 +1,17 @@
+import type { FriendList, FriendsOfInput, RelationChange } from "@friendhook/receiver";
+import { sortUserIds } from "@friendhook/receiver";
 import type { ClientBase, Pool } from "pg";
-import type { FriendEdgeChange } from "./friend-edge-changes";
 import type { TableNames } from "./table-names";
 
-export interface FriendsOfQuery {
-  readonly provider: string;
-  readonly appId: string;
-  readonly userId: string;
-}
-
-/** The friend table seen from one user: whom they count as a friend, whom they block. Both sorted. */
-export interface FriendList {
-  readonly friends: string[];
-  readonly blocked: string[];
-}
-
 /**
- * Writes one register in a single statement: inserted when new, overwritten only by a greater
- * version. The row comparison orders by time, then by event id in byte order (`COLLATE "C"`).
- * Returns whether the register changed.
+ * Writes one register of the friend table in a single statement, by the rule every friendhook
+ * friend table follows (`relationChangesOf` in @friendhook/receiver): inserted when new, overwritten
+ * only by a greater version. The row comparison orders by time at millisecond precision, then by
+ * event id in byte order (`COLLATE "C"`). Returns whether the register changed.
  */
-export async function applyFriendEdgeChange(client: ClientBase, names: TableNames, change: FriendEdgeChange): Promise<boolean> {
+export async function applyRelationChangeInDatabase(client: ClientBase, tables: TableNames, change: RelationChange): Promise<boolean> {
   const result = await client.query(
-    `INSERT INTO ${names.friendEdges} AS edge
+    `INSERT INTO ${tables.friendEdges} AS edge
        (provider, app_id, owner_id, relation, other_id, active, occurred_at, event_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8)
      ON CONFLICT (provider, app_id, owner_id, relation, other_id) DO UPDATE
@@ -30,27 +20,22 @@ export async function applyFriendEdgeChange(client: ClientBase, names: TableName
     [
       change.provider,
       change.appId,
-      change.ownerId,
+      change.owner,
       change.relation,
-      change.otherId,
-      change.active,
-      change.occurredAt,
-      change.eventId,
+      change.other,
+      change.value,
+      new Date(change.version.occurredAt).toISOString(),
+      change.version.eventId,
     ],
   );
   return result.rowCount === 1;
 }
 
-/** User ids in the order every friendhook friend table returns: by UTF-16 code units, as `Array.prototype.sort`. */
-function sortUserIds(userIds: string[]): string[] {
-  return userIds.sort();
-}
-
-export async function queryFriendsOf(client: ClientBase | Pool, names: TableNames, query: FriendsOfQuery): Promise<FriendList> {
+export async function queryFriendsOf(client: ClientBase | Pool, tables: TableNames, input: FriendsOfInput): Promise<FriendList> {
   const result = await client.query<{ relation: string; other_id: string }>(
-    `SELECT relation, other_id FROM ${names.friendEdges}
+    `SELECT relation, other_id FROM ${tables.friendEdges}
      WHERE provider = $1 AND app_id = $2 AND owner_id = $3 AND active`,
-    [query.provider, query.appId, query.userId],
+    [input.provider, input.appId, input.userId],
   );
   const friends: string[] = [];
   const blocked: string[] = [];

@@ -1,5 +1,5 @@
 export * from "./postgres-sink";
-export * from "./postgres-sink-options";
-export type { FriendList, FriendsOfQuery } from "./friend-table";
+export * from "./postgres-store";
+export * from "./postgres-options";
 export type { TableNames } from "./table-names";
 export { migrations, type Migration } from "./migrations";

@@ -1,5 +1,10 @@
 import type { TableNames } from "./table-names";
 
+/** An index name with the tables' prefix: indexes share the schema's namespace with tables. */
+function quotedIndexName(tables: TableNames, name: string): string {
+  return `"${tables.tablePrefix}${name}"`;
+}
+
 /**
  * One step of the schema. Versions only grow; a released migration never changes, a later one
  * alters what an earlier one made.
@@ -7,16 +12,16 @@ import type { TableNames } from "./table-names";
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly statements: (names: TableNames) => readonly string[];
+  readonly statements: (tables: TableNames) => readonly string[];
 }
 
 export const migrations: readonly Migration[] = [
   {
     version: 1,
     name: "events",
-    statements: (names) => [
+    statements: (tables) => [
       // `sequence` is the stored order: readers page by it, and it never repeats.
-      `CREATE TABLE ${names.events} (
+      `CREATE TABLE ${tables.events} (
         id text COLLATE "C" PRIMARY KEY,
         sequence bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
         provider text NOT NULL,
@@ -34,11 +39,11 @@ export const migrations: readonly Migration[] = [
   {
     version: 2,
     name: "friend edges",
-    statements: (names) => [
+    statements: (tables) => [
       // One last-writer-wins register per (provider, app, owner, relation, other). A register whose
       // relation ended stays as a tombstone (active = false) with its version, so that an older
       // event delivered late cannot bring the relation back.
-      `CREATE TABLE ${names.friendEdges} (
+      `CREATE TABLE ${tables.friendEdges} (
         provider text NOT NULL,
         app_id text NOT NULL,
         owner_id text COLLATE "C" NOT NULL,
@@ -48,6 +53,39 @@ export const migrations: readonly Migration[] = [
         occurred_at timestamptz(3) NOT NULL,
         event_id text COLLATE "C" NOT NULL,
         PRIMARY KEY (provider, app_id, owner_id, relation, other_id)
+      )`,
+    ],
+  },
+  {
+    version: 3,
+    name: "store deliveries and unrecognized callbacks",
+    statements: (tables) => [
+      // One row per event and sink while the delivery is pending or dead-lettered; a completed
+      // delivery is deleted. Times are epoch milliseconds as the receiver gives them (`now`).
+      `CREATE TABLE ${tables.deliveries} (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        sink text NOT NULL,
+        event_id text COLLATE "C" NOT NULL REFERENCES ${tables.events} (id),
+        order_key text NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'dead')),
+        attempts integer NOT NULL DEFAULT 0,
+        available_at bigint NOT NULL DEFAULT 0,
+        leased_until bigint NOT NULL DEFAULT 0,
+        last_error text NOT NULL DEFAULT '',
+        dead_lettered_at bigint
+      )`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending")} ON ${tables.deliveries} (sink, id) WHERE state = 'pending'`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending_by_order_key")} ON ${tables.deliveries} (sink, order_key, id) WHERE state = 'pending'`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_dead")} ON ${tables.deliveries} (id) WHERE state = 'dead'`,
+      `CREATE TABLE ${tables.unrecognizedCallbacks} (
+        sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text COLLATE "C" NOT NULL UNIQUE,
+        provider text NOT NULL,
+        app_id text NOT NULL,
+        command text NOT NULL,
+        reason text NOT NULL,
+        received_at text NOT NULL,
+        body text NOT NULL
       )`,
     ],
   },

@@ -1,12 +1,10 @@
 import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
-import pg from "pg";
-import { friendEdgeChangesOf } from "./friend-edge-changes";
-import { applyFriendEdgeChange, type FriendList, type FriendsOfQuery, queryFriendsOf } from "./friend-table";
+import { type FriendList, type FriendsOfInput, relationChangesOf } from "@friendhook/receiver";
 import { insertEvents } from "./event-rows";
-import { runMigrations } from "./migrate";
-import { parseOptions } from "./parse-options";
-import { type PostgresSinkOptions, PostgresSinkOptionsSchema } from "./postgres-sink-options";
-import { type TableNames, tableNames } from "./table-names";
+import { applyRelationChangeInDatabase, queryFriendsOf } from "./friend-table";
+import { openPostgres } from "./postgres-connection";
+import type { PostgresSinkOptions } from "./postgres-options";
+import type { TableNames } from "./table-names";
 import { inTransaction } from "./transaction";
 
 export interface PostgresSink extends FriendEventSink {
@@ -17,7 +15,7 @@ export interface PostgresSink extends FriendEventSink {
   /** Applies pending migrations now; delivery does it on first use unless `migrate: false`. */
   migrate(): Promise<number[]>;
   /** Whom `userId` counts as a friend and whom they block, each sorted. */
-  friendsOf(query: FriendsOfQuery): Promise<FriendList>;
+  friendsOf(input: FriendsOfInput): Promise<FriendList>;
   /** Ends the pool the sink opened; leaves a pool passed in `pool` open. */
   close(): Promise<void>;
 }
@@ -41,42 +39,16 @@ function deliveryError(error: unknown): SinkError {
  * table `<prefix>friend_edges` in the same transaction: a batch is stored whole or not at all.
  */
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
-  const parsed = parseOptions(PostgresSinkOptionsSchema, options, "PostgreSQL sink");
-  const names = tableNames(parsed.schema, parsed.tablePrefix);
-  const ownsPool = parsed.pool === undefined;
-  const pool =
-    parsed.pool ??
-    new pg.Pool({
-      connectionString: parsed.connectionString,
-      connectionTimeoutMillis: parsed.connectionTimeoutMs,
-      application_name: parsed.applicationName,
-      max: parsed.maxConnections,
-    });
-  // A connection the server drops emits `error` on the pool, and may emit a late one (ECONNRESET)
-  // on its client after the pool has let it go; without listeners either would end the process.
-  // A query on a dropped connection rejects, so the delivery reports the failure instead.
-  if (ownsPool) {
-    pool.on("error", () => undefined);
-    pool.on("connect", (client) => client.on("error", () => undefined));
-  }
-
-  let migrated: Promise<unknown> | undefined;
-  const ready = (): Promise<unknown> => {
-    if (!parsed.migrate) return Promise.resolve();
-    migrated ??= runMigrations(pool, names).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    });
-    return migrated;
-  };
+  const database = openPostgres(options, "PostgreSQL sink");
+  const { pool, tables } = database;
 
   async function storeBatch(events: readonly FriendEvent[]): Promise<void> {
-    await ready();
+    await database.ready();
     if (events.length === 0) return;
     await inTransaction(pool, async (client) => {
-      await insertEvents(client, names, events);
+      await insertEvents(client, tables, events);
       for (const event of events) {
-        for (const change of friendEdgeChangesOf(event)) await applyFriendEdgeChange(client, names, change);
+        for (const change of relationChangesOf(event)) await applyRelationChangeInDatabase(client, tables, change);
       }
     });
   }
@@ -84,7 +56,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   return {
     name: "postgres",
     idempotent: true,
-    tables: names,
+    tables,
     async deliver(events) {
       try {
         await storeBatch(events);
@@ -92,15 +64,11 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         throw deliveryError(error);
       }
     },
-    migrate() {
-      return runMigrations(pool, names);
+    migrate: database.migrate,
+    async friendsOf(input) {
+      await database.ready();
+      return queryFriendsOf(pool, tables, input);
     },
-    async friendsOf(query) {
-      await ready();
-      return queryFriendsOf(pool, names, query);
-    },
-    async close() {
-      if (ownsPool) await pool.end();
-    },
+    close: database.end,
   };
 }

@@ -7,6 +7,8 @@ export interface TableNames {
   readonly migrations: string;
   readonly events: string;
   readonly friendEdges: string;
+  readonly deliveries: string;
+  readonly unrecognizedCallbacks: string;
 }
 
 /** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
@@ -24,5 +26,7 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     migrations: table("schema_migrations"),
     events: table("events"),
     friendEdges: table("friend_edges"),
+    deliveries: table("deliveries"),
+    unrecognizedCallbacks: table("unrecognized_callbacks"),
   };
 }

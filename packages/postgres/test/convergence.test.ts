@@ -117,7 +117,7 @@ describeWithService(
     };
     const emptyTables = async () => {
       for (const sink of [inOrder, shuffled]) {
-        await pool.query(`TRUNCATE ${sink.tables.events}, ${sink.tables.friendEdges}`);
+        await pool.query(`TRUNCATE ${sink.tables.events}, ${sink.tables.friendEdges} CASCADE`);
       }
     };
 

@@ -1,4 +1,4 @@
-import { type FriendEventSink, SinkError } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
 import { createClient } from "redis";
 import { type AppendedEvent, appendEvents } from "./append-script";
 import { fillEventTemplate } from "./event-template";
@@ -9,7 +9,7 @@ export interface RedisSink extends FriendEventSink {
   readonly name: "redis";
   readonly idempotent: true;
   /** The stream an event goes to. */
-  streamKeyOf(event: Parameters<FriendEventSink["deliver"]>[0][number]): string;
+  streamKeyOf(event: FriendEvent): string;
   /** Closes the client the sink opened; leaves a client passed in `client` open. */
   close(): Promise<void>;
 }

@@ -3,16 +3,24 @@ import type { TencentResultItem } from "./tencent-decisions";
 
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
 
+/** Every after-callback gets the same answer: made once, not once per callback. */
+const plainAcknowledgement: ProviderResponse = {
+  status: 200,
+  headers: jsonHeaders,
+  body: JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" }),
+};
+
 /**
  * The answer Tencent expects: HTTP 200 and `ActionStatus: "OK"`. "Before" callbacks add one
  * `ResultItem` per pair with the application's decision.
  */
 export function tencentAcknowledgement(resultItems?: readonly TencentResultItem[]): ProviderResponse {
+  if (resultItems === undefined) return plainAcknowledgement;
   const body = {
     ActionStatus: "OK",
     ErrorCode: 0,
     ErrorInfo: "",
-    ...(resultItems === undefined ? {} : { ResultItem: resultItems }),
+    ResultItem: resultItems,
   };
   return { status: 200, headers: jsonHeaders, body: JSON.stringify(body) };
 }

@@ -138,11 +138,11 @@ interface SourceFields {
 
 /** Where the callback came from; fields Tencent did not send are left out. */
 function eventSource(fields: SourceFields): EventSource {
-  const source: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined) source[name] = value;
-  }
-  return source as EventSource;
+  const source: { -readonly [Name in keyof EventSource]: EventSource[Name] } = { command: fields.command };
+  if (fields.requestId !== undefined) source.requestId = fields.requestId;
+  if (fields.clientIp !== undefined) source.clientIp = fields.clientIp;
+  if (fields.platform !== undefined) source.platform = fields.platform;
+  return source;
 }
 
 function eventContext(

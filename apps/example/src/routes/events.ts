@@ -1,12 +1,14 @@
 import type { Receiver } from "@friendhook/receiver";
 import { Router } from "express";
-import { PageQueryShape, readPage, readQuery } from "./read-query";
+import { PageQueryShape, querySchema, readPage, readQuery } from "./read-query";
+
+const EventsQuerySchema = querySchema(PageQueryShape);
 
 /** `GET /api/events?limit=N&after=CURSOR`: the stored events, in the order they were stored. */
 export function eventRoutes(receiver: Receiver): Router {
   const router = Router();
   router.get("/api/events", async (request, response) => {
-    const query = readQuery(PageQueryShape, request);
+    const query = readQuery(EventsQuerySchema, request);
     const page = await readPage(() => receiver.events(query));
     response.json({ events: page.events, next: page.next ?? null });
   });

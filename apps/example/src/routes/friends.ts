@@ -1,8 +1,8 @@
 import type { Receiver } from "@friendhook/receiver";
 import { Router } from "express";
-import { QueryTextSchema, readQuery } from "./read-query";
+import { QueryTextSchema, querySchema, readQuery } from "./read-query";
 
-const FriendsQueryShape = { provider: QueryTextSchema, appId: QueryTextSchema, userId: QueryTextSchema };
+const FriendsQuerySchema = querySchema({ provider: QueryTextSchema, appId: QueryTextSchema, userId: QueryTextSchema });
 
 /**
  * `GET /api/friends?provider=P&appId=A&userId=U`: whom U counts as friends and whom U blocks, from
@@ -11,7 +11,7 @@ const FriendsQueryShape = { provider: QueryTextSchema, appId: QueryTextSchema, u
 export function friendRoutes(receiver: Receiver): Router {
   const router = Router();
   router.get("/api/friends", async (request, response) => {
-    const query = readQuery(FriendsQueryShape, request);
+    const query = readQuery(FriendsQuerySchema, request);
     const { friends, blocked } = await receiver.friendsOf(query);
     response.json({ friends, blocked });
   });

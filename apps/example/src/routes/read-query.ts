@@ -1,5 +1,5 @@
-import type { Request } from "express";
 import { isFriendhookError } from "@friendhook/core";
+import type { Request } from "express";
 import { z } from "zod";
 import { ApiError } from "./api-error";
 
@@ -8,24 +8,29 @@ export const QueryTextSchema = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be given once, as text") })
   .min(1, "must not be empty");
 
-export const PageLimitSchema = z
-  .string({ error: "must be given once" })
-  .regex(/^\d{1,4}$/, "must be an integer from 1 to 1000")
-  .transform(Number)
-  .pipe(z.number().min(1, "must be an integer from 1 to 1000").max(1000, "must be an integer from 1 to 1000"));
+const limitRule = "must be an integer from 1 to 1000";
 
 /** `?limit=N&after=CURSOR`, shared by every paged list. */
 export const PageQueryShape = {
-  limit: PageLimitSchema.default(100),
+  limit: z
+    .string({ error: "must be given once" })
+    .regex(/^\d{1,4}$/, limitRule)
+    .transform(Number)
+    .refine((limit) => limit >= 1 && limit <= 1000, limitRule)
+    .default(100),
   after: QueryTextSchema.optional(),
 };
 
 /**
- * Validates the query string. Unknown parameters are refused too: a mistyped `limt=5` should not
- * silently return the default page.
+ * A query string schema. Unknown parameters are refused: a mistyped `limt=5` should not silently
+ * return the default page.
  */
-export function readQuery<Shape extends z.ZodRawShape>(shape: Shape, request: Request): z.output<z.ZodObject<Shape>> {
-  const result = z.strictObject(shape).safeParse(request.query);
+export function querySchema<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape);
+}
+
+export function readQuery<Schema extends z.ZodType>(schema: Schema, request: Request): z.output<Schema> {
+  const result = schema.safeParse(request.query);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) =>
     issue.code === "unrecognized_keys"

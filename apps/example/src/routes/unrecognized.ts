@@ -1,6 +1,8 @@
 import type { UnrecognizedCallbackRecord, Receiver } from "@friendhook/receiver";
 import { Router } from "express";
-import { PageQueryShape, readPage, readQuery } from "./read-query";
+import { PageQueryShape, querySchema, readPage, readQuery } from "./read-query";
+
+const UnrecognizedQuerySchema = querySchema(PageQueryShape);
 
 /**
  * Easemob's `security` is md5(callId + secret + timestamp): with the other two fields beside it,
@@ -22,7 +24,7 @@ function withoutSignature(record: UnrecognizedCallbackRecord): UnrecognizedCallb
 export function unrecognizedRoutes(receiver: Receiver): Router {
   const router = Router();
   router.get("/api/unrecognized", async (request, response) => {
-    const query = readQuery(PageQueryShape, request);
+    const query = readQuery(UnrecognizedQuerySchema, request);
     const page = await readPage(() => receiver.unrecognized(query));
     response.json({ unrecognized: page.callbacks.map(withoutSignature), next: page.next ?? null });
   });

@@ -21,8 +21,8 @@ export async function sendCallback(baseUrl: string, provider: string, request: P
   try {
     response = await fetch(url, { method: request.method, headers, body: request.body });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new UnreachableError(`cannot reach ${baseUrl} (${cause})`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new UnreachableError(`cannot reach ${baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
   return { status: response.status, body: await response.text() };
 }

@@ -1,0 +1,197 @@
+import type { BenchOptions } from "../bench-options";
+import { signedTencentPath, tencentFriendAddBody } from "../payloads/tencent-payloads";
+import { requestBodies, requestIdMarker, runAutocannon } from "./autocannon-load";
+import { type HttpTarget, deliveryTarget, interleavedTargets } from "./http-targets";
+import { LoadSample, type LoadSummary } from "./load-sample";
+import { runPaced } from "./paced-load";
+import { type ServerChild, startServerChild } from "./server-child";
+
+export interface TargetResult {
+  readonly key: string;
+  readonly title: string;
+  /** Why the target was not measured, when it was not. */
+  readonly unavailable?: string;
+  readonly sustained?: LoadSummary;
+  readonly residentBytesIdle?: number;
+  readonly residentBytesAfterSustained?: number;
+  readonly heapUsedBytesAfterSustained?: number;
+  /** The same load with a 1,000-pair PairList per request. */
+  readonly largePayload?: LoadSummary;
+  readonly residentBytesAfterLargePayload?: number;
+}
+
+export interface HalfLoadResult {
+  readonly key: string;
+  /** Half of the target's measured maximum, in requests per second. */
+  readonly requestsPerSecond: number;
+  /** Evenly paced, open loop: the figure the target is judged by. */
+  readonly paced: LoadSummary;
+  /** autocannon's `overallRate`, which releases each connection's quota at the start of every second. */
+  readonly autocannonOverallRate: LoadSummary;
+}
+
+export interface HttpResults {
+  readonly connections: number;
+  readonly secondsPerTarget: number;
+  readonly rounds: number;
+  readonly warmupSeconds: number;
+  readonly largePayloadSeconds: number;
+  readonly smallBodyBytes: number;
+  readonly largeBodyBytes: number;
+  readonly targets: readonly TargetResult[];
+  readonly halfLoad: HalfLoadResult | undefined;
+}
+
+const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+
+/** Every request carries its own RequestId, so every callback is a new fact for the stores. */
+const smallBody = tencentFriendAddBody(1, requestIdMarker);
+const largeBody = tencentFriendAddBody(1000, requestIdMarker);
+
+function describeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n").slice(0, 6).join(" | ").slice(0, 400);
+}
+
+interface Running {
+  readonly target: HttpTarget;
+  readonly child: ServerChild;
+  readonly sample: LoadSample;
+  residentBytesIdle: number;
+}
+
+async function start(target: HttpTarget, options: BenchOptions, results: Map<string, TargetResult>): Promise<Running | undefined> {
+  try {
+    const started = await startServerChild({
+      entry: target.entry,
+      ...(target.arguments && { arguments: target.arguments }),
+      ...(options.profileDirectory && { profileDirectory: options.profileDirectory }),
+    });
+    if ("unavailable" in started) {
+      results.set(target.key, { key: target.key, title: target.title, unavailable: started.unavailable });
+      progress(`${target.key}: not available (${started.unavailable})`);
+      return undefined;
+    }
+    const idle = await started.memory();
+    progress(`${target.key}: listening on 127.0.0.1:${started.port} (pid ${started.pid})`);
+    return { target, child: started, sample: new LoadSample(), residentBytesIdle: idle.residentBytes };
+  } catch (error) {
+    const reason = `failed to start: ${describeFailure(error)}`;
+    results.set(target.key, { key: target.key, title: target.title, unavailable: reason });
+    progress(`${target.key}: ${reason}`);
+    return undefined;
+  }
+}
+
+async function load(running: Running, body: string, seconds: number, connections: number, sample: LoadSample): Promise<void> {
+  // Signed now: Tencent's signature is only accepted within a minute of its RequestTime.
+  await runAutocannon({ port: running.child.port, path: signedTencentPath(), body, connections, seconds }, sample);
+}
+
+function warnOnFailures(key: string, summary: LoadSummary): void {
+  if (summary.failedResponses > 0 || summary.errors > 0) {
+    progress(`${key}: ${summary.failedResponses} responses other than 200 and ${summary.errors} errors: its figures are not comparable`);
+  }
+}
+
+/** Sustained load round after round, then memory, then the 1,000-pair payload. */
+async function measureTargets(running: readonly Running[], options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
+  for (const each of running) {
+    progress(`${each.target.key}: warming up for ${options.warmupSeconds} s`);
+    await load(each, smallBody, options.warmupSeconds, options.connections, new LoadSample());
+  }
+  const secondsPerRound = options.durationSeconds / options.rounds;
+  for (let round = 0; round < options.rounds; round += 1) {
+    // Rotate the order so that no target always follows the same neighbour.
+    for (let position = 0; position < running.length; position += 1) {
+      const each = running[(position + round) % running.length] as Running;
+      progress(`round ${round + 1}/${options.rounds}: ${each.target.key} for ${secondsPerRound} s`);
+      await load(each, smallBody, secondsPerRound, options.connections, each.sample);
+    }
+  }
+  for (const each of running) {
+    const sustained = each.sample.summarize();
+    warnOnFailures(each.target.key, sustained);
+    const memory = await each.child.memory();
+    results.set(each.target.key, {
+      key: each.target.key,
+      title: each.target.title,
+      sustained,
+      residentBytesIdle: each.residentBytesIdle,
+      residentBytesAfterSustained: memory.residentBytes,
+      heapUsedBytesAfterSustained: memory.heapUsedBytes,
+    });
+  }
+}
+
+async function measureLargePayload(each: Running, options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
+  progress(`${each.target.key}: 1,000-pair payload for ${options.largePayloadSeconds} s`);
+  const sample = new LoadSample();
+  await load(each, largeBody, options.largePayloadSeconds, options.connections, sample);
+  const largePayload = sample.summarize();
+  warnOnFailures(`${each.target.key} (1,000 pairs)`, largePayload);
+  const memory = await each.child.memory();
+  const known = results.get(each.target.key);
+  results.set(each.target.key, { ...known, key: each.target.key, title: each.target.title, largePayload, residentBytesAfterLargePayload: memory.residentBytes });
+}
+
+async function measureHalfLoad(each: Running, maximum: number, options: BenchOptions): Promise<HalfLoadResult> {
+  const requestsPerSecond = maximum / 2;
+  progress(`${each.target.key}: ${Math.round(requestsPerSecond)} requests/s (50 % of its maximum), paced, for ${options.durationSeconds} s`);
+  const paced = new LoadSample();
+  await runPaced(
+    { port: each.child.port, path: signedTencentPath(), body: smallBody, connections: options.connections, seconds: options.durationSeconds, requestsPerSecond },
+    paced,
+  );
+  progress(`${each.target.key}: the same rate with autocannon overallRate, for ${options.durationSeconds} s`);
+  const bursts = new LoadSample();
+  await runAutocannon(
+    { port: each.child.port, path: signedTencentPath(), body: smallBody, connections: options.connections, seconds: options.durationSeconds, overallRate: requestsPerSecond },
+    bursts,
+  );
+  return { key: each.target.key, requestsPerSecond, paced: paced.summarize(), autocannonOverallRate: bursts.summarize() };
+}
+
+/** The isolated target: started, warmed up, measured and stopped on its own. */
+async function measureAlone(target: HttpTarget, options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
+  const running = await start(target, options, results);
+  if (!running) return;
+  try {
+    await measureTargets([running], { ...options, rounds: 1 }, results);
+  } finally {
+    await running.child.stop();
+  }
+}
+
+export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> {
+  const results = new Map<string, TargetResult>();
+  const running: Running[] = [];
+  try {
+    for (const target of interleavedTargets) {
+      const started = await start(target, options, results);
+      if (started) running.push(started);
+    }
+    await measureTargets(running, options, results);
+    const durable = running.find((each) => each.target.key === "D");
+    const durableRate = results.get("D")?.sustained?.requestsPerSecond;
+    const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options) : undefined;
+    for (const each of running) await measureLargePayload(each, options, results);
+    for (const each of running.splice(0)) await each.child.stop();
+    await measureAlone(deliveryTarget, options, results);
+    return {
+      connections: options.connections,
+      secondsPerTarget: options.durationSeconds,
+      rounds: options.rounds,
+      warmupSeconds: options.warmupSeconds,
+      largePayloadSeconds: options.largePayloadSeconds,
+      smallBodyBytes: Buffer.byteLength(requestBodies(smallBody)()),
+      largeBodyBytes: Buffer.byteLength(requestBodies(largeBody)()),
+      targets: [...interleavedTargets, deliveryTarget].map(
+        (target) => results.get(target.key) ?? { key: target.key, title: target.title, unavailable: "not measured" },
+      ),
+      halfLoad,
+    };
+  } finally {
+    await Promise.all(running.map((each) => each.child.stop()));
+  }
+}

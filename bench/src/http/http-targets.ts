@@ -1,0 +1,29 @@
+/** One server measured over HTTP. */
+export interface HttpTarget {
+  /** The letter the tables and ratios use. */
+  readonly key: string;
+  readonly title: string;
+  /** Its file in ./servers. */
+  readonly entry: string;
+  readonly arguments?: readonly string[];
+}
+
+/** Measured together, round after round, so that drift falls on all of them alike. */
+export const interleavedTargets: readonly HttpTarget[] = [
+  { key: "A", title: "bare Express 5, express.json(), stores nothing", entry: "bare-express" },
+  { key: "B", title: "bare node:http, JSON.parse, stores nothing", entry: "bare-node" },
+  { key: "C", title: "receiver + @friendhook/express, in-memory store", entry: "receiver-in-memory" },
+  { key: "D", title: "example app, embedded SQLite store (fsync, group commit)", entry: "example-app-sqlite" },
+  { key: "E", title: "example app, PostgreSQL store", entry: "example-app-postgres" },
+];
+
+/**
+ * Measured alone, after the others: a sink keeps delivering the backlog after the load stops, which
+ * would otherwise fall on whichever target came next.
+ */
+export const deliveryTarget: HttpTarget = {
+  key: "D+sink",
+  title: "D, and every event delivered to a sink (console, output discarded)",
+  entry: "example-app-sqlite",
+  arguments: ["--sink=console"],
+};

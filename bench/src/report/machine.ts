@@ -1,0 +1,20 @@
+import { cpus, platform, release, totalmem } from "node:os";
+
+export interface Machine {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryGibibytes: number;
+  readonly node: string;
+  readonly os: string;
+}
+
+export function describeMachine(): Machine {
+  const processors = cpus();
+  return {
+    cpuModel: processors[0]?.model.trim() ?? "unknown",
+    cores: processors.length,
+    memoryGibibytes: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}

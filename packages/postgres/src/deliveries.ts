@@ -1,0 +1,186 @@
+import type { FriendEvent } from "@friendhook/core";
+import {
+  type ClaimDeliveriesInput,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryCounts,
+  type DeliveryFailure,
+  deliveryOrderKey,
+} from "@friendhook/receiver";
+import type { ClientBase, Pool } from "pg";
+import type { TableNames } from "./table-names";
+
+/** One pending delivery per event and sink, in stored order (the delivery id grows with it). */
+export async function enqueueDeliveries(
+  client: ClientBase,
+  tables: TableNames,
+  events: readonly FriendEvent[],
+  sinks: readonly string[],
+): Promise<void> {
+  const rows = events.flatMap((event) => sinks.map((sink) => ({ sink, eventId: event.id, orderKey: deliveryOrderKey(event) })));
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO ${tables.deliveries} (sink, event_id, order_key, state)
+     SELECT queued.sink, queued.event_id, queued.order_key, 'pending'
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS queued(sink, event_id, order_key, position)
+     ORDER BY queued.position`,
+    [rows.map((row) => row.sink), rows.map((row) => row.eventId), rows.map((row) => row.orderKey)],
+  );
+}
+
+interface CandidateRow {
+  id: string;
+  order_key: string;
+  attempts: number;
+  event: FriendEvent;
+}
+
+/**
+ * Claims due deliveries of one sink, in order, leasing them until `now + leaseMs`.
+ *
+ * Candidates are due, unleased, and have no earlier pending delivery of their order key that is
+ * waiting for a retry or leased. They are locked `FOR UPDATE SKIP LOCKED`, so that processes
+ * claiming at once never get the same delivery. A skipped row is one another process is claiming or
+ * settling right now; an order key with such a row earlier than a candidate is held back too, so
+ * that a pair's deliveries never overtake each other.
+ */
+export async function claimDeliveries(client: ClientBase, tables: TableNames, input: ClaimDeliveriesInput): Promise<Delivery[]> {
+  const candidates = await client.query<CandidateRow>(
+    `SELECT delivery.id, delivery.order_key, delivery.attempts, event.event
+     FROM ${tables.deliveries} AS delivery JOIN ${tables.events} AS event ON event.id = delivery.event_id
+     WHERE delivery.sink = $1 AND delivery.state = 'pending'
+       AND delivery.available_at <= $2 AND delivery.leased_until <= $2
+       AND NOT EXISTS (
+         SELECT 1 FROM ${tables.deliveries} AS earlier
+         WHERE earlier.sink = delivery.sink AND earlier.order_key = delivery.order_key AND earlier.state = 'pending'
+           AND earlier.id < delivery.id AND (earlier.available_at > $2 OR earlier.leased_until > $2))
+     ORDER BY delivery.id
+     LIMIT $3
+     FOR UPDATE OF delivery SKIP LOCKED`,
+    [input.sink, input.now, input.limit],
+  );
+  if (candidates.rows.length === 0) return [];
+
+  const lastId = candidates.rows.at(-1)?.id;
+  const earlier = await client.query<{ id: string; order_key: string }>(
+    `SELECT id, order_key FROM ${tables.deliveries}
+     WHERE sink = $1 AND state = 'pending' AND order_key = ANY($2::text[]) AND id < $3`,
+    [input.sink, [...new Set(candidates.rows.map((row) => row.order_key))], lastId],
+  );
+  const pendingIdsByKey = new Map<string, bigint[]>();
+  for (const row of earlier.rows) {
+    const ids = pendingIdsByKey.get(row.order_key) ?? [];
+    ids.push(BigInt(row.id));
+    pendingIdsByKey.set(row.order_key, ids);
+  }
+
+  const accepted = new Set<bigint>();
+  const claimed: CandidateRow[] = [];
+  for (const row of candidates.rows) {
+    const id = BigInt(row.id);
+    const everyEarlierClaimed = (pendingIdsByKey.get(row.order_key) ?? []).every((other) => other >= id || accepted.has(other));
+    if (!everyEarlierClaimed) continue;
+    accepted.add(id);
+    claimed.push(row);
+  }
+  if (claimed.length === 0) return [];
+
+  await client.query(`UPDATE ${tables.deliveries} SET leased_until = $1 WHERE id = ANY($2::bigint[])`, [
+    input.now + input.leaseMs,
+    claimed.map((row) => row.id),
+  ]);
+  return claimed.map((row) => ({ deliveryId: row.id, sink: input.sink, event: row.event, attempts: row.attempts }));
+}
+
+/** Deletes delivered deliveries; one no longer pending (dead-lettered meanwhile) is left alone. */
+export async function completeDeliveries(client: ClientBase | Pool, tables: TableNames, deliveryIds: readonly bigint[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await client.query(`DELETE FROM ${tables.deliveries} WHERE id = ANY($1::bigint[]) AND state = 'pending'`, [
+    deliveryIds.map(String),
+  ]);
+}
+
+/** Counts a failed attempt: scheduled for a retry, or dead-lettered. Only pending deliveries change. */
+export async function failDelivery(
+  client: ClientBase,
+  tables: TableNames,
+  deliveryId: bigint,
+  failure: DeliveryFailure,
+  now: number,
+): Promise<void> {
+  if ("deadLetter" in failure) {
+    await client.query(
+      `UPDATE ${tables.deliveries}
+       SET attempts = attempts + 1, last_error = $2, state = 'dead', dead_lettered_at = $3, leased_until = 0
+       WHERE id = $1 AND state = 'pending'`,
+      [String(deliveryId), failure.error, now],
+    );
+  } else {
+    await client.query(
+      `UPDATE ${tables.deliveries}
+       SET attempts = attempts + 1, last_error = $2, available_at = $3, leased_until = 0
+       WHERE id = $1 AND state = 'pending'`,
+      [String(deliveryId), failure.error, failure.retryAt],
+    );
+  }
+}
+
+interface DeadLetterRow {
+  id: string;
+  sink: string;
+  attempts: number;
+  last_error: string;
+  dead_lettered_at: string;
+  event: FriendEvent;
+}
+
+export async function selectDeadLetters(
+  client: ClientBase | Pool,
+  tables: TableNames,
+  sink: string | undefined,
+  afterId: number,
+  limit: number,
+): Promise<DeadLetter[]> {
+  const result = await client.query<DeadLetterRow>(
+    `SELECT delivery.id, delivery.sink, delivery.attempts, delivery.last_error, delivery.dead_lettered_at, event.event
+     FROM ${tables.deliveries} AS delivery JOIN ${tables.events} AS event ON event.id = delivery.event_id
+     WHERE delivery.state = 'dead' AND ($1::text IS NULL OR delivery.sink = $1) AND delivery.id > $2
+     ORDER BY delivery.id LIMIT $3`,
+    [sink ?? null, afterId, limit],
+  );
+  return result.rows.map((row) => ({
+    deliveryId: row.id,
+    sink: row.sink,
+    event: row.event,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deadLetteredAt: new Date(Number(row.dead_lettered_at)).toISOString(),
+  }));
+}
+
+/** Moves dead letters back to pending, due at `now`, attempts reset; returns how many. */
+export async function replayDeadLetters(
+  client: ClientBase | Pool,
+  tables: TableNames,
+  sink: string | undefined,
+  deliveryIds: readonly bigint[] | undefined,
+  now: number,
+): Promise<number> {
+  const result = await client.query(
+    `UPDATE ${tables.deliveries}
+     SET state = 'pending', attempts = 0, available_at = $3, leased_until = 0, dead_lettered_at = NULL
+     WHERE state = 'dead' AND ($1::text IS NULL OR sink = $1) AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))`,
+    [sink ?? null, deliveryIds?.map(String) ?? null, now],
+  );
+  return result.rowCount ?? 0;
+}
+
+export async function countDeliveries(client: ClientBase | Pool, tables: TableNames): Promise<DeliveryCounts[]> {
+  const result = await client.query<{ sink: string; pending: number; dead_lettered: number }>(
+    `SELECT sink,
+       count(*) FILTER (WHERE state = 'pending')::integer AS pending,
+       count(*) FILTER (WHERE state = 'dead')::integer AS dead_lettered
+     FROM ${tables.deliveries} GROUP BY sink ORDER BY sink COLLATE "C"`,
+  );
+  return result.rows.map((row) => ({ sink: row.sink, pending: row.pending, deadLettered: row.dead_lettered }));
+}

@@ -1,0 +1,135 @@
+import type { FriendEvent } from "@friendhook/core";
+import { deliveryOrderKey } from "@friendhook/receiver";
+import { buildFriendEvent, buildFriendEvents, describeStoreConformance, describeWithService } from "@friendhook/testkit";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPostgresStore, type PostgresFriendEventStore } from "../src/index";
+import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+
+describeWithService(
+  "PostgreSQL",
+  databasePort,
+  () => {
+    const pool = createTestPool();
+    const schemas: string[] = [];
+    const schemaOfStore = new WeakMap<PostgresFriendEventStore, string>();
+
+    const openStore = (schema = uniqueSchemaName()): PostgresFriendEventStore => {
+      schemas.push(schema);
+      const store = createPostgresStore({ connectionString, schema });
+      schemaOfStore.set(store, schema);
+      return store;
+    };
+
+    afterAll(async () => {
+      for (const schema of schemas) await dropSchema(pool, schema);
+      await pool.end();
+    });
+
+    describeStoreConformance("postgres", {
+      createStore: () => openStore(),
+      reopenStore: (store) => openStore(schemaOfStore.get(store)),
+    });
+
+    describe("postgres store shared by several processes", () => {
+      const sink = "primary";
+      const now = Date.UTC(2024, 0, 1);
+
+      it("stores each event once when two instances append the same events at once", async () => {
+        const schema = uniqueSchemaName();
+        const first = openStore(schema);
+        const second = openStore(schema);
+        await first.migrate();
+        const events = buildFriendEvents(40);
+        const results = await Promise.all(
+          events.flatMap((event, index) => [
+            first.append({ events: [event], sinks: [sink] }),
+            second.append({ events: [events[events.length - 1 - index] as FriendEvent], sinks: [sink] }),
+          ]),
+        );
+        expect(results.reduce((total, result) => total + result.inserted, 0)).toBe(40);
+        expect((await second.listEvents({ limit: 1000 })).events.map((event) => event.id).sort()).toEqual(
+          events.map((event) => event.id).sort(),
+        );
+        expect(await first.countDeliveries()).toEqual([{ sink, pending: 40, deadLettered: 0 }]);
+        await Promise.all([first.close(), second.close()]);
+      });
+
+      it("never gives one delivery to two instances, nor lets a pair's deliveries overtake each other", async () => {
+        const schema = uniqueSchemaName();
+        const stores = [openStore(schema), openStore(schema), openStore(schema)];
+        await stores[0]?.migrate();
+        // Four pairs, twelve events each, interleaved.
+        const pairs = [
+          ["ann", "bob"],
+          ["cyd", "dan"],
+          ["eve", "fay"],
+          ["gus", "hal"],
+        ] as const;
+        const events = Array.from({ length: 48 }, (_, index) => {
+          const [actor, target] = pairs[index % pairs.length] as readonly [string, string];
+          return buildFriendEvent({ id: `evt_order_${String(index).padStart(3, "0")}`, actor, target }, index);
+        });
+        await stores[0]?.append({ events, sinks: [sink] });
+
+        const completed = new Set<string>();
+        const storedOrder = events.map((event) => event.id);
+        for (let round = 0; round < 60 && completed.size < events.length; round += 1) {
+          const claims = await Promise.all(stores.map((store) => store.claimDeliveries({ sink, limit: 4, leaseMs: 60_000, now })));
+          const claimedIds = claims.flat().map((delivery) => delivery.deliveryId);
+          expect(new Set(claimedIds).size).toBe(claimedIds.length);
+          const keysByClaim = claims.map((claim) => new Set(claim.map((delivery) => deliveryOrderKey(delivery.event))));
+          for (const [index, keys] of keysByClaim.entries()) {
+            for (const key of keys) {
+              // A pair's deliveries are in at most one of the simultaneous claims…
+              expect(keysByClaim.filter((other, otherIndex) => otherIndex !== index && other.has(key))).toEqual([]);
+            }
+          }
+          for (const delivery of claims.flat()) {
+            // …and every earlier event of the pair was delivered before, or is in the same claim.
+            const position = storedOrder.indexOf(delivery.event.id);
+            const claim = claims.find((candidate) => candidate.includes(delivery)) ?? [];
+            const sameClaim = new Set(claim.map((each) => each.event.id));
+            for (const earlier of events.slice(0, position)) {
+              if (deliveryOrderKey(earlier) !== deliveryOrderKey(delivery.event)) continue;
+              expect(completed.has(earlier.id) || sameClaim.has(earlier.id), `${earlier.id} before ${delivery.event.id}`).toBe(true);
+            }
+          }
+          for (const [index, claim] of claims.entries()) {
+            await stores[index]?.completeDeliveries({ deliveryIds: claim.map((delivery) => delivery.deliveryId) });
+            for (const delivery of claim) completed.add(delivery.event.id);
+          }
+        }
+        expect(completed.size).toBe(events.length);
+        await Promise.all(stores.map((store) => store.close()));
+      });
+
+      it("shares dead letters: one instance dead-letters, another lists and replays", async () => {
+        const schema = uniqueSchemaName();
+        const first = openStore(schema);
+        const second = openStore(schema);
+        const events = buildFriendEvents(2);
+        await first.append({ events, sinks: [sink] });
+        const claimed = await first.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now });
+        await first.failDeliveries({
+          failures: claimed.map((delivery) => ({ deliveryId: delivery.deliveryId, error: "410 Gone", deadLetter: true as const })),
+          now,
+        });
+        expect((await second.listDeadLetters()).deadLetters.map((letter) => letter.event.id)).toEqual(events.map((event) => event.id));
+        expect(await second.replayDeadLetters({ sink, now: now + 1 })).toBe(2);
+        expect((await first.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: now + 1 })).map((delivery) => delivery.event.id)).toEqual(
+          events.map((event) => event.id),
+        );
+        await Promise.all([first.close(), second.close()]);
+      });
+
+      it("waits for appends under way before it closes", async () => {
+        const store = openStore();
+        const appending = store.append({ events: buildFriendEvents(5), sinks: [sink] });
+        await store.close();
+        expect((await appending).inserted).toBe(5);
+        await expect(store.listEvents()).rejects.toThrow(/closed/);
+      });
+    });
+  },
+  { host: databaseHost },
+);
