@@ -13,6 +13,7 @@ export * from "./load";
 export * from "./mixed-traffic";
 export * from "./pair-traffic";
 export * from "./read-api";
+export * from "./report";
 export * from "./results";
 export * from "./seeded-random";
 export * from "./signature-comparisons";

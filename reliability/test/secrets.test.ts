@@ -23,7 +23,7 @@ import {
 
 afterAll(killRunningAppProcesses);
 
-/** Each secret whole, and a fragment from its middle (a secret cut short is still a leak). */
+/** Each secret whole, and its last ten characters (a secret cut short is still a leak). */
 function needlesFor(secrets: readonly string[]): string[] {
   return secrets.flatMap((secret) => [secret, secret.slice(-10)]);
 }
@@ -32,10 +32,14 @@ function findLeaks(haystack: string, needles: readonly string[]): string[] {
   return needles.filter((needle) => haystack.includes(needle));
 }
 
-const answerText = (outcome: HttpOutcome) =>
-  outcome.kind === "answered" ? `${outcome.status} ${JSON.stringify(outcome.headers)} ${outcome.body}` : outcome.reason;
+const figures = { requests: 0, serverErrors: 0, outputBytes: 0, needles: 0, leaks: 0 };
 
-const figures = { requests: 0, outputBytes: 0, needles: 0, leaks: 0 };
+/** Everything a client can read of an answer: status, headers and body. */
+function answerText(outcome: HttpOutcome): string {
+  if (outcome.kind === "failed") return outcome.reason;
+  if (outcome.status >= 500) figures.serverErrors += 1;
+  return `${outcome.status} ${JSON.stringify(outcome.headers)} ${outcome.body}`;
+}
 
 describe("secrets never appear in the app's output or answers", () => {
   it.each(["production", "development"] as const)(
@@ -104,6 +108,7 @@ describe("secrets never appear in the app's output or answers", () => {
         expect(validSignatures.filter((signature) => signature.length < 32)).toEqual([]);
         expect(output).toContain(environment === "production" ? '"msg":"request"' : "request");
         expect(leaks).toEqual([]);
+        expect(figures.serverErrors).toBe(0);
       } finally {
         await deployment.dispose();
       }
@@ -131,7 +136,8 @@ describe("secrets never appear in the app's output or answers", () => {
 
 afterAll(() => {
   recordFigures("secrets", "Secrets in logs and answers", {
-    hostileInputsTried: figures.requests,
+    callbacksSent: figures.requests,
+    serverErrorsSeen: figures.serverErrors,
     notes: { outputBytesSearched: figures.outputBytes, secretsAndSignaturesSearchedFor: figures.needles, leaksFound: figures.leaks },
   });
 });
