@@ -18,6 +18,8 @@ export interface BenchOptions {
   readonly inProcessRounds: number;
   /** Milliseconds per in-process sample. */
   readonly sampleMilliseconds: number;
+  /** The HTTP targets to measure, by key (`A`, `B`, … `D+sink`); all when absent. */
+  readonly targets: readonly string[] | undefined;
   /** Run the server children under `node --cpu-prof`, writing profiles to this directory. */
   readonly profileDirectory: string | undefined;
   /** Where latest.md and latest.json are written. */
@@ -25,10 +27,11 @@ export interface BenchOptions {
 }
 
 const usage = `pnpm bench [--quick] [--only in-process|http] [--duration SECONDS] [--warmup SECONDS]
-           [--rounds N] [--connections N] [--large-duration SECONDS] [--profile DIRECTORY]
+           [--rounds N] [--connections N] [--large-duration SECONDS] [--targets A,B,C,D,E,D+sink]
+           [--profile DIRECTORY]
 
 Every flag can also be given as an environment variable: BENCH_QUICK=1, BENCH_ONLY, BENCH_DURATION,
-BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_PROFILE.`;
+BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_TARGETS, BENCH_PROFILE.`;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === "") return fallback;
@@ -51,6 +54,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
       rounds: { type: "string" },
       connections: { type: "string" },
       "large-duration": { type: "string" },
+      targets: { type: "string" },
       profile: { type: "string" },
       help: { type: "boolean" },
     },
@@ -75,6 +79,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
     largePayloadSeconds: positiveNumber("large-duration", values["large-duration"] ?? environment.BENCH_LARGE_DURATION, quick ? 2 : 5),
     inProcessRounds: quick ? 4 : 8,
     sampleMilliseconds: quick ? 100 : 250,
+    targets: (values.targets ?? environment.BENCH_TARGETS)?.split(",").map((key) => key.trim()).filter(Boolean),
     profileDirectory: values.profile ?? environment.BENCH_PROFILE,
     resultsDirectory,
   };

@@ -6,6 +6,26 @@ import { findSuspiciousComparisons, findSuspiciousComparisonsUnder, typeScriptFi
 const require = createRequire(import.meta.url);
 const packagesDirectory = join(dirname(require.resolve("@friendhook/core/package.json")), "..");
 
+/**
+ * Comparisons the scan finds that were read and found harmless: neither side is a secret an attacker
+ * can probe by timing. Matched by file and text, so that a new or changed comparison is read again.
+ */
+const reviewedComparisons = [
+  {
+    file: "tencent/src/tencent-signature.ts",
+    text: "lastSignature?.token !== token",
+    reason: "the token of the cached signature against the configured token: both the receiver's own, neither from a request",
+  },
+  {
+    file: "tencent/src/tencent-signature.ts",
+    text: "lastSignature.requestTime !== requestTime",
+    reason: "RequestTime is public (it travels in the URL); it only keys the cache of the expected Sign",
+  },
+];
+
+const isReviewed = (comparison: { file: string; text: string }) =>
+  reviewedComparisons.some((reviewed) => comparison.file === reviewed.file && comparison.text === reviewed.text);
+
 describe("no signature or secret is compared with === in any package's source", () => {
   it("finds no comparison of secret material outside core's constant-time functions", () => {
     const scanned = typeScriptFilesUnder(packagesDirectory).filter((path) => path.includes("/src/"));
@@ -13,7 +33,9 @@ describe("no signature or secret is compared with === in any package's source", 
     for (const adapter of ["easemob/src/easemob-signature.ts", "tencent/src/tencent-signature.ts"]) {
       expect(scanned).toContain(join(packagesDirectory, adapter));
     }
-    const suspicious = findSuspiciousComparisonsUnder(packagesDirectory).filter((comparison) => comparison.file.includes("/src/"));
+    const suspicious = findSuspiciousComparisonsUnder(packagesDirectory).filter(
+      (comparison) => comparison.file.includes("/src/") && !isReviewed(comparison),
+    );
     expect(suspicious).toEqual([]);
   });
 

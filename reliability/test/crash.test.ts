@@ -16,10 +16,10 @@ import {
 
 afterAll(killRunningAppProcesses);
 
-const callbackCount = 2000;
+const callbackCount = 1500;
 const senders = 6;
 /** The app is killed with SIGKILL once this many callbacks are acknowledged, then started again. */
-const killThresholds = [300, 800, 1300];
+const killThresholds = [250, 600, 950];
 
 function figuresOf(result: CrashScenarioResult, seed: number) {
   const storedIds = new Set(result.stored.map((event) => event.id));

@@ -102,6 +102,10 @@ describe("hostile input against the running app", () => {
     expect(table.length).toBeGreaterThan(150);
     expect(await readAllEvents(url)).toEqual([]);
     expect(deployment.current().hasExited()).toBe(false);
+    // The read API is unharmed by what was refused.
+    for (const path of ["/api/events", "/api/unrecognized", "/api/dead-letters", "/metrics", "/healthz"]) {
+      expect(statusOf(await sendRaw(url, { method: "GET", path })), path).toBe(200);
+    }
   });
 
   it("refuses random bytes on both routes with a 4xx and stores nothing (property)", async () => {

@@ -38,8 +38,10 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  // Synchronous writes, so that the last lines before an exit are not lost.
   const destination =
-    options.destination ?? (options.pretty ? pretty({ translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname", singleLine: true }) : undefined);
+    options.destination ??
+    (options.pretty ? pretty({ translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname", singleLine: true, sync: true }) : undefined);
   const settings = {
     level: options.level,
     redact: { paths: redactedPaths, censor: "[redacted]" },

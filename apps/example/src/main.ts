@@ -34,15 +34,16 @@ async function main(): Promise<void> {
   const { configuration, filesRead } = loaded;
   const logger = createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
   try {
-    const application = createApp(configuration, { logger });
-    const server = await listen(application.app, configuration.port, configuration.host);
-    logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");
     if (usesDemoCredentials(configuration)) {
       logger.warn("using the public DEMO credentials of .env.development: fine for trying friendhook, refused in production");
     }
     if (configuration.tencent && configuration.tencent.token === undefined) {
       logger.warn("TENCENT_TOKEN is not set: Tencent callbacks are not authenticated (only their SdkAppid is checked)");
     }
+    const application = createApp(configuration, { logger });
+    const server = await listen(application.app, configuration.port, configuration.host);
+    // The last start-up line: whoever waits for the app to be ready waits for this one.
+    logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");
     shutDownOnSignals({ server, closeApp: application.close, logger, graceMs: shutdownGraceMs });
   } catch (error) {
     exitWith(describeStartupFailure(error, configuration));

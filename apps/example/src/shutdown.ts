@@ -28,6 +28,15 @@ export async function shutDown({ server, closeApp, logger, graceMs }: ShutdownOp
 }
 
 /**
+ * Ends the process once the event loop is empty, so that pending output is written first; a
+ * handle that would keep it alive (none should) cannot hold the exit for more than a second.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
+/**
  * On the first SIGTERM or SIGINT, shuts down and exits 0 (1 when closing failed); a second signal
  * exits at once.
  */
@@ -43,11 +52,11 @@ export function shutDownOnSignals(options: ShutdownOptions): void {
     shutDown(options).then(
       () => {
         options.logger.info("stopped");
-        process.exit(0);
+        exitSoon(0);
       },
       (error: unknown) => {
         options.logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exitSoon(1);
       },
     );
   };

@@ -166,8 +166,9 @@ async function measureAlone(target: HttpTarget, options: BenchOptions, results: 
 export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> {
   const results = new Map<string, TargetResult>();
   const running: Running[] = [];
+  const selected = (target: HttpTarget) => options.targets === undefined || options.targets.includes(target.key);
   try {
-    for (const target of interleavedTargets) {
+    for (const target of interleavedTargets.filter(selected)) {
       const started = await start(target, options, results);
       if (started) running.push(started);
     }
@@ -177,7 +178,7 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
     const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options) : undefined;
     for (const each of running) await measureLargePayload(each, options, results);
     for (const each of running.splice(0)) await each.child.stop();
-    await measureAlone(deliveryTarget, options, results);
+    if (selected(deliveryTarget)) await measureAlone(deliveryTarget, options, results);
     return {
       connections: options.connections,
       secondsPerTarget: options.durationSeconds,
@@ -186,7 +187,7 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
       largePayloadSeconds: options.largePayloadSeconds,
       smallBodyBytes: Buffer.byteLength(requestBodies(smallBody)()),
       largeBodyBytes: Buffer.byteLength(requestBodies(largeBody)()),
-      targets: [...interleavedTargets, deliveryTarget].map(
+      targets: [...interleavedTargets, deliveryTarget].filter(selected).map(
         (target) => results.get(target.key) ?? { key: target.key, title: target.title, unavailable: "not measured" },
       ),
       halfLoad,

@@ -14,7 +14,7 @@ export const interleavedTargets: readonly HttpTarget[] = [
   { key: "B", title: "bare node:http, JSON.parse, stores nothing", entry: "bare-node" },
   { key: "C", title: "receiver + @friendhook/express, in-memory store", entry: "receiver-in-memory" },
   { key: "D", title: "example app, embedded SQLite store (fsync, group commit)", entry: "example-app-sqlite" },
-  { key: "E", title: "example app, PostgreSQL store", entry: "example-app-postgres" },
+  { key: "E", title: "receiver + @friendhook/express, PostgreSQL store", entry: "receiver-postgres" },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childExecArguments } from "../child-process-arguments";
 import type { ChildMessage, ParentMessage } from "./server-child-protocol";
@@ -60,8 +61,9 @@ function waitForMessage<Type extends ChildMessage["type"]>(
  */
 export async function startServerChild(options: ServerChildOptions): Promise<ServerChild | { readonly unavailable: string }> {
   const entry = fileURLToPath(new URL(`./servers/${options.entry}.ts`, import.meta.url));
+  // A directory per server: the module loader's thread writes a profile of its own beside the main one.
   const profiling = options.profileDirectory
-    ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDirectory}`, `--cpu-prof-name=${options.entry}${(options.arguments ?? []).join("")}.cpuprofile`]
+    ? ["--cpu-prof", `--cpu-prof-dir=${join(options.profileDirectory, [options.entry, ...(options.arguments ?? [])].join(" ").replace(/[^\w.-]+/g, "-"))}`]
     : [];
   const child = fork(entry, [...(options.arguments ?? [])], {
     execArgv: childExecArguments(profiling),

@@ -22,9 +22,9 @@ interface CpuProfile {
 export interface HotFunction {
   /** `name (file:line)`, with the path shortened to the package. */
   readonly frame: string;
-  /** Share of all sampled time spent in the function itself. */
+  /** Share of the busy time spent in the function itself. */
   readonly selfShare: number;
-  /** Share of all sampled time spent in it or in anything it called. */
+  /** Share of the busy time spent in it or in anything it called. */
   readonly totalShare: number;
 }
 
@@ -44,8 +44,8 @@ function frameName(frame: CallFrame): string {
 }
 
 /**
- * Every function a profile spent time in, with its self and total share. Idle time and the garbage
- * collector appear under their V8 names (`(idle)`, `(garbage collector)`).
+ * Every function a profile spent time in, with its share of the busy (not idle) time, by itself and
+ * with what it called. The garbage collector appears under its V8 name, `(garbage collector)`.
  */
 export function readProfile(path: string): HotFunction[] {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
@@ -58,9 +58,11 @@ export function readProfile(path: string): HotFunction[] {
   let allTime = 0;
   profile.samples.forEach((nodeId, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
-    allTime += delta;
     const node = nodes.get(nodeId);
-    if (!node) return;
+    // Shares are of the time the process was busy: a server waits for the load generator, and its
+    // profile spans the whole run, other servers' turns included.
+    if (!node || node.callFrame.functionName === "(idle)") return;
+    allTime += delta;
     const self = frameName(node.callFrame);
     selfTime.set(self, (selfTime.get(self) ?? 0) + delta);
     // A recursive function counts once per sample towards its total.

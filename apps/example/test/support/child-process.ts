@@ -8,7 +8,7 @@ export interface Child {
   readonly process: ChildProcess;
   /** Standard output and standard error so far, interleaved. */
   output(): string;
-  /** Resolves with the exit code once the process has ended. */
+  /** Resolves with the exit code once the process has ended and its output is read. */
   readonly exited: Promise<number | null>;
 }
 
@@ -16,7 +16,8 @@ function watch(child: ChildProcess): Child {
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  // "close", not "exit": it comes once the output streams are drained too.
+  const exited = new Promise<number | null>((resolveExit) => child.once("close", (code) => resolveExit(code)));
   return { process: child, output: () => output, exited };
 }
 
