@@ -44,6 +44,7 @@ const report: BenchReport = {
 const markdown = renderMarkdown(report);
 mkdirSync(options.resultsDirectory, { recursive: true });
 writeFileSync(join(options.resultsDirectory, "latest.md"), markdown);
-writeFileSync(join(options.resultsDirectory, "latest.json"), `${JSON.stringify({ ...report, options }, null, 2)}\n`);
+const { resultsDirectory: _resultsDirectory, ...settings } = options;
+writeFileSync(join(options.resultsDirectory, "latest.json"), `${JSON.stringify({ ...report, settings }, null, 2)}\n`);
 process.stdout.write(`${markdown}\n`);
 process.stderr.write(`written: bench/results/latest.md, bench/results/latest.json (${elapsed()} in all)\n`);

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
@@ -75,12 +76,8 @@ function listeningUrlIn(line: string): string | undefined {
   return /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
 }
 
-/**
- * Starts the example app as its own process (`node --import tsx src/main.ts`, in production mode,
- * on an ephemeral port of 127.0.0.1) and resolves once it listens. Rejects with the process's
- * output when it exits or stays silent instead.
- */
-function spawnApp(options: AppProcessOptions): ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream } {
+/** `node --import tsx src/main.ts`: the app from its TypeScript sources, as `pnpm dev` runs it. */
+function spawnApp(options: AppProcessOptions): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn(process.execPath, ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath], {
     cwd: options.workingDirectory,
     env: environmentFor(options),
@@ -111,6 +108,11 @@ export function runAppUntilExit(options: AppProcessOptions): Promise<{ code: num
   });
 }
 
+/**
+ * Starts the example app as its own process (in production mode, on an ephemeral port of
+ * 127.0.0.1) and resolves once it listens. Rejects with the process's output when it exits or stays
+ * silent instead.
+ */
 export function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
   const child = spawnApp(options);
   const stdoutLines: string[] = [];

@@ -18,6 +18,7 @@ import {
   readMetrics,
   recordFigures,
   sendLikeAProvider,
+  sleep,
   summarize,
   waitFor,
 } from "../src/index";
@@ -57,12 +58,14 @@ describe("sink outage", () => {
     let acknowledged = 0;
     let outageStartedAt = 0;
     let outageEndedAt = 0;
-    // The sink fails from the 100th acknowledged callback to the 700th: most of the load.
+    // The sink fails from the 100th acknowledged callback to the 700th (most of the load), and for
+    // three seconds at least, so that retries back off more than once.
     const outage = (async () => {
       await waitFor("100 acknowledged callbacks", () => (acknowledged >= 100 ? true : undefined), 60_000, 5);
       sink.failWith(new Error("sink outage: the downstream system is unavailable"));
       outageStartedAt = Date.now();
       await waitFor("700 acknowledged callbacks", () => (acknowledged >= 700 ? true : undefined), 60_000, 5);
+      await sleep(Math.max(0, outageStartedAt + 3000 - Date.now()));
       sink.failWith(undefined);
       outageEndedAt = Date.now();
     })();

@@ -12,6 +12,12 @@ export interface UnrecognizedCallback {
   readonly command: string;
   /** Why it was not mapped, for a human. */
   readonly reason: string;
+  /**
+   * The body to keep, with signature material removed (Easemob's `security`, say, which would let
+   * whoever reads the stored callback attack the secret offline). The receiver stores the raw body
+   * when this is absent.
+   */
+  readonly body?: string;
 }
 
 /** What an adapter made of one authenticated callback. */

@@ -50,13 +50,13 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     );
   }
   if (envelope.chat_type !== "roster") {
-    return unrecognized(envelope, envelope.chat_type, "not a roster callback: another callback family shares this URL");
+    return unrecognized(envelope, body, envelope.chat_type, "not a roster callback: another callback family shares this URL");
   }
   const roster = parseEasemobCallback(EasemobRosterCallbackSchema, body, "an Easemob roster callback");
   const { operation } = roster.payload;
   const command = `roster:${operation}`;
   if (!isEasemobRosterOperation(operation)) {
-    return unrecognized(envelope, command, "a roster operation this version of @friendhook/easemob does not know");
+    return unrecognized(envelope, body, command, "a roster operation this version of @friendhook/easemob does not know");
   }
   const events = easemobRosterEvents(operation, roster, {
     appKey: envelope.appkey,
@@ -102,18 +102,27 @@ function authenticate(
   return signed;
 }
 
-function unrecognized(envelope: EasemobCallbackEnvelope, command: string, reason: string): ReceivedCallback {
+/**
+ * An authenticated callback the adapter does not map. The receiver keeps its body: without
+ * `security`, which beside `callId` and `timestamp` would let a reader attack the secret offline.
+ */
+function unrecognized(
+  envelope: EasemobCallbackEnvelope,
+  body: Record<string, unknown>,
+  command: string,
+  reason: string,
+): ReceivedCallback {
   return {
     provider: easemobProvider,
     appId: envelope.appkey,
     command,
     events: [],
-    unrecognized: { command, reason },
+    unrecognized: { command, reason, body: JSON.stringify(withoutSignature(body)) },
     acknowledgement,
   };
 }
 
-/** The body as kept in `raw`: the signature is derived from the secret, so it is not passed on. */
+/** The body as kept in `raw` and for unrecognized callbacks: the signature is derived from the secret, so it is not passed on. */
 function withoutSignature(body: Record<string, unknown>): Record<string, unknown> {
   const kept = { ...body };
   delete kept.security;

@@ -64,6 +64,17 @@ describe("unrecognized callbacks", () => {
       acknowledgement: { status: 200 },
     });
   });
+
+  it("gives the body to keep without its security, every other field as sent", async () => {
+    const request = signedBody({ ...roster, payload: { operation: "remark", remark: "好友 <Bob>" } });
+    const { security, ...unsigned } = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
+    expect(security).toMatch(/^[0-9a-f]{32}$/);
+    const received = await adapter.receive(request);
+    const kept = received.unrecognized?.body;
+    expect(kept).toBeDefined();
+    expect(kept).not.toContain(security as string);
+    expect(JSON.parse(kept!)).toEqual(unsigned);
+  });
 });
 
 describe("signed bodies missing what Easemob always sends", () => {

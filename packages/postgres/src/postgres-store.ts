@@ -6,6 +6,7 @@ import {
   relationChangesOf,
   resolvePageLimit,
 } from "@friendhook/receiver";
+import { FriendhookError } from "@friendhook/core";
 import type { PoolClient } from "pg";
 import {
   claimDeliveries,
@@ -63,7 +64,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
 
   /** Runs `work` once the schema is ready, and lets `close` wait for it. */
   const run = <Result>(work: () => Promise<Result>): Promise<Result> => {
-    if (closed) return Promise.reject(new Error("The PostgreSQL store is closed."));
+    // A stable code, so that a receiver answers 503 (the provider retries) and a read API can tell
+    // "closed" from a bug.
+    if (closed) return Promise.reject(new FriendhookError("store_unavailable", "The PostgreSQL store is closed."));
     const running = database.ready().then(work);
     const tracked = running.then(
       () => undefined,

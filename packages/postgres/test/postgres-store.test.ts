@@ -127,7 +127,9 @@ describeWithService(
         const appending = store.append({ events: buildFriendEvents(5), sinks: [sink] });
         await store.close();
         expect((await appending).inserted).toBe(5);
-        await expect(store.listEvents()).rejects.toThrow(/closed/);
+        const closed = { name: "FriendhookError", code: "store_unavailable", status: 503, message: "The PostgreSQL store is closed." };
+        await expect(store.listEvents()).rejects.toMatchObject(closed);
+        await expect(store.append({ events: buildFriendEvents(1, 9), sinks: [sink] })).rejects.toMatchObject(closed);
       });
     });
   },

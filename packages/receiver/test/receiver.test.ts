@@ -99,6 +99,35 @@ describe("receiver.handle", () => {
     expect(handled[0]?.outcome).toBe("unrecognized");
   });
 
+  it("keeps the body the adapter gives for an unrecognized callback, and derives the record id from it", async () => {
+    const fixture = createFixtureAdapter();
+    // Stands for an adapter that removes signature material (here: `actor`) from the body it keeps.
+    const adapter: ProviderAdapterV1 = {
+      ...fixture,
+      async receive(request) {
+        const received = await fixture.receive(request);
+        if (!received.unrecognized) return received;
+        const { actor: _removed, ...kept } = JSON.parse(Buffer.from(request.body).toString("utf8")) as Record<string, unknown>;
+        return { ...received, unrecognized: { ...received.unrecognized, body: JSON.stringify(kept) } };
+      },
+    };
+    const { receiver } = setup({ adapters: { fixture: adapter } });
+    const requests = [
+      signedCallback({ type: "roster.rename", actor: "material-1", id: "rename-1", at: 5 }),
+      signedCallback({ type: "roster.rename", actor: "material-2", id: "rename-1", at: 5 }),
+      signedCallback({ type: "roster.rename", actor: "material-3", id: "rename-2", at: 5 }),
+    ];
+    for (const request of requests) expect((await receiver.handle("fixture", request)).status).toBe(200);
+
+    const { callbacks } = await receiver.unrecognized();
+    // The first two differ only in what was removed: one record.
+    expect(callbacks.map((callback) => JSON.parse(callback.body))).toEqual([
+      { app: "demo#app", type: "roster.rename", target: "bob", id: "rename-1", at: 5, mutual: true },
+      { app: "demo#app", type: "roster.rename", target: "bob", id: "rename-2", at: 5, mutual: true },
+    ]);
+    expect(JSON.stringify(callbacks)).not.toContain("material-");
+  });
+
   it("refuses other methods with 405 and Allow: POST, through the adapter", async () => {
     const { receiver, handled } = setup();
     const answer = await receiver.handle("fixture", signedCallback({}, { method: "GET" }));
@@ -167,7 +196,7 @@ describe("receiver.handle", () => {
     expect((await receiver.handle("fixture", signedCallback())).status).toBe(503);
     expect((await inFlight).status).toBe(200);
     await closing;
-    await expect(store.listEvents()).rejects.toThrow(/closed/);
+    await expect(store.listEvents()).rejects.toMatchObject({ code: "store_unavailable", status: 503, message: "The memory store is closed." });
   });
 
   it("ignores an observer that throws", async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { FriendEvent } from "@friendhook/core";
+import { type FriendEvent, FriendhookError } from "@friendhook/core";
 import {
   type AppendInput,
   type AppendResult,
@@ -243,8 +243,10 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     return rows.map((row) => ({ deliveryId: String(row.id), sink, event: JSON.parse(row.event) as FriendEvent, attempts: row.attempts }));
   });
 
+  // A stable code, so that a receiver answers 503 (the provider retries) and a read API can tell
+  // "closed" from a bug.
   const open = () => {
-    if (closed) throw new Error("The SQLite store is closed.");
+    if (closed) throw new FriendhookError("store_unavailable", "The SQLite store is closed.");
   };
   const deliveryNumber = (deliveryId: string) => parseSequenceCursor(deliveryId);
 

@@ -63,8 +63,11 @@ describe("SQLite store", () => {
     const appended = store.append({ events: buildFriendEvents(3), sinks: [] });
     await store.close();
     await expect(appended).resolves.toMatchObject({ inserted: 3 });
-    await expect(store.append({ events: buildFriendEvents(1, 9), sinks: [] })).rejects.toThrow(/closed/);
-    await expect(store.listEvents()).rejects.toThrow(/closed/);
+    const closed = { name: "FriendhookError", code: "store_unavailable", status: 503, message: "The SQLite store is closed." };
+    await expect(store.append({ events: buildFriendEvents(1, 9), sinks: [] })).rejects.toMatchObject(closed);
+    await expect(store.listEvents()).rejects.toMatchObject(closed);
+    await expect(store.claimDeliveries({ sink: "memory", limit: 1, leaseMs: 1000, now: 0 })).rejects.toMatchObject(closed);
+    await expect(store.friendsOf({ provider: "demo", appId: "demo#app", userId: "bob" })).rejects.toMatchObject(closed);
     const reopened = createSqliteStore({ directory: store.filename.replace(/\/friendhook\.db$/, "") });
     expect((await reopened.listEvents()).events).toHaveLength(3);
     await reopened.close();

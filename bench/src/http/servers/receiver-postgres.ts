@@ -36,7 +36,7 @@ async function loadPostgresStore() {
 await serveInChild(async () => {
   const createPostgresStore = await loadPostgresStore();
   dropSchema();
-  const store = createPostgresStore({ connectionString, schema, connectionTimeoutMs: 3000 });
+  const store = createPostgresStore({ connectionString, schema });
   try {
     await store.migrate();
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { FriendEvent } from "@friendhook/core";
+import { type FriendEvent, FriendhookError } from "@friendhook/core";
 import { createFriendTable } from "../projection/friend-table";
 import { deliveryOrderKey } from "./delivery-order-key";
 import type {
@@ -62,7 +62,7 @@ export function createMemoryStore(): FriendEventStore {
   let closed = false;
 
   const open = () => {
-    if (closed) throw new Error("The memory store is closed.");
+    if (closed) throw new FriendhookError("store_unavailable", "The memory store is closed.");
   };
   const pendingRecord = (deliveryId: string) => {
     const record = deliveries.get(deliveryId);
