@@ -22,13 +22,15 @@ export interface BenchOptions {
   readonly targets: readonly string[] | undefined;
   /** Run the server children under `node --cpu-prof`, writing profiles to this directory. */
   readonly profileDirectory: string | undefined;
+  /** Also put the report into BENCHMARKS.md at the repository root, between its result markers. */
+  readonly updateBenchmarks: boolean;
   /** Where latest.md and latest.json are written. */
   readonly resultsDirectory: string;
 }
 
 const usage = `pnpm bench [--quick] [--only in-process|http] [--duration SECONDS] [--warmup SECONDS]
            [--rounds N] [--connections N] [--large-duration SECONDS] [--targets A,B,C,D,E,D+sink]
-           [--profile DIRECTORY]
+           [--profile DIRECTORY] [--update-benchmarks]
 
 Every flag can also be given as an environment variable: BENCH_QUICK=1, BENCH_ONLY, BENCH_DURATION,
 BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_TARGETS, BENCH_PROFILE.`;
@@ -56,6 +58,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
       "large-duration": { type: "string" },
       targets: { type: "string" },
       profile: { type: "string" },
+      "update-benchmarks": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -81,6 +84,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
     sampleMilliseconds: quick ? 100 : 250,
     targets: (values.targets ?? environment.BENCH_TARGETS)?.split(",").map((key) => key.trim()).filter(Boolean),
     profileDirectory: values.profile ?? environment.BENCH_PROFILE,
+    updateBenchmarks: values["update-benchmarks"] ?? false,
     resultsDirectory,
   };
 }

@@ -7,6 +7,7 @@ import { runHttpSuite } from "./http/http-suite";
 import { runInProcessSuite } from "./in-process/run-in-process-suite";
 import { describeMachine } from "./report/machine";
 import { type BenchReport, renderMarkdown } from "./report/markdown-report";
+import { updateBenchmarksDocument } from "./report/update-benchmarks";
 
 /**
  * `pnpm bench`: the in-process suite, then the HTTP suite, then one report on standard output and in
@@ -47,4 +48,8 @@ writeFileSync(join(options.resultsDirectory, "latest.md"), markdown);
 const { resultsDirectory: _resultsDirectory, ...settings } = options;
 writeFileSync(join(options.resultsDirectory, "latest.json"), `${JSON.stringify({ ...report, settings }, null, 2)}\n`);
 process.stdout.write(`${markdown}\n`);
+if (options.updateBenchmarks) {
+  updateBenchmarksDocument(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), markdown);
+  process.stderr.write("updated: BENCHMARKS.md\n");
+}
 process.stderr.write(`written: bench/results/latest.md, bench/results/latest.json (${elapsed()} in all)\n`);

@@ -1,19 +1,22 @@
 import type { FriendEvent } from "@friendhook/core";
 import { createAppDeployment } from "./app-deployment";
-import { deliveredEventIds } from "./console-sink-output";
+import { httpSinkVariables, reliabilityCredentials } from "./credentials";
 import { type CallbackRecord, sendLikeAProvider } from "./load";
 import { planMixedTraffic } from "./mixed-traffic";
 import { pendingDeliveries, readAllEvents } from "./read-api";
 import { createSeededRandom } from "./seeded-random";
 import { waitFor } from "./wait-for";
+import { startWebhookRecorder } from "./webhook-recorder";
 
 export interface CrashScenarioOptions {
-  /** The app's environment: providers, and the store to use. The console sink is added. */
+  /** The app's environment: providers, and the store to use. The HTTP sink is added. */
   readonly variables: Readonly<Record<string, string>>;
   readonly callbackCount: number;
   readonly senders: number;
-  /** The process is killed with SIGKILL once this many callbacks are acknowledged, then started again. */
+  /** The process is stopped once this many callbacks are acknowledged, then started again. */
   readonly killThresholds: readonly number[];
+  /** `kill`: SIGKILL, a crash. `terminate`: SIGTERM, the graceful shutdown of a deployment. */
+  readonly stopWith?: "kill" | "terminate";
   readonly seed: number;
 }
 
@@ -25,15 +28,18 @@ export interface CrashScenarioResult {
   readonly forgedIds: ReadonlySet<string>;
   /** The store's events at the end, in stored order. */
   readonly stored: readonly FriendEvent[];
-  /** The ids the console sink printed, per process life, in order. */
+  /** The ids the HTTP sink delivered, per process life, in order. */
   readonly deliveredPerLife: readonly string[][];
   readonly lives: number;
+  /** Deliveries whose Standard Webhooks signature did not verify. */
+  readonly badSignatures: number;
 }
 
 /**
  * Several senders send mixed genuine and forged callbacks as fast as the app answers; at each
- * threshold the app is killed with SIGKILL mid-stream and started again on the same data. Senders
- * retry what got no answer, as providers do. At the end the sink is let catch up and the store read.
+ * threshold the app is killed with SIGKILL (or stopped with SIGTERM) mid-stream and started again on
+ * the same data. Senders retry what got no answer or a 5xx, as providers do. At the end the sink is
+ * let catch up and the store read.
  */
 export async function runCrashScenario(options: CrashScenarioOptions): Promise<CrashScenarioResult> {
   const runId = `${options.seed}r${Date.now() % 100_000}`;
@@ -43,15 +49,24 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     random: createSeededRandom(options.seed),
     runId,
   });
-  const deployment = createAppDeployment({ ...options.variables, FRIENDHOOK_SINKS: "console" });
+  // Deliveries are recorded in this process, by webhook-id, with the life of the app that sent them.
+  let lives = 0;
+  const recorder = await startWebhookRecorder(reliabilityCredentials.webhookSecret, () => lives - 1);
+  const deployment = createAppDeployment({ ...options.variables, ...httpSinkVariables(recorder.url) });
+  const start = async () => {
+    const life = await deployment.start();
+    lives = deployment.lives.length;
+    return life;
+  };
   try {
-    await deployment.start();
+    await start();
     let acknowledged = 0;
     const chaos = (async () => {
       for (const threshold of options.killThresholds) {
         await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 60_000, 5);
-        await deployment.current().killHard();
-        await deployment.start();
+        if (options.stopWith === "terminate") await deployment.current().stop();
+        else await deployment.current().killHard();
+        await start();
       }
     })();
     const records = await sendLikeAProvider(plans, {
@@ -67,7 +82,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     await chaos;
 
     const final = deployment.current();
-    await waitFor("the sink to catch up", async () => ((await pendingDeliveries(final.url, "console")) === 0 ? true : undefined), 45_000, 200);
+    await waitFor("the sink to catch up", async () => ((await pendingDeliveries(final.url, "http")) === 0 ? true : undefined), 45_000, 200);
     // A shared store (PostgreSQL) may hold other runs' events: only this run's users count.
     const ofThisRun = (event: Pick<FriendEvent, "actor" | "target">) => [event.actor, event.target].some((user) => user.startsWith(`u${runId}x`) || user.startsWith(`u${runId}y`));
     const stored = (await readAllEvents(final.url)).filter(ofThisRun);
@@ -78,10 +93,14 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       acknowledgedIds: new Set(records.filter((record) => record.acknowledged).flatMap((record) => record.plan.eventIds)),
       forgedIds: new Set(records.filter((record) => !record.plan.genuine).flatMap((record) => record.plan.eventIds)),
       stored,
-      deliveredPerLife: deployment.lives.map((life) => deliveredEventIds(life.stdoutLines).filter((id) => eventIdsOfRun.has(id))),
+      deliveredPerLife: deployment.lives.map((_, life) =>
+        recorder.deliveries.filter((delivery) => delivery.life === life && eventIdsOfRun.has(delivery.webhookId)).map((delivery) => delivery.webhookId),
+      ),
+      badSignatures: recorder.badSignatures,
       lives: deployment.lives.length,
     };
   } finally {
     await deployment.dispose();
+    await recorder.close();
   }
 }

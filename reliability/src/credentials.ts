@@ -7,6 +7,8 @@ export const reliabilityCredentials = {
   easemobAppKeys: ["reliability#proof", "reliability#shuffled"],
   tencentSdkAppIds: ["1400000042", "1400000043"],
   tencentToken: "rel-tencent-token-M4n8Zc1wQa",
+  /** The Standard Webhooks secret the app's HTTP sink signs with (`whsec_` and a 31-byte key in base64). */
+  webhookSecret: "whsec_cmVsLXdlYmhvb2sta2V5LTVYcTlMdjJOYzdSazFUeg==",
 } as const;
 
 export type ReliabilityCredentials = typeof reliabilityCredentials;
@@ -23,5 +25,11 @@ export function providerVariables(credentials: ReliabilityCredentials = reliabil
 
 /** Every secret string the app is given: none may ever appear in its output or its answers. */
 export function secretStrings(credentials: ReliabilityCredentials = reliabilityCredentials): string[] {
-  return [...credentials.easemobSecrets, credentials.tencentToken];
+  const webhookKey = credentials.webhookSecret.slice("whsec_".length);
+  return [...credentials.easemobSecrets, credentials.tencentToken, credentials.webhookSecret, webhookKey, Buffer.from(webhookKey, "base64").toString("latin1")];
+}
+
+/** The variables that make the app forward every event to `url` as signed Standard Webhooks. */
+export function httpSinkVariables(url: string, credentials: ReliabilityCredentials = reliabilityCredentials): Record<string, string> {
+  return { FRIENDHOOK_SINKS: url, FRIENDHOOK_HTTP_SINK_SECRET: credentials.webhookSecret };
 }

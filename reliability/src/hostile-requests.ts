@@ -18,6 +18,11 @@ export interface HostileRequest {
   readonly category: HostileCategory;
   /** The exact status the app must answer, when one is known; any 4xx otherwise. */
   readonly status?: number;
+  /**
+   * The server may also close the connection instead: Node answers a request line or headers over
+   * its limit with 431 and closes at once, and a client still writing may see only the reset.
+   */
+  readonly mayCloseInstead?: boolean;
   /** Built at the moment of sending: a Tencent signature is valid for a minute only. */
   build(): RawRequest;
 }
@@ -424,6 +429,7 @@ export function hostileRequests(context: HostileContext): HostileRequest[] {
     route: "tencent",
     category: "unauthenticated",
     status: 431,
+    mayCloseInstead: true,
     build: () => ({
       path: signedTencentPath("Sns.CallbackFriendDelete", credentials, { Sign: "e".repeat(60_000) }),
       headers: json,

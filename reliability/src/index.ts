@@ -1,10 +1,9 @@
-export * from "./app-process";
 export * from "./answer-codes";
 export * from "./app-deployment";
+export * from "./app-process";
 export * from "./callback-plans";
-export * from "./console-sink-output";
-export * from "./credentials";
 export * from "./crash-scenario";
+export * from "./credentials";
 export * from "./forgeries";
 export * from "./friend-story";
 export * from "./hostile-requests";
@@ -19,3 +18,4 @@ export * from "./seeded-random";
 export * from "./signature-comparisons";
 export * from "./slow-client";
 export * from "./wait-for";
+export * from "./webhook-recorder";

@@ -90,12 +90,20 @@ describe("hostile input against the running app", () => {
     const answers: Array<{ name: string; status: number | string }> = [];
     for (const hostile of table) {
       const outcome = await sendRaw(url, hostile.build());
-      count(outcome);
-      answers.push({ name: hostile.name, status: statusOf(outcome) });
+      const closed = hostile.mayCloseInstead === true && outcome.kind === "failed" && /^(ECONNRESET|EPIPE)$/.test(outcome.reason);
+      if (closed) {
+        figures.tried += 1;
+        figures.refused += 1;
+      } else {
+        count(outcome);
+      }
+      answers.push({ name: hostile.name, status: closed ? "closed" : statusOf(outcome) });
     }
     const expected = table.map((hostile, index) => {
       const status = answers[index]?.status;
-      const acceptable = hostile.status === undefined ? typeof status === "number" && status >= 400 && status < 500 : status === hostile.status;
+      const acceptable =
+        (hostile.status === undefined ? typeof status === "number" && status >= 400 && status < 500 : status === hostile.status) ||
+        (hostile.mayCloseInstead === true && status === "closed");
       return { name: hostile.name, status: acceptable ? status : (hostile.status ?? "a 4xx") };
     });
     expect(answers).toEqual(expected);

@@ -9,6 +9,7 @@ import {
   createAppDeployment,
   easemobForgeries,
   hostileRequests,
+  httpSinkVariables,
   killRunningAppProcesses,
   providerVariables,
   recordFigures,
@@ -17,6 +18,7 @@ import {
   secretStrings,
   sendCallback,
   sendRaw,
+  startWebhookRecorder,
   tencentForgeries,
   waitFor,
 } from "../src/index";
@@ -45,7 +47,15 @@ describe("secrets never appear in the app's output or answers", () => {
   it.each(["production", "development"] as const)(
     "logs at trace level in %s mode, takes good, forged, hostile and unknown traffic, and shows no secret nor valid signature",
     async (environment) => {
-      const deployment = createAppDeployment({ ...providerVariables(), NODE_ENV: environment, LOG_LEVEL: "trace", FRIENDHOOK_SINKS: "console" });
+      // The HTTP sink signs its webhooks with a secret of its own: it must not leak either.
+      const recorder = await startWebhookRecorder(credentials.webhookSecret);
+      const deployment = createAppDeployment({
+        ...providerVariables(),
+        ...httpSinkVariables(recorder.url),
+        FRIENDHOOK_SINKS: `console,${recorder.url}`,
+        NODE_ENV: environment,
+        LOG_LEVEL: "trace",
+      });
       try {
         const { url } = await deployment.start();
         const answers: string[] = [];
@@ -94,8 +104,9 @@ describe("secrets never appear in the app's output or answers", () => {
           answers.push(answerText(await sendRaw(url, { method: "GET", path })));
         }
         const life = deployment.current();
-        // The console sink has printed the stored events: the output holds delivery lines too.
+        // Both sinks have delivered: the output holds delivery lines and logs too.
         await waitFor("the console sink to print", () => (life.output().includes("friend.added") ? true : undefined));
+        await waitFor("the HTTP sink to deliver", () => (recorder.deliveries.length > 0 ? true : undefined));
         await life.stop();
 
         const output = life.output();
@@ -111,6 +122,7 @@ describe("secrets never appear in the app's output or answers", () => {
         expect(figures.serverErrors).toBe(0);
       } finally {
         await deployment.dispose();
+        await recorder.close();
       }
     },
   );
@@ -119,11 +131,17 @@ describe("secrets never appear in the app's output or answers", () => {
     ["an Easemob secret with a space in it", { EASEMOB_SECRET: "rel-start-secret Pq7Zx3Lm9" }],
     ["a Tencent token with a line break in it", { TENCENT_SDKAPPID: "1400000042", TENCENT_TOKEN: "rel-start-token\nVb2Nc8Rt4" }],
     ["an Easemob secret list with an empty entry", { EASEMOB_SECRET: "rel-start-secret-Kd5Wq1Hs6,,second" }],
+    [
+      "a webhook secret that is not base64",
+      { EASEMOB_SECRET: "rel-start-secret-Zt8Yp2Qm4", FRIENDHOOK_SINKS: "http://127.0.0.1:9/webhooks", FRIENDHOOK_HTTP_SINK_SECRET: "whsec_rel-webhook!Gx6Jd3Lw" },
+    ],
   ])("refuses to start with %s without quoting it", async (_name, variables) => {
     const workingDirectory = mkdtempSync(join(tmpdir(), "friendhook-reliability-start-"));
     try {
       const { code, output } = await runAppUntilExit({ variables, dataDirectory: join(workingDirectory, "data"), workingDirectory });
-      const secrets = Object.entries(variables).filter(([name]) => name !== "TENCENT_SDKAPPID").map(([, value]) => value);
+      const secrets = Object.entries(variables)
+        .filter(([name]) => /SECRET|TOKEN/.test(name))
+        .map(([, value]) => value);
       const fragments = secrets.flatMap((secret) => secret.split(/[\s,]+/).filter((part) => part.length >= 8));
       expect(code).toBe(1);
       expect(output).toMatch(/^friendhook: /);

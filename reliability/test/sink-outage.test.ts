@@ -1,73 +1,64 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { MemorySink } from "@friendhook/core";
-import { parseConfiguration } from "@friendhook/example/src/config/configuration";
-import { type FriendhookApp, createApp } from "@friendhook/example/src/create-app";
-import { createLogger } from "@friendhook/example/src/logger";
-import { listen, localUrlOf } from "@friendhook/example/src/serve";
-import { shutDown } from "@friendhook/example/src/shutdown";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
+  type AppDeployment,
+  type WebhookRecorder,
+  createAppDeployment,
   firstOrderPerPair,
+  httpSinkVariables,
+  killRunningAppProcesses,
+  pendingDeliveries,
   planPairTraffic,
   providerVariables,
   readAllDeadLetters,
   readAllEvents,
   readMetrics,
   recordFigures,
+  reliabilityCredentials,
   sendLikeAProvider,
   sleep,
+  startWebhookRecorder,
   summarize,
   waitFor,
 } from "../src/index";
 
-/**
- * The app's only sinks so far are `console` and `memory`, neither of which can be made to fail
- * from outside the process, so this test runs the app's own `createApp` in this process (with its
- * default delivery settings, served over HTTP on 127.0.0.1) and switches the memory sink off and on.
- */
-let directory: string;
-let application: FriendhookApp;
-let server: Server;
-let url: string;
-
-beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), "friendhook-reliability-outage-"));
-  const configuration = parseConfiguration({ ...providerVariables(), FRIENDHOOK_SINKS: "memory", FRIENDHOOK_DATA_DIR: directory, NODE_ENV: "test" }, directory);
-  application = createApp(configuration, { logger: createLogger({ level: "silent", pretty: false }) });
-  server = await listen(application.app, 0, "127.0.0.1");
-  url = localUrlOf(server);
-});
+let deployment: AppDeployment | undefined;
+let recorder: WebhookRecorder | undefined;
 
 afterAll(async () => {
-  if (server) await shutDown({ server, closeApp: application.close, logger: application.logger, graceMs: 5000 });
-  rmSync(directory, { recursive: true, force: true });
+  await deployment?.dispose();
+  await recorder?.close();
+  killRunningAppProcesses();
 });
 
 const pairs = 24;
 const callbacksPerPair = 40;
 
 describe("sink outage", () => {
-  it("delivers everything after the sink comes back, in per-pair order, with no dead letters", async () => {
-    const sink = application.sinks[0] as MemorySink;
-    expect(sink.name).toBe("memory");
+  it("delivers everything once the sink's server is back (after 503s, then a closed port), in per-pair order, with no dead letters", async () => {
+    recorder = await startWebhookRecorder(reliabilityCredentials.webhookSecret);
+    deployment = createAppDeployment({ ...providerVariables(), ...httpSinkVariables(recorder.url) });
+    const { url } = await deployment.start();
     const plans = await planPairTraffic({ pairs, callbacksPerPair, runId: String(Date.now()) });
+    const sink = recorder;
 
     let acknowledged = 0;
-    let outageStartedAt = 0;
-    let outageEndedAt = 0;
-    // The sink fails from the 100th acknowledged callback to the 700th (most of the load), and for
-    // three seconds at least, so that retries back off more than once.
-    const outage = (async () => {
+    const outage = { startedAt: 0, closedAt: 0, endedAt: 0 };
+    // Under load, the sink's server answers 503 (Retry-After: 1), then closes its port, then comes
+    // back: each phase lasts a while in acknowledged callbacks and in time, and fewer attempts than
+    // the app's ten, so that nothing may be given up on.
+    const downstream = (async () => {
       await waitFor("100 acknowledged callbacks", () => (acknowledged >= 100 ? true : undefined), 60_000, 5);
-      sink.failWith(new Error("sink outage: the downstream system is unavailable"));
-      outageStartedAt = Date.now();
+      sink.mode = "unavailable";
+      outage.startedAt = Date.now();
+      await waitFor("400 acknowledged callbacks", () => (acknowledged >= 400 ? true : undefined), 60_000, 5);
+      await sleep(Math.max(0, outage.startedAt + 3000 - Date.now()));
+      await sink.close();
+      outage.closedAt = Date.now();
       await waitFor("700 acknowledged callbacks", () => (acknowledged >= 700 ? true : undefined), 60_000, 5);
-      await sleep(Math.max(0, outageStartedAt + 3000 - Date.now()));
-      sink.failWith(undefined);
-      outageEndedAt = Date.now();
+      await sleep(Math.max(0, outage.closedAt + 3000 - Date.now()));
+      sink.mode = "accept";
+      await sink.reopen();
+      outage.endedAt = Date.now();
     })();
     const records = await sendLikeAProvider(plans, {
       concurrency: 6,
@@ -76,40 +67,37 @@ describe("sink outage", () => {
         if (record.acknowledged) acknowledged += 1;
       },
     });
-    await outage;
+    await downstream;
 
+    await waitFor("the sink to catch up", async () => ((await pendingDeliveries(url, "http")) === 0 ? true : undefined), 50_000, 250);
     const stored = await readAllEvents(url);
-    await waitFor(
-      "every stored event to reach the sink",
-      () => (new Set(sink.events.map((event) => event.id)).size >= stored.length ? true : undefined),
-      45_000,
-      100,
-    );
     const deadLetters = await readAllDeadLetters(url);
-    const metrics = await readMetrics(url);
-    const failedBatches = metrics.get('friendhook_delivery_failures_total{sink="memory"}') ?? 0;
+    const failedBatches = (await readMetrics(url)).get('friendhook_delivery_failures_total{sink="http"}') ?? 0;
+    const deliveredIds = new Set(sink.deliveries.map((delivery) => delivery.webhookId));
     const storedOrder = firstOrderPerPair(stored);
-    const deliveredOrder = firstOrderPerPair(sink.events);
-    const deliveredIds = new Set(sink.events.map((event) => event.id));
+    const deliveredOrder = firstOrderPerPair(sink.deliveries.map((delivery) => delivery.event));
     const lost = stored.filter((event) => !deliveredIds.has(event.id)).length;
 
-    recordFigures("sink-outage", "Sink outage under load", {
+    recordFigures("sink-outage", "Sink outage under load (HTTP sink: 503, then a closed port)", {
       ...summarize(records),
       eventsStored: stored.length,
       eventsDelivered: deliveredIds.size,
+      duplicateDeliveries: sink.deliveries.length - deliveredIds.size,
       lost,
       notes: {
         pairs,
+        outageMs: outage.endedAt - outage.startedAt,
+        answered503: sink.refusedRequests,
         failedDeliveryBatches: failedBatches,
         deadLetters: deadLetters.length,
-        outageMs: outageEndedAt - outageStartedAt,
-        sink: "memory (in process)",
       },
     });
 
     expect(records.every((record) => record.acknowledged)).toBe(true);
-    // The outage was real: deliveries failed while it lasted.
+    // The outage was real: the server refused requests, and the app counted failed batches.
+    expect(sink.refusedRequests).toBeGreaterThan(0);
     expect(failedBatches).toBeGreaterThan(0);
+    expect(sink.badSignatures).toBe(0);
     expect(lost).toBe(0);
     expect(deadLetters).toEqual([]);
     expect(deliveredIds.size).toBe(stored.length);

@@ -1,6 +1,5 @@
 import type { FriendEventSink } from "@friendhook/core";
 import { type DeliveryOptions, type Receiver, createReceiver } from "@friendhook/receiver";
-import { createSqliteStore } from "@friendhook/sqlite";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { adaptersFromConfiguration } from "./adapters-from-config";
@@ -17,6 +16,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { unrecognizedRoutes } from "./routes/unrecognized";
 import { webhookRoutes } from "./routes/webhooks";
 import { sinksFromConfiguration } from "./sinks-from-config";
+import { storeFromConfiguration } from "./store-from-config";
 
 export interface AppOptions {
   /** The logger; one made from the configuration (pretty outside production) by default. */
@@ -34,21 +34,29 @@ export interface FriendhookApp {
   readonly metrics: AppMetrics;
   readonly sinks: readonly FriendEventSink[];
   readonly logger: Logger;
+  /**
+   * Resolves once the store answers (a PostgreSQL store has connected and migrated its tables);
+   * rejects with the reason when it cannot. The app serves either way: `/healthz` tells which.
+   */
+  ready(): Promise<void>;
   /** Closes the receiver: waits for callbacks in flight, stops delivery, closes the sinks and the store. */
   close(): Promise<void>;
 }
 
 /**
- * Builds the whole receiver from a configuration: the SQLite store in the data directory, one
- * adapter per configured provider, the sinks, the metrics, and the HTTP routes. Delivery to the
- * sinks starts at once; the caller decides where to listen.
+ * Builds the whole receiver from a configuration: the store (SQLite in the data directory, or
+ * PostgreSQL), one adapter per configured provider, the sinks, the metrics, and the HTTP routes.
+ * Delivery to the sinks starts at once; the caller decides where to listen.
  */
 export function createApp(configuration: Configuration, options: AppOptions = {}): FriendhookApp {
   const logger =
     options.logger ?? createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
   const metrics = createMetrics();
-  const sinks = sinksFromConfiguration(configuration.sinks, options.writeLine ? { writeLine: options.writeLine } : {});
-  const store = createSqliteStore({ directory: configuration.dataDirectory });
+  const sinks = sinksFromConfiguration(configuration.sinks, {
+    ...(options.writeLine && { writeLine: options.writeLine }),
+    ...(configuration.httpSinkSecrets && { httpSinkSecrets: configuration.httpSinkSecrets }),
+  });
+  const store = storeFromConfiguration(configuration);
   let receiver: Receiver;
   try {
     receiver = createReceiver({
@@ -61,6 +69,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     });
   } catch (error) {
     void store.close();
+    for (const sink of sinks) void sink.close?.();
     throw error;
   }
   metrics.watchDeliveries(() => receiver.deliveryCounts());
@@ -79,5 +88,15 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   app.use(notFound);
   app.use(errorHandler(logger));
 
-  return { app, receiver, metrics, sinks, logger, close: () => receiver.close() };
+  return {
+    app,
+    receiver,
+    metrics,
+    sinks,
+    logger,
+    ready: async () => {
+      await receiver.events({ limit: 1 });
+    },
+    close: () => receiver.close(),
+  };
 }

@@ -40,7 +40,14 @@ async function main(): Promise<void> {
     if (configuration.tencent && configuration.tencent.token === undefined) {
       logger.warn("TENCENT_TOKEN is not set: Tencent callbacks are not authenticated (only their SdkAppid is checked)");
     }
+    if (configuration.openim && configuration.openim.tokens === undefined) {
+      logger.warn("OPENIM_TOKEN is not set: OpenIM callbacks are not authenticated; keep /webhooks/openim on a network only OpenIM reaches");
+    }
     const application = createApp(configuration, { logger });
+    // A store that cannot be reached (a PostgreSQL server down, a wrong password) stops the start-up.
+    await application.ready().catch((error: unknown) => {
+      throw new Error(`the store cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    });
     const server = await listen(application.app, configuration.port, configuration.host);
     // The last start-up line: whoever waits for the app to be ready waits for this one.
     logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");

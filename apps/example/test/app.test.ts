@@ -114,7 +114,7 @@ describe("the read API", () => {
     expect((await request(`${app.url}/api/dead-letters/replay`)).status).toBe(404);
   });
 
-  it("shows unrecognized callbacks, with Easemob's signature masked", async () => {
+  it("shows unrecognized callbacks, kept without Easemob's signature", async () => {
     const app = await start();
     const unknownOperation = easemob({ operation: "mute", from: jid("alice"), to: "bob" });
     const security = JSON.parse(Buffer.from(unknownOperation.body).toString("utf8")).security as string;
@@ -127,7 +127,9 @@ describe("the read API", () => {
       "easemob roster:mute",
       "tencent C2C.CallbackAfterSendMsg",
     ]);
-    expect(JSON.parse(answer.body.unrecognized[0].body).security).toBe("[redacted]");
+    const kept = JSON.parse(answer.body.unrecognized[0].body);
+    expect(kept).toMatchObject({ appkey: easemobAppKey, payload: { operation: "mute" } });
+    expect(kept).not.toHaveProperty("security");
     expect(JSON.stringify(answer.body)).not.toContain(security);
     expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
   });
@@ -184,13 +186,29 @@ describe("operations", () => {
     expect(await request(`${app.url}/healthz`)).toMatchObject({ status: 503, body: { status: "unavailable" } });
   });
 
-  it("answers an unexpected failure with a 500 that tells nothing of the internals, and logs it", async () => {
+  it("answers 503 store_unavailable, for callbacks and reads alike, once the store is closed", async () => {
     const app = await start();
     await app.application.close();
+    expect(await request(`${app.url}/api/events`)).toMatchObject({
+      status: 503,
+      body: { error: { code: "store_unavailable", message: "The SQLite store is closed." } },
+    });
+    expect((await request(`${app.url}/api/friends?provider=easemob&appId=a%23b&userId=alice`)).status).toBe(503);
+    const callback = await sendCallback(app.url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob" }));
+    expect(callback.status).toBe(503);
+    expect(JSON.parse(callback.body).error.code).toBe("store_unavailable");
+  });
+
+  it("answers an unexpected failure with a 500 that tells nothing of the internals, and logs it", async () => {
+    const app = await start();
+    // A fault no route expects, with internals in its message.
+    (app.application.receiver as { events: unknown }).events = async () => {
+      throw new TypeError("cannot read the page of /var/lib/friendhook/friendhook.db");
+    };
     const answer = await request(`${app.url}/api/events`);
     expect(answer).toMatchObject({ status: 500, body: { error: { code: "internal_error" } } });
-    expect(JSON.stringify(answer.body)).not.toMatch(/SQLite|store|at /);
-    expect(app.logLines.some((line) => line.includes("unexpected error") && line.includes("SQLite store is closed"))).toBe(true);
+    expect(JSON.stringify(answer.body)).not.toMatch(/friendhook\.db|TypeError|at /);
+    expect(app.logLines.some((line) => line.includes("unexpected error") && line.includes("friendhook.db"))).toBe(true);
   });
 
   it("counts callbacks, events, deliveries and latency in the Prometheus text", async () => {

@@ -13,8 +13,8 @@ export const interleavedTargets: readonly HttpTarget[] = [
   { key: "A", title: "bare Express 5, express.json(), stores nothing", entry: "bare-express" },
   { key: "B", title: "bare node:http, JSON.parse, stores nothing", entry: "bare-node" },
   { key: "C", title: "receiver + @friendhook/express, in-memory store", entry: "receiver-in-memory" },
-  { key: "D", title: "example app, embedded SQLite store (fsync, group commit)", entry: "example-app-sqlite" },
-  { key: "E", title: "receiver + @friendhook/express, PostgreSQL store", entry: "receiver-postgres" },
+  { key: "D", title: "example app, embedded SQLite store (fsync, group commit)", entry: "example-app", arguments: ["--store=sqlite"] },
+  { key: "E", title: "example app, PostgreSQL store", entry: "example-app", arguments: ["--store=postgres"] },
 ];
 
 /**
@@ -24,6 +24,6 @@ export const interleavedTargets: readonly HttpTarget[] = [
 export const deliveryTarget: HttpTarget = {
   key: "D+sink",
   title: "D, and every event delivered to a sink (console, output discarded)",
-  entry: "example-app-sqlite",
-  arguments: ["--sink=console"],
+  entry: "example-app",
+  arguments: ["--store=sqlite", "--sink=console"],
 };

@@ -41,7 +41,11 @@ function profilesUnder(path: string): string[] {
 async function profileServers(directory: string, seconds: number): Promise<void> {
   rmSync(directory, { recursive: true, force: true });
   for (const target of interleavedTargets) {
-    const started = await startServerChild({ entry: target.entry, profileDirectory: directory });
+    const started = await startServerChild({
+      entry: target.entry,
+      ...(target.arguments && { arguments: target.arguments }),
+      profileDirectory: directory,
+    });
     if ("unavailable" in started) continue;
     const body = tencentFriendAddBody(1, requestIdMarker);
     await runAutocannon({ port: started.port, path: signedTencentPath(), body, connections: 50, seconds }, new LoadSample());

@@ -1,4 +1,4 @@
-import { cpus, platform, release, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 
 export interface Machine {
   readonly cpuModel: string;
@@ -6,6 +6,8 @@ export interface Machine {
   readonly memoryGibibytes: number;
   readonly node: string;
   readonly os: string;
+  /** The one-minute load average when the run ended: how busy the machine was with other work too. */
+  readonly loadAverage: number;
 }
 
 export function describeMachine(): Machine {
@@ -16,5 +18,6 @@ export function describeMachine(): Machine {
     memoryGibibytes: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${platform()} ${release()}`,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10,
   };
 }

@@ -97,7 +97,7 @@ function httpSection(http: HttpResults): string[] {
     ["A/B", ratioOf(http, "A", "B")],
     ["D+sink/A", ratioOf(http, "D+sink", "A")],
   ];
-  lines.push("", "Ratios of requests/s (higher is better for the first):", "", `| ${ratios.map(([name]) => name).join(" | ")} |`);
+  lines.push("", "Ratios of requests/s:", "", `| ${ratios.map(([name]) => name).join(" | ")} |`);
   lines.push(`|${ratios.map(() => "--:").join("|")}|`, `| ${ratios.map(([, value]) => ratio(value)).join(" | ")} |`);
   if (http.halfLoad) {
     const half = http.halfLoad;
@@ -161,8 +161,8 @@ export function renderMarkdown(report: BenchReport): string {
   const lines = [
     `# friendhook benchmark, ${report.generatedAt}`,
     "",
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGibibytes} GiB, Node.js ${machine.node}, ${machine.os}. ` +
-      `Run: \`${report.command}\` (${report.mode}).`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGibibytes} GiB, Node.js ${machine.node}, ${machine.os}; ` +
+      `load average ${machine.loadAverage} at the end of the run. Run: \`${report.command}\` (${report.mode}).`,
     "",
   ];
   if (report.inProcess) lines.push(...inProcessSection(report.inProcess), "");

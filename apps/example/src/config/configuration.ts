@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { HttpSinkOptionsSchema } from "@friendhook/http";
+import { defaultOpenImAppId } from "@friendhook/openim";
 import { z } from "zod";
 import { ConfigurationError } from "./configuration-error";
 import { demoCredentials } from "./demo-credentials";
@@ -11,7 +13,8 @@ import {
   parsed,
   problem,
 } from "./setting-parsers";
-import { type SinkSpecification, parseSinkList } from "./sink-specification";
+import { type SinkSpecification, describeSink, parseSinkList } from "./sink-specification";
+import { type StoreSpecification, describeStore, parseStore } from "./store-specification";
 
 export const runEnvironments = ["development", "production", "test"] as const;
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -32,6 +35,13 @@ export interface TencentConfiguration {
   readonly token: string | undefined;
 }
 
+export interface OpenImConfiguration {
+  /** The `appId` of OpenIM's events: OpenIM names no app, so this names the deployment. */
+  readonly appId: string;
+  /** Tokens a callback must present (Basic password or Bearer); callbacks are not authenticated without. */
+  readonly tokens: readonly string[] | undefined;
+}
+
 export interface Configuration {
   readonly environment: RunEnvironment;
   /** The interface to listen on; every interface when absent. */
@@ -39,13 +49,19 @@ export interface Configuration {
   readonly port: number;
   /** An absolute path; the SQLite file lives inside. */
   readonly dataDirectory: string;
+  /** The SQLite file in `dataDirectory` when absent. */
+  readonly store?: StoreSpecification;
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
   readonly sinks: readonly SinkSpecification[];
+  /** The Standard Webhooks secrets (`whsec_…`) the HTTP sinks sign with; required when there is one. */
+  readonly httpSinkSecrets?: readonly string[];
   /** Absent when no Easemob secret is configured: its webhook then answers `provider_not_configured`. */
   readonly easemob: EasemobConfiguration | undefined;
   /** Absent when no Tencent SdkAppid is configured: its webhook then answers `provider_not_configured`. */
   readonly tencent: TencentConfiguration | undefined;
+  /** Absent unless OpenIM is turned on: its webhook then answers `provider_not_configured`. */
+  readonly openim?: OpenImConfiguration;
 }
 
 function setting<Value>(parse: (text: string) => Parsed<Value>) {
@@ -91,6 +107,21 @@ const TokenSchema = setting((text) => {
   return wrong === undefined ? parsed(text) : problem(wrong);
 });
 
+// The rule of @friendhook/http; its messages never repeat the secret.
+const WebhookSecretListSchema = listOf((entry) => {
+  const checked = HttpSinkOptionsSchema.shape.secret.safeParse(entry);
+  return checked.success ? undefined : `is not a Standard Webhooks secret: ${checked.error.issues[0]?.message ?? "invalid"}`;
+});
+
+const BooleanSchema = z
+  .enum(["true", "false"], { error: (issue) => `must be true or false (got "${String(issue.input).slice(0, 20)}")` })
+  .transform((text) => text === "true");
+
+const OpenImAppIdSchema = z
+  .string()
+  .max(128, "must be at most 128 characters")
+  .regex(/^\S+$/, "must not contain whitespace");
+
 const EnvironmentSchema = z.object({
   NODE_ENV: z
     .enum(runEnvironments, { error: (issue) => `must be one of ${runEnvironments.join(", ")} (got "${String(issue.input)}")` })
@@ -98,8 +129,10 @@ const EnvironmentSchema = z.object({
   HOST: z.string().optional(),
   PORT: setting(parsePort).default(3000),
   FRIENDHOOK_DATA_DIR: z.string().default("./data"),
+  FRIENDHOOK_STORE: setting(parseStore).default({ kind: "sqlite" }),
   FRIENDHOOK_BODY_LIMIT: setting(parseByteSize).default(1024 * 1024),
   FRIENDHOOK_SINKS: setting(parseSinkList).default([{ kind: "console" }]),
+  FRIENDHOOK_HTTP_SINK_SECRET: WebhookSecretListSchema.optional(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
@@ -107,6 +140,9 @@ const EnvironmentSchema = z.object({
   EASEMOB_APPKEY: AppKeyListSchema.optional(),
   TENCENT_SDKAPPID: SdkAppIdListSchema.optional(),
   TENCENT_TOKEN: TokenSchema.optional(),
+  OPENIM_ENABLED: BooleanSchema.optional(),
+  OPENIM_TOKEN: SecretListSchema.optional(),
+  OPENIM_APP_ID: OpenImAppIdSchema.optional(),
 });
 
 type ParsedEnvironment = z.output<typeof EnvironmentSchema>;
@@ -120,9 +156,20 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
     problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
   }
-  if (!environment.EASEMOB_SECRET && !environment.TENCENT_SDKAPPID && !environment.EASEMOB_APPKEY && !environment.TENCENT_TOKEN) {
+  const openImSettings = environment.OPENIM_TOKEN !== undefined || environment.OPENIM_APP_ID !== undefined;
+  if (environment.OPENIM_ENABLED === false && openImSettings) {
+    problems.push("OPENIM_ENABLED: is false, but OPENIM_TOKEN or OPENIM_APP_ID is set; remove them, or set OPENIM_ENABLED=true");
+  }
+  const anyProvider =
+    environment.EASEMOB_SECRET || environment.TENCENT_SDKAPPID || environment.EASEMOB_APPKEY || environment.TENCENT_TOKEN || openImEnabled(environment);
+  if (!anyProvider) {
     problems.push(
-      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), or both; outside production, .env.development provides DEMO values",
+      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; outside production, .env.development provides DEMO values",
+    );
+  }
+  if (environment.FRIENDHOOK_SINKS.some((sink) => sink.kind === "http") && !environment.FRIENDHOOK_HTTP_SINK_SECRET) {
+    problems.push(
+      "FRIENDHOOK_HTTP_SINK_SECRET: is required for the http(s):// sinks of FRIENDHOOK_SINKS: the Standard Webhooks secret (whsec_…) the endpoint verifies",
     );
   }
   if (environment.NODE_ENV === "production") {
@@ -136,8 +183,16 @@ function crossCheck(environment: ParsedEnvironment): string[] {
         "TENCENT_TOKEN: is the public DEMO token of .env.development, which production refuses; set the token of your Tencent IM callback",
       );
     }
+    if (environment.OPENIM_TOKEN?.includes(demoCredentials.openImToken)) {
+      problems.push("OPENIM_TOKEN: holds the public DEMO token of .env.development, which production refuses; choose a token of your own");
+    }
   }
   return problems;
+}
+
+/** OpenIM has no secret of its own: it is turned on explicitly, or by giving one of its settings. */
+function openImEnabled(environment: ParsedEnvironment): boolean {
+  return environment.OPENIM_ENABLED ?? (environment.OPENIM_TOKEN !== undefined || environment.OPENIM_APP_ID !== undefined);
 }
 
 /** Blank values count as unset, as in `PORT=` in a compose file. */
@@ -166,15 +221,20 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
     host: environment.HOST,
     port: environment.PORT,
     dataDirectory: resolve(workingDirectory, environment.FRIENDHOOK_DATA_DIR),
+    store: environment.FRIENDHOOK_STORE,
     bodyLimitBytes: environment.FRIENDHOOK_BODY_LIMIT,
     logLevel: environment.LOG_LEVEL,
     sinks: environment.FRIENDHOOK_SINKS,
+    ...(environment.FRIENDHOOK_HTTP_SINK_SECRET && { httpSinkSecrets: environment.FRIENDHOOK_HTTP_SINK_SECRET }),
     easemob: environment.EASEMOB_SECRET
       ? { secrets: environment.EASEMOB_SECRET, appKeys: environment.EASEMOB_APPKEY }
       : undefined,
     tencent: environment.TENCENT_SDKAPPID
       ? { sdkAppIds: environment.TENCENT_SDKAPPID, token: environment.TENCENT_TOKEN }
       : undefined,
+    ...(openImEnabled(environment) && {
+      openim: { appId: environment.OPENIM_APP_ID ?? defaultOpenImAppId, tokens: environment.OPENIM_TOKEN },
+    }),
   };
 }
 
@@ -182,19 +242,21 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
 export function usesDemoCredentials(configuration: Configuration): boolean {
   return (
     (configuration.easemob?.secrets.includes(demoCredentials.easemobSecret) ?? false) ||
-    configuration.tencent?.token === demoCredentials.tencentToken
+    configuration.tencent?.token === demoCredentials.tencentToken ||
+    (configuration.openim?.tokens?.includes(demoCredentials.openImToken) ?? false)
   );
 }
 
 /** What the start-up log shows of the configuration: everything but the secrets. */
 export function describeConfiguration(configuration: Configuration): Record<string, unknown> {
-  const { easemob, tencent } = configuration;
+  const { easemob, tencent, openim } = configuration;
   return {
     environment: configuration.environment,
-    dataDirectory: configuration.dataDirectory,
+    store: describeStore(configuration.store ?? { kind: "sqlite" }, configuration.dataDirectory),
     bodyLimitBytes: configuration.bodyLimitBytes,
-    sinks: configuration.sinks.map((sink) => sink.kind),
+    sinks: configuration.sinks.map(describeSink),
     easemob: easemob ? { secretCount: easemob.secrets.length, appKeys: easemob.appKeys ?? "any" } : "not configured",
     tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
+    openim: openim ? { appId: openim.appId, authenticated: openim.tokens !== undefined } : "not configured",
   };
 }

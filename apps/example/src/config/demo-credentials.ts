@@ -8,4 +8,5 @@ export const demoCredentials = {
   easemobAppKey: "demo-org#demo-app",
   tencentSdkAppId: "1400000000",
   tencentToken: "demo-tencent-token-DEMO-ONLY",
+  openImToken: "demo-openim-token-DEMO-ONLY",
 } as const;

@@ -1,43 +1,165 @@
+import { type PostgresLocation, describePostgresLocation, postgresSchemes, readPostgresLocation } from "./postgres-location";
+import { describeServiceUrl, readServiceUrl, schemeOf, serviceUrlText } from "./service-url";
 import { type Parsed, parseCommaList, parsed, problem } from "./setting-parsers";
 
-/** The sinks this app can build, by the word that names them in `FRIENDHOOK_SINKS`. */
-export const namedSinks = ["console", "memory"] as const;
+export const httpSinkFormats = ["standard-webhooks", "cloudevents"] as const;
+export type HttpSinkFormat = (typeof httpSinkFormats)[number];
 
-export type SinkSpecification = { readonly kind: (typeof namedSinks)[number] };
-
-const namedSinkSet: ReadonlySet<string> = new Set(namedSinks);
-const supportedSinksText = namedSinks.join(", ");
-
-/**
- * Sinks for real systems are named by a URL (`postgres://…`, `redis://…`, `nats://…`, `https://…`).
- * None is wired into this app yet: adding one means recognizing its scheme here, a variant of
- * `SinkSpecification` carrying the URL, and a factory in `sinks-from-config.ts`.
- */
-function parseSink(entry: string): Parsed<SinkSpecification> {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(entry)?.[1]?.toLowerCase();
-  if (scheme !== undefined) {
-    // Only the scheme is repeated: the rest of a URL may hold a password.
-    return problem(`"${scheme}://" sinks are not supported by this app; supported sinks: ${supportedSinksText}`);
-  }
-  const name = entry.toLowerCase();
-  if (!namedSinkSet.has(name)) {
-    return problem(`unknown sink "${entry.slice(0, 40)}"; supported sinks: ${supportedSinksText}`);
-  }
-  return parsed({ kind: name as SinkSpecification["kind"] });
+interface Named {
+  /**
+   * The sink's name: the receiver keeps each event's delivery state under it, so two sinks need
+   * two names, and instances sharing one store share the work of a name. The kind when absent.
+   */
+  readonly name?: string;
 }
 
-/** `console`, `console,memory`, later `console,postgres://…`. Each sink may appear once. */
+/** One entry of `FRIENDHOOK_SINKS`. */
+export type SinkSpecification =
+  | ({ readonly kind: "console" } & Named)
+  | ({ readonly kind: "memory" } & Named)
+  | ({ readonly kind: "postgres" } & PostgresLocation & Named)
+  | ({ readonly kind: "redis"; readonly url: string; readonly key?: string } & Named)
+  | ({ readonly kind: "nats"; readonly servers: string; readonly subject?: string } & Named)
+  | ({ readonly kind: "http"; readonly url: string; readonly format: HttpSinkFormat } & Named);
+
+export type SinkKind = SinkSpecification["kind"];
+
+export function sinkNameOf(sink: SinkSpecification): string {
+  return sink.name ?? sink.kind;
+}
+
+const wordSinks: ReadonlySet<string> = new Set(["console", "memory"]);
+const urlSinkKinds: Readonly<Record<string, SinkKind>> = {
+  ...Object.fromEntries(postgresSchemes.map((scheme) => [scheme, "postgres" as const])),
+  redis: "redis",
+  rediss: "redis",
+  nats: "nats",
+  http: "http",
+  https: "http",
+};
+const supportedSinksText = "console, memory, postgres://…, redis://…, rediss://…, nats://…, http://…, https://…";
+
+/** Lower case, so that a name reads the same in the store, the logs and the metrics' labels. */
+const sinkNamePattern = /^[a-z][a-z0-9_-]{0,39}$/;
+
+function readRedisSink(text: string): Parsed<SinkSpecification> {
+  const read = readServiceUrl(text, ["key"]);
+  if (!read.ok) return read;
+  const { url, settings } = read.value;
+  return parsed({ kind: "redis", url: serviceUrlText(url), ...(settings.key !== undefined && { key: settings.key }) });
+}
+
+/** Subject tokens are separated by dots; wildcards and spaces have no place in a subject published to. */
+const subjectTemplatePattern = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
+
+function readNatsSink(text: string): Parsed<SinkSpecification> {
+  const read = readServiceUrl(text, ["subject"]);
+  if (!read.ok) return read;
+  const { url, settings } = read.value;
+  if (url.search !== "") return problem('takes no parameter but "subject"');
+  if (settings.subject !== undefined && !subjectTemplatePattern.test(settings.subject)) {
+    return problem('has a "subject" that is not a NATS subject: dot-separated tokens without spaces, "*" or ">"');
+  }
+  return parsed({ kind: "nats", servers: serviceUrlText(url), ...(settings.subject !== undefined && { subject: settings.subject }) });
+}
+
+function readHttpSink(text: string): Parsed<SinkSpecification> {
+  const read = readServiceUrl(text, ["format"]);
+  if (!read.ok) return read;
+  const { url, settings } = read.value;
+  if (url.username !== "" || url.password !== "") {
+    return problem("carries a user or password, which the HTTP sink does not send: the endpoint verifies the webhook-signature instead");
+  }
+  const format = settings.format ?? "standard-webhooks";
+  if (!(httpSinkFormats as readonly string[]).includes(format)) {
+    return problem(`has format "${format.slice(0, 30)}"; use ${httpSinkFormats.join(" or ")}`);
+  }
+  return parsed({ kind: "http", url: serviceUrlText(url), format: format as HttpSinkFormat });
+}
+
+function readSink(text: string): Parsed<SinkSpecification> {
+  const scheme = schemeOf(text);
+  if (scheme === undefined) {
+    const word = text.toLowerCase();
+    if (wordSinks.has(word)) return parsed({ kind: word as "console" | "memory" });
+    return problem(`is an unknown sink "${text.slice(0, 40)}"; supported sinks: ${supportedSinksText}`);
+  }
+  // Only the scheme is ever repeated: the rest of a URL may hold a password.
+  const where = `(${scheme}://…)`;
+  const readers: Record<string, (text: string) => Parsed<SinkSpecification>> = {
+    postgres: (url) => {
+      const location = readPostgresLocation(url);
+      return location.ok ? parsed({ kind: "postgres", ...location.value }) : location;
+    },
+    redis: readRedisSink,
+    nats: readNatsSink,
+    http: readHttpSink,
+  };
+  const kind = urlSinkKinds[scheme];
+  if (kind === undefined) return problem(`${where} is not a supported sink; supported sinks: ${supportedSinksText}`);
+  const sink = readers[kind]!(text);
+  return sink.ok ? sink : problem(`${where} ${sink.problem}`);
+}
+
+/** `audit=https://…`: a name before the sink. A URL has no `=` before its `://`. */
+function readEntry(entry: string): Parsed<SinkSpecification> {
+  const named = /^([^=:/]*)=(.*)$/s.exec(entry);
+  if (!named) return readSink(entry);
+  const [, name = "", text = ""] = named;
+  if (!sinkNamePattern.test(name)) {
+    return problem(
+      `names its sink "${name.slice(0, 40)}"; a sink name is a lower-case letter, then up to 39 lower-case letters, digits, "-" or "_"`,
+    );
+  }
+  if (text.trim() === "") return problem(`names the sink "${name}" but gives no sink after "="`);
+  const sink = readSink(text.trim());
+  return sink.ok ? parsed({ ...sink.value, name }) : sink;
+}
+
+/**
+ * `console`, `console,postgres://…`, `console,audit=https://…,crm=https://…`: each entry a sink,
+ * optionally named (`name=sink`). Names must differ: the receiver keeps the delivery state of each
+ * event under its sink's name.
+ */
 export function parseSinkList(text: string): Parsed<SinkSpecification[]> {
   const entries = parseCommaList(text);
   if (!entries.ok) return entries;
   const sinks: SinkSpecification[] = [];
-  for (const entry of entries.value) {
-    const sink = parseSink(entry);
-    if (!sink.ok) return sink;
-    if (sinks.some((known) => known.kind === sink.value.kind)) {
-      return problem(`the sink "${sink.value.kind}" is listed twice`);
+  for (const [index, entry] of entries.value.entries()) {
+    const sink = readEntry(entry);
+    if (!sink.ok) return problem(`entry ${index + 1} ${sink.problem}`);
+    const name = sinkNameOf(sink.value);
+    const earlier = sinks.findIndex((known) => sinkNameOf(known) === name);
+    if (earlier !== -1) {
+      return problem(
+        `entries ${earlier + 1} and ${index + 1} are both the sink "${name}"; deliveries are tracked by sink name, so name them apart: name=sink, e.g. audit=https://…`,
+      );
     }
     sinks.push(sink.value);
   }
   return parsed(sinks);
+}
+
+/** Where a sink delivers, as the start-up log shows it: never a credential. */
+function describeTarget(sink: SinkSpecification): string | undefined {
+  switch (sink.kind) {
+    case "console":
+    case "memory":
+      return undefined;
+    case "postgres":
+      return describePostgresLocation(sink);
+    case "redis":
+      return `${describeServiceUrl(new URL(sink.url))}${sink.key === undefined ? "" : `, key ${sink.key}`}`;
+    case "nats":
+      return `${describeServiceUrl(new URL(sink.servers))}${sink.subject === undefined ? "" : `, subject ${sink.subject}`}`;
+    case "http":
+      return `${describeServiceUrl(new URL(sink.url))}, ${sink.format}`;
+  }
+}
+
+/** `console`, `audit (https://hooks.example.com/friendhook, standard-webhooks)`. */
+export function describeSink(sink: SinkSpecification): string {
+  const name = sinkNameOf(sink);
+  const target = describeTarget(sink) ?? (name === sink.kind ? undefined : sink.kind);
+  return target === undefined ? name : `${name} (${target})`;
 }

@@ -25,9 +25,9 @@ function providerNotConfigured(provider: (typeof providers)[number], metrics: Ap
 }
 
 /**
- * `/webhooks/easemob` and `/webhooks/tencent`. Every method reaches the handler, so that a GET is
- * told 405 (POST only) rather than 404. No body parser runs before it: signatures and event ids
- * are computed from the raw bytes.
+ * `/webhooks/easemob`, `/webhooks/tencent` and `/webhooks/openim/<callbackCommand>`. Every method
+ * reaches the handler, so that a GET is told 405 (POST only) rather than 404. No body parser runs
+ * before it: signatures and event ids are computed from the raw bytes.
  */
 export function webhookRoutes({ receiver, metrics, bodyLimitBytes }: WebhookRouteOptions): Router {
   const router = Router();
@@ -35,7 +35,7 @@ export function webhookRoutes({ receiver, metrics, bodyLimitBytes }: WebhookRout
     const handler = receiver.adapterNames.includes(provider.name)
       ? createFriendhookMiddleware(receiver, { adapter: provider.name, bodyLimitBytes })
       : providerNotConfigured(provider, metrics);
-    router.all(`/webhooks/${provider.name}`, handler);
+    router.all(provider.route, handler);
   }
   return router;
 }

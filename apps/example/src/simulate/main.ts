@@ -3,12 +3,12 @@ import { ConfigurationError } from "../config/configuration-error";
 import { demoCredentials } from "../config/demo-credentials";
 import { loadConfiguration } from "../config/load-configuration";
 import { runSimulation } from "./run-simulation";
-import { type SampleCallback, easemobSamples, tencentSamples } from "./sample-callbacks";
+import { type SampleCallback, easemobSamples, openImSamples, tencentSamples } from "./sample-callbacks";
 import { UnreachableError } from "./send-callback";
 
 const usage = `Usage: pnpm simulate [--url http://host:port]
 
-Sends correctly signed sample callbacks of every kind, from Easemob and from Tencent IM, to a
+Sends correctly signed sample callbacks of every kind, from Easemob, Tencent IM and OpenIM, to a
 running friendhook app, with the credentials of its configuration (.env, .env.development and the
 environment, as the app reads them). The URL is http://127.0.0.1:$PORT by default (PORT: 3000).`;
 
@@ -53,15 +53,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const baseUrl = baseUrlOf(commandLine.url ?? `http://127.0.0.1:${configuration.port}`);
-  const { easemob, tencent } = configuration;
+  const { easemob, tencent, openim } = configuration;
   const easemobAppKey = easemob?.appKeys?.[0] ?? demoCredentials.easemobAppKey;
   const samples: SampleCallback[] = [
     ...(easemob ? easemobSamples({ secret: easemob.secrets[0]!, appKey: easemobAppKey }) : []),
     ...(tencent ? tencentSamples({ sdkAppId: tencent.sdkAppIds[0]!, token: tencent.token }) : []),
+    ...(openim ? openImSamples({ token: openim.tokens?.[0] }) : []),
   ];
   print(`Sending ${samples.length} signed sample callbacks to ${baseUrl}`);
   if (!easemob) print("(Easemob is not configured (EASEMOB_SECRET): its samples are left out.)");
   if (!tencent) print("(Tencent IM is not configured (TENCENT_SDKAPPID): its samples are left out.)");
+  if (!openim) print("(OpenIM is not configured (OPENIM_ENABLED): its samples are left out.)");
 
   let summary: Awaited<ReturnType<typeof runSimulation>>;
   try {
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     print(`  curl '${baseUrl}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice'`);
   }
   if (tencent) print(`  curl '${baseUrl}/api/friends?provider=tencent&appId=${tencent.sdkAppIds[0]}&userId=alice'`);
+  if (openim) print(`  curl '${baseUrl}/api/friends?provider=openim&appId=${encodeURIComponent(openim.appId)}&userId=alice'`);
   print(`  curl ${baseUrl}/api/unrecognized`);
   print(`  curl ${baseUrl}/metrics`);
   if (summary.refused > 0) process.exitCode = 1;

@@ -21,6 +21,7 @@ export async function runSimulation(
 ): Promise<SimulationSummary> {
   let acknowledged = 0;
   let provider: string | undefined;
+  const labelWidth = Math.max(0, ...samples.map((sample) => sample.label.length)) + 1;
   for (const sample of samples) {
     if (sample.provider !== provider) {
       provider = sample.provider;
@@ -28,8 +29,8 @@ export async function runSimulation(
     }
     const answer = await sendCallback(baseUrl, sample.provider, sample.request);
     if (answer.status >= 200 && answer.status < 300) acknowledged += 1;
-    print(`  ${sample.label.padEnd(30)} ${sample.description}`);
-    print(`  ${"".padEnd(30)} → ${answer.status} ${shortened(answer.body, 110)}`);
+    print(`  ${sample.label.padEnd(labelWidth)}${sample.description}`);
+    print(`  ${"".padEnd(labelWidth)}→ ${answer.status} ${shortened(answer.body, 110)}`);
   }
   return { sent: samples.length, acknowledged, refused: samples.length - acknowledged };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { ProviderRequest } from "@friendhook/core";
 import { type EasemobCallbackInit, buildEasemobCallback } from "@friendhook/easemob";
+import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { buildTencentCallback } from "@friendhook/tencent";
 
 export interface SampleCallback {
   /** The route it goes to: `/webhooks/<provider>`. */
-  readonly provider: "easemob" | "tencent";
+  readonly provider: "easemob" | "tencent" | "openim";
   /** The provider's operation or command. */
   readonly label: string;
   readonly description: string;
@@ -19,6 +20,10 @@ export interface EasemobCredentials {
 
 export interface TencentCredentials {
   readonly sdkAppId: string;
+  readonly token: string | undefined;
+}
+
+export interface OpenImCredentials {
   readonly token: string | undefined;
 }
 
@@ -146,5 +151,60 @@ export function tencentSamples({ sdkAppId, token }: TencentCredentials): SampleC
       To_Account: "bob",
       MsgBody: [{ MsgType: "TIMTextElem", MsgContent: { Text: "see you at 8" } }],
     }),
+  ];
+}
+
+/**
+ * The OpenIM friend and blacklist callbacks, as a story: alice asks bob (the before-callback the
+ * app answers, then the after-callback of the same call: one event), bob agrees (both callbacks
+ * again), an administrator imports carol and dave as alice's friends, alice deletes dave, blocks
+ * erin, blocks and unblocks frank, sets a remark, and a group callback shares the URL. Afterwards
+ * alice has bob and carol as friends and erin blocked.
+ */
+export function openImSamples({ token }: OpenImCredentials): SampleCallback[] {
+  /** One API call of OpenIM's: its before- and after-callbacks share the operationID. */
+  const operation = messageIds();
+  type Body = Readonly<Record<string, unknown>> & { readonly callbackCommand: string };
+  const sample = (description: string, body: Body, operationId: string): SampleCallback => ({
+    provider: "openim",
+    label: body.callbackCommand,
+    description,
+    // OpenIM sends the token as the password of its webhook URL (HTTP Basic).
+    request: openImCallbackRequest({ body, operationId, ...(token === undefined ? {} : { token, tokenScheme: "basic" as const }) }),
+  });
+  const aliceAsksBob = operation();
+  const bobAgrees = operation();
+  return [
+    sample(
+      "alice asks bob; the app decides before OpenIM stores the request",
+      openImCallbackBodies.beforeAddFriend({ fromUserID: "alice", toUserID: "bob", reqMsg: "Hi Bob, it's Alice" }),
+      aliceAsksBob,
+    ),
+    sample(
+      "the request is stored (same operationID: stored once)",
+      openImCallbackBodies.afterAddFriend({ fromUserID: "alice", toUserID: "bob", reqMsg: "Hi Bob, it's Alice" }),
+      aliceAsksBob,
+    ),
+    sample("bob agrees; the app decides before OpenIM applies it", openImCallbackBodies.beforeAddFriendAgree({ fromUserID: "alice", toUserID: "bob" }), bobAgrees),
+    sample("alice and bob are friends", openImCallbackBodies.afterAddFriendAgree({ fromUserID: "alice", toUserID: "bob" }), bobAgrees),
+    sample(
+      "an administrator imports carol and dave as alice's friends",
+      openImCallbackBodies.afterImportFriends({ ownerUserID: "alice", friendUserIDs: ["carol", "dave"] }),
+      operation(),
+    ),
+    sample("alice deletes dave (from her list only)", openImCallbackBodies.afterDeleteFriend({ ownerUserID: "alice", friendUserID: "dave" }), operation()),
+    sample("alice blocks erin", openImCallbackBodies.beforeAddBlack({ ownerUserID: "alice", blackUserID: "erin" }), operation()),
+    sample("alice blocks frank", openImCallbackBodies.beforeAddBlack({ ownerUserID: "alice", blackUserID: "frank" }), operation()),
+    sample("alice unblocks frank", openImCallbackBodies.afterRemoveBlack({ ownerUserID: "alice", blackUserID: "frank" }), operation()),
+    sample(
+      "alice renames bob: not a relationship change, kept as unrecognized",
+      openImCallbackBodies.afterSetFriendRemark({ ownerUserID: "alice", friendUserID: "bob", remark: "Bobby" }),
+      operation(),
+    ),
+    sample(
+      "a group callback on the same URL: acknowledged, kept as unrecognized",
+      { callbackCommand: "callbackAfterCreateGroupCommand", groupID: "g-1", ownerUserID: "alice" },
+      operation(),
+    ),
   ];
 }

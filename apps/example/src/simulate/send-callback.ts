@@ -10,9 +10,18 @@ export class UnreachableError extends Error {
   override readonly name = "UnreachableError";
 }
 
+/**
+ * The path below the provider's route: OpenIM posts to `/webhooks/openim/<callbackCommand>`, and its
+ * builder says so; the other builders know nothing of the route.
+ */
+function webhookPath(provider: string, request: ProviderRequest): string {
+  const route = `/webhooks/${provider}`;
+  return request.path.startsWith(`${route}/`) ? request.path : route;
+}
+
 /** Sends a built callback to `{baseUrl}/webhooks/{provider}` with its query, headers and exact body bytes. */
 export async function sendCallback(baseUrl: string, provider: string, request: ProviderRequest): Promise<CallbackAnswer> {
-  const url = new URL(`/webhooks/${provider}`, baseUrl);
+  const url = new URL(webhookPath(provider, request), baseUrl);
   url.search = request.query.toString();
   const headers = Object.fromEntries(
     Object.entries(request.headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
