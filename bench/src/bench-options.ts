@@ -77,7 +77,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
     parts: { inProcess: only !== "http", http: only !== "in-process" },
     durationSeconds: positiveNumber("duration", values.duration ?? environment.BENCH_DURATION, quick ? 3 : 10),
     warmupSeconds: positiveNumber("warmup", values.warmup ?? environment.BENCH_WARMUP, quick ? 1 : 3),
-    rounds: Math.round(positiveNumber("rounds", values.rounds ?? environment.BENCH_ROUNDS, 2)),
+    rounds: Math.round(positiveNumber("rounds", values.rounds ?? environment.BENCH_ROUNDS, quick ? 2 : 5)),
     connections: Math.round(positiveNumber("connections", values.connections ?? environment.BENCH_CONNECTIONS, 50)),
     largePayloadSeconds: positiveNumber("large-duration", values["large-duration"] ?? environment.BENCH_LARGE_DURATION, quick ? 2 : 5),
     inProcessRounds: quick ? 4 : 8,

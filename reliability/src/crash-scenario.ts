@@ -33,6 +33,8 @@ export interface CrashScenarioResult {
   readonly lives: number;
   /** Deliveries whose Standard Webhooks signature did not verify. */
   readonly badSignatures: number;
+  /** From the end of the load to the last pending delivery done: a figure, never asserted. */
+  readonly catchUpMs: number;
 }
 
 /**
@@ -82,7 +84,10 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     await chaos;
 
     const final = deployment.current();
-    await waitFor("the sink to catch up", async () => ((await pendingDeliveries(final.url, "http")) === 0 ? true : undefined), 45_000, 200);
+    // Deliveries a killed process had claimed stay leased until the lease runs out (30 s by default).
+    const catchUpStartedAt = Date.now();
+    await waitFor("the sink to catch up", async () => ((await pendingDeliveries(final.url, "http")) === 0 ? true : undefined), 50_000, 200);
+    const catchUpMs = Date.now() - catchUpStartedAt;
     // A shared store (PostgreSQL) may hold other runs' events: only this run's users count.
     const ofThisRun = (event: Pick<FriendEvent, "actor" | "target">) => [event.actor, event.target].some((user) => user.startsWith(`u${runId}x`) || user.startsWith(`u${runId}y`));
     const stored = (await readAllEvents(final.url)).filter(ofThisRun);
@@ -98,6 +103,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       ),
       badSignatures: recorder.badSignatures,
       lives: deployment.lives.length,
+      catchUpMs,
     };
   } finally {
     await deployment.dispose();

@@ -16,10 +16,10 @@ import {
 
 afterAll(killRunningAppProcesses);
 
-const callbackCount = 1200;
+const callbackCount = 900;
 const senders = 6;
 /** The app is killed with SIGKILL once this many callbacks are acknowledged, then started again. */
-const killThresholds = [200, 500, 800];
+const killThresholds = [150, 400, 650];
 
 function figuresOf(result: CrashScenarioResult, seed: number) {
   const storedIds = new Set(result.stored.map((event) => event.id));
@@ -32,7 +32,7 @@ function figuresOf(result: CrashScenarioResult, seed: number) {
     duplicateDeliveries: delivered.length - deliveredIds.size,
     lost: [...result.acknowledgedIds].filter((id) => !storedIds.has(id) || !deliveredIds.has(id)).length,
     forgedStored: [...result.forgedIds].filter((id) => storedIds.has(id)).length,
-    notes: { kills: killThresholds.length, senders, seed },
+    notes: { kills: killThresholds.length, senders, sinkCatchUpMs: result.catchUpMs, seed },
   };
 }
 

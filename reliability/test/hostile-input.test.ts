@@ -116,6 +116,32 @@ describe("hostile input against the running app", () => {
     }
   });
 
+  it("answers a deeply nested authenticated callback of another family with 2xx or 4xx, and the read API keeps answering", async () => {
+    // Easemob signs only callId and timestamp, Tencent only RequestTime: any captured callback can carry such a body.
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const requests: RawRequest[] = [
+      {
+        path: "/webhooks/easemob",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...signedEasemobBody(), chat_type: "chat", payload: "DEEP" }).replace('"DEEP"', deep),
+      },
+      {
+        path: signedTencentPath("C2C.CallbackAfterSendMsg"),
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...signedTencentBody(), CallbackCommand: "C2C.CallbackAfterSendMsg", MsgBody: "DEEP", security: "x" }).replace('"DEEP"', deep),
+      },
+    ];
+    for (const request of requests) {
+      const outcome = await sendRaw(url, request);
+      count(outcome);
+      expect(statusOf(outcome)).toBeGreaterThanOrEqual(200);
+      expect(statusOf(outcome)).toBeLessThan(500);
+    }
+    for (const path of ["/api/unrecognized", "/api/events", "/healthz"]) {
+      expect(statusOf(await sendRaw(url, { method: "GET", path })), path).toBe(200);
+    }
+  });
+
   it("refuses random bytes on both routes with a 4xx and stores nothing (property)", async () => {
     const storedBefore = (await readAllEvents(url)).length;
     const agent = new Agent({ keepAlive: true, maxSockets: 4 });

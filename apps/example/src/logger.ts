@@ -5,11 +5,16 @@ import type { LogLevel } from "./config/configuration";
 /**
  * Paths pino masks wherever they appear, as a second line of defence: the app never logs a
  * configuration, a query string or a body, but a future log line must not be able to leak the
- * Easemob secret (and its `security` signature), the Tencent token (and its `Sign`), either.
+ * Easemob secret (and its `security` signature), the Tencent token (and its `Sign`), the OpenIM
+ * tokens or the HTTP sinks' webhook secrets either.
  */
 export const redactedPaths = [
   "EASEMOB_SECRET",
   "TENCENT_TOKEN",
+  "OPENIM_TOKEN",
+  "FRIENDHOOK_HTTP_SINK_SECRET",
+  "httpSinkSecrets",
+  "tokens",
   "secret",
   "secrets",
   "token",
@@ -18,12 +23,17 @@ export const redactedPaths = [
   "authorization",
   "*.EASEMOB_SECRET",
   "*.TENCENT_TOKEN",
+  "*.OPENIM_TOKEN",
+  "*.FRIENDHOOK_HTTP_SINK_SECRET",
+  "*.httpSinkSecrets",
+  "*.tokens",
   "*.secret",
   "*.secrets",
   "*.token",
   "*.security",
   "*.Sign",
   "*.authorization",
+  "*.*.tokens",
   "*.*.security",
   "*.*.Sign",
   "*.*.authorization",

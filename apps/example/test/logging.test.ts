@@ -1,4 +1,5 @@
 import { buildEasemobCallback } from "@friendhook/easemob";
+import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { buildTencentCallback } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger";
@@ -15,7 +16,8 @@ afterEach(async () => {
 
 describe("logs", () => {
   it("never contain a secret, a token, a signature or a raw body", async () => {
-    app = await startApp(bothProviders);
+    const openImToken = "test-openim-token-7d31aa";
+    app = await startApp({ ...bothProviders, OPENIM_TOKEN: openImToken });
     const easemobCallbacks = [
       buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "add", from: "alice", to: "bob", reason: "private words" }),
       buildEasemobCallback({ secret: "forged-secret", appKey: easemobAppKey, operation: "add", from: "mallory", to: "bob" }),
@@ -31,6 +33,11 @@ describe("logs", () => {
     );
     for (const callback of easemobCallbacks) await sendCallback(app.url, "easemob", callback);
     for (const callback of tencentCallbacks) await sendCallback(app.url, "tencent", callback);
+    const openImCallbacks = [openImToken, "a-wrong-openim-token"].map((token) =>
+      openImCallbackRequest({ body: openImCallbackBodies.beforeAddBlack({ ownerUserID: "alice", blackUserID: "erin" }), token, tokenScheme: "basic" }),
+    );
+    for (const callback of openImCallbacks) await sendCallback(app.url, "openim", callback);
+    const basicCredentials = openImCallbacks.map((callback) => callback.headers.authorization!.replace(/^Basic /, ""));
     const signs = tencentCallbacks.map((callback) => callback.query.get("Sign")!);
     // A signature pasted into a query string where it does not belong.
     await request(`${app.url}/api/events?Sign=${signs[0]}`);
@@ -39,10 +46,11 @@ describe("logs", () => {
     const securities = easemobCallbacks.map((callback) => JSON.parse(Buffer.from(callback.body).toString("utf8")).security as string);
     const logs = app.logLines.join("");
     // The logs did record the traffic, refusals included, so the search below searched something.
-    expect(app.logLines.filter((line) => line.includes('"msg":"request"')).length).toBe(6);
+    expect(app.logLines.filter((line) => line.includes('"msg":"request"')).length).toBe(8);
     expect(logs).toContain("invalid_signature");
     expect(logs).toContain('"path":"/webhooks/tencent"');
-    for (const secret of [easemobSecret, tencentToken, ...securities, ...signs, "private words"]) {
+    expect(logs).toContain('"path":"/webhooks/openim/callbackBeforeAddBlackCommand"');
+    for (const secret of [easemobSecret, tencentToken, openImToken, "a-wrong-openim-token", ...basicCredentials, ...securities, ...signs, "private words"]) {
       expect(logs).not.toContain(secret);
     }
   });
@@ -53,7 +61,8 @@ describe("logs", () => {
     logger.info(
       {
         EASEMOB_SECRET: "s1",
-        environment: { TENCENT_TOKEN: "t1" },
+        environment: { TENCENT_TOKEN: "t1", OPENIM_TOKEN: "openim-token-1", FRIENDHOOK_HTTP_SINK_SECRET: "whsec_h1" },
+        configuration: { httpSinkSecrets: ["whsec_h2"], openim: { tokens: ["openim-token-2"] } },
         request: { query: { Sign: "sign-1", SdkAppid: "1400000001" }, body: { security: "sec-1" }, headers: { authorization: "Bearer b1" } },
         token: "t2",
       },
@@ -61,6 +70,6 @@ describe("logs", () => {
     );
     const entry = JSON.parse(lines[0]!);
     expect(entry.request.query).toEqual({ Sign: "[redacted]", SdkAppid: "1400000001" });
-    for (const value of ["s1", "t1", "sign-1", "sec-1", "Bearer b1", "t2"]) expect(lines[0]).not.toContain(value);
+    for (const value of ["s1", "t1", "openim-token-1", "whsec_h1", "whsec_h2", "openim-token-2", "sign-1", "sec-1", "Bearer b1", "t2"]) expect(lines[0]).not.toContain(value);
   });
 });

@@ -1,7 +1,7 @@
 import type { BenchOptions } from "../bench-options";
 import { signedTencentPath, tencentFriendAddBody } from "../payloads/tencent-payloads";
 import { requestBodies, requestIdMarker, runAutocannon } from "./autocannon-load";
-import { type HttpTarget, deliveryTarget, interleavedTargets } from "./http-targets";
+import { type HttpTarget, interleavedTargets } from "./http-targets";
 import { LoadSample, type LoadSummary } from "./load-sample";
 import { runPaced } from "./paced-load";
 import { type ServerChild, startServerChild } from "./server-child";
@@ -83,9 +83,22 @@ async function start(target: HttpTarget, options: BenchOptions, results: Map<str
   }
 }
 
+/** The longest wait for a server to deliver its backlog after a stretch of load. */
+const drainLimitMs = 60_000;
+
+/** Waits until the server has delivered every stored event to its sinks; returns the seconds it took. */
+async function drainDeliveries(running: Running): Promise<number> {
+  const startedAt = performance.now();
+  while ((await running.child.backlog()) > 0 && performance.now() - startedAt < drainLimitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return (performance.now() - startedAt) / 1000;
+}
+
 async function load(running: Running, body: string, seconds: number, connections: number, sample: LoadSample): Promise<void> {
   // Signed now: Tencent's signature is only accepted within a minute of its RequestTime.
   await runAutocannon({ port: running.child.port, path: signedTencentPath(), body, connections, seconds }, sample);
+  if (running.target.delivers) sample.addDuration(await drainDeliveries(running));
 }
 
 function warnOnFailures(key: string, summary: LoadSummary): void {
@@ -152,17 +165,6 @@ async function measureHalfLoad(each: Running, maximum: number, options: BenchOpt
   return { key: each.target.key, requestsPerSecond, paced: paced.summarize(), autocannonOverallRate: bursts.summarize() };
 }
 
-/** The isolated target: started, warmed up, measured and stopped on its own. */
-async function measureAlone(target: HttpTarget, options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
-  const running = await start(target, options, results);
-  if (!running) return;
-  try {
-    await measureTargets([running], { ...options, rounds: 1 }, results);
-  } finally {
-    await running.child.stop();
-  }
-}
-
 export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> {
   const results = new Map<string, TargetResult>();
   const running: Running[] = [];
@@ -178,7 +180,6 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
     const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options) : undefined;
     for (const each of running) await measureLargePayload(each, options, results);
     for (const each of running.splice(0)) await each.child.stop();
-    if (selected(deliveryTarget)) await measureAlone(deliveryTarget, options, results);
     return {
       connections: options.connections,
       secondsPerTarget: options.durationSeconds,
@@ -187,7 +188,7 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
       largePayloadSeconds: options.largePayloadSeconds,
       smallBodyBytes: Buffer.byteLength(requestBodies(smallBody)()),
       largeBodyBytes: Buffer.byteLength(requestBodies(largeBody)()),
-      targets: [...interleavedTargets, deliveryTarget].filter(selected).map(
+      targets: interleavedTargets.filter(selected).map(
         (target) => results.get(target.key) ?? { key: target.key, title: target.title, unavailable: "not measured" },
       ),
       halfLoad,

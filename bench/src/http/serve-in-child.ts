@@ -6,6 +6,8 @@ export interface BenchmarkServer {
   readonly server: Server;
   /** Releases what the server holds besides its socket (a store, a database pool). */
   readonly close?: () => Promise<void>;
+  /** Deliveries still to make, for a server with sinks; none when absent. */
+  readonly backlog?: () => Promise<number>;
 }
 
 /** Thrown while building a server that cannot run here; the parent reports the target as not available. */
@@ -38,7 +40,7 @@ export async function serveInChild(build: () => BenchmarkServer | Promise<Benchm
     process.disconnect?.();
     return;
   }
-  const { server, close } = built;
+  const { server, close, backlog } = built;
   // Keep-alive connections from the load generator must outlive its pauses between rounds.
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -60,6 +62,12 @@ export async function serveInChild(build: () => BenchmarkServer | Promise<Benchm
     if (message.type === "memory") {
       const usage = process.memoryUsage();
       send({ type: "memory", residentBytes: usage.rss, heapUsedBytes: usage.heapUsed });
+    }
+    if (message.type === "backlog") {
+      void (backlog?.() ?? Promise.resolve(0)).then(
+        (pending) => send({ type: "backlog", pending }),
+        () => send({ type: "backlog", pending: 0 }),
+      );
     }
     if (message.type === "stop") void stop();
   });

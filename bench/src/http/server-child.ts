@@ -8,6 +8,8 @@ export interface ServerChild {
   readonly pid: number;
   readonly port: number;
   memory(): Promise<{ residentBytes: number; heapUsedBytes: number }>;
+  /** Deliveries the server has yet to make to its sinks. */
+  backlog(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,11 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
       request({ type: "memory" });
       const { residentBytes, heapUsedBytes } = await answer;
       return { residentBytes, heapUsedBytes };
+    },
+    async backlog() {
+      const answer = waitForMessage(child, ["backlog"], 10_000, tail);
+      request({ type: "backlog" });
+      return (await answer).pending;
     },
     async stop() {
       if (child.exitCode !== null) return;
