@@ -35,6 +35,10 @@ export interface CrashScenarioResult {
   readonly badSignatures: number;
   /** From the end of the load to the last pending delivery done: a figure, never asserted. */
   readonly catchUpMs: number;
+  /** How each stopped process ended: its exit code, or the signal that ended it. */
+  readonly exits: ReadonlyArray<number | string>;
+  /** From the signal to the end of each stopped process: a figure, never asserted. */
+  readonly stopDurationsMs: readonly number[];
 }
 
 /**
@@ -63,11 +67,14 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   try {
     await start();
     let acknowledged = 0;
+    const exits: Array<number | string> = [];
+    const stopDurationsMs: number[] = [];
     const chaos = (async () => {
       for (const threshold of options.killThresholds) {
         await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 60_000, 5);
-        if (options.stopWith === "terminate") await deployment.current().stop();
-        else await deployment.current().killHard();
+        const stoppingAt = Date.now();
+        exits.push(options.stopWith === "terminate" ? await deployment.current().stop(30_000) : await deployment.current().killHard());
+        stopDurationsMs.push(Date.now() - stoppingAt);
         await start();
       }
     })();
@@ -104,6 +111,8 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       badSignatures: recorder.badSignatures,
       lives: deployment.lives.length,
       catchUpMs,
+      exits,
+      stopDurationsMs,
     };
   } finally {
     await deployment.dispose();

@@ -17,6 +17,7 @@ import {
 import { easemobProvider, easemobRosterEvents, isEasemobRosterOperation } from "./easemob-events";
 import { type EasemobAdapterSettings, type ResolvedEasemobSettings, resolveEasemobSettings } from "./easemob-settings";
 import { type EasemobSignedFields, verifyEasemobSignature } from "./easemob-signature";
+import { withoutJsonMember } from "./without-json-member";
 
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
 
@@ -50,13 +51,13 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     );
   }
   if (envelope.chat_type !== "roster") {
-    return unrecognized(envelope, body, envelope.chat_type, "not a roster callback: another callback family shares this URL");
+    return unrecognized(envelope, request, envelope.chat_type, "not a roster callback: another callback family shares this URL");
   }
   const roster = parseEasemobCallback(EasemobRosterCallbackSchema, body, "an Easemob roster callback");
   const { operation } = roster.payload;
   const command = `roster:${operation}`;
   if (!isEasemobRosterOperation(operation)) {
-    return unrecognized(envelope, body, command, "a roster operation this version of @friendhook/easemob does not know");
+    return unrecognized(envelope, request, command, "a roster operation this version of @friendhook/easemob does not know");
   }
   const events = easemobRosterEvents(operation, roster, {
     appKey: envelope.appkey,
@@ -102,27 +103,24 @@ function authenticate(
   return signed;
 }
 
+const bodyText = new TextDecoder();
+
 /**
- * An authenticated callback the adapter does not map. The receiver keeps its body: without
+ * An authenticated callback the adapter does not map. The receiver keeps its body as sent, but for
  * `security`, which beside `callId` and `timestamp` would let a reader attack the secret offline.
  */
-function unrecognized(
-  envelope: EasemobCallbackEnvelope,
-  body: Record<string, unknown>,
-  command: string,
-  reason: string,
-): ReceivedCallback {
+function unrecognized(envelope: EasemobCallbackEnvelope, request: ProviderRequest, command: string, reason: string): ReceivedCallback {
   return {
     provider: easemobProvider,
     appId: envelope.appkey,
     command,
     events: [],
-    unrecognized: { command, reason, body: JSON.stringify(withoutSignature(body)) },
+    unrecognized: { command, reason, body: withoutJsonMember(bodyText.decode(request.body), "security") },
     acknowledgement,
   };
 }
 
-/** The body as kept in `raw` and for unrecognized callbacks: the signature is derived from the secret, so it is not passed on. */
+/** The body as kept in `raw`: the signature is derived from the secret, so it is not passed on. */
 function withoutSignature(body: Record<string, unknown>): Record<string, unknown> {
   const kept = { ...body };
   delete kept.security;

@@ -75,6 +75,34 @@ describe("unrecognized callbacks", () => {
     expect(kept).not.toContain(security as string);
     expect(JSON.parse(kept!)).toEqual(unsigned);
   });
+
+  it("keeps every other member as written: repeated or escaped keys, long numbers, whitespace", async () => {
+    const fields = { callId: "acme#chat_7", timestamp: 1_700_000_000_000 };
+    const security = signEasemobCallback(fields, secret);
+    const text = [
+      `{ "callId": "acme#chat_7", "timestamp": 1700000000000, "security": "${security}",`,
+      ` "chat_type": "chat", "appkey": "acme#chat", "msg_id": 12345678901234567890123,`,
+      ` "payload": {"security": "a field of the message, not the signature", "text": "say \\"hi\\", {[}]"},`,
+      ` "\\u0073ecurity": "${security}" }\n`,
+    ].join("\n");
+    const received = await adapter.receive(createProviderRequest({ body: text }));
+    expect(received.unrecognized?.body).toBe(
+      '{"callId": "acme#chat_7","timestamp": 1700000000000,"chat_type": "chat","appkey": "acme#chat","msg_id": 12345678901234567890123,' +
+        '"payload": {"security": "a field of the message, not the signature", "text": "say \\"hi\\", {[}]"}}',
+    );
+    expect(received.unrecognized?.body).not.toContain(security);
+  });
+
+  it("keeps a body nested deeper than JSON.stringify can walk, and throws nothing", async () => {
+    const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+    const chat = { chat_type: "chat", appkey: "acme#chat", from: "alice", to: "bob", msg_id: "8", payload: "DEEP" };
+    const request = signedBody(chat);
+    const sent = new TextDecoder().decode(request.body);
+    const { security } = JSON.parse(sent) as { security: string };
+    const received = await adapter.receive({ ...request, body: new TextEncoder().encode(sent.replace('"DEEP"', deep)) });
+    expect(received.unrecognized?.command).toBe("chat");
+    expect(received.unrecognized?.body).toBe(sent.replace(`,"security":"${security}"`, "").replace('"DEEP"', deep));
+  });
 });
 
 describe("signed bodies missing what Easemob always sends", () => {

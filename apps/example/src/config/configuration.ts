@@ -156,8 +156,7 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
     problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
   }
-  const openImSettings = environment.OPENIM_TOKEN !== undefined || environment.OPENIM_APP_ID !== undefined;
-  if (environment.OPENIM_ENABLED === false && openImSettings) {
+  if (environment.OPENIM_ENABLED === false && openImSettingsGiven(environment)) {
     problems.push("OPENIM_ENABLED: is false, but OPENIM_TOKEN or OPENIM_APP_ID is set; remove them, or set OPENIM_ENABLED=true");
   }
   const anyProvider =
@@ -190,9 +189,13 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   return problems;
 }
 
+function openImSettingsGiven(environment: ParsedEnvironment): boolean {
+  return environment.OPENIM_TOKEN !== undefined || environment.OPENIM_APP_ID !== undefined;
+}
+
 /** OpenIM has no secret of its own: it is turned on explicitly, or by giving one of its settings. */
 function openImEnabled(environment: ParsedEnvironment): boolean {
-  return environment.OPENIM_ENABLED ?? (environment.OPENIM_TOKEN !== undefined || environment.OPENIM_APP_ID !== undefined);
+  return environment.OPENIM_ENABLED ?? openImSettingsGiven(environment);
 }
 
 /** Blank values count as unset, as in `PORT=` in a compose file. */

@@ -29,7 +29,7 @@ export function sinkNameOf(sink: SinkSpecification): string {
 }
 
 const wordSinks: ReadonlySet<string> = new Set(["console", "memory"]);
-const urlSinkKinds: Readonly<Record<string, SinkKind>> = {
+const urlSinkKinds: Readonly<Record<string, UrlSinkKind>> = {
   ...Object.fromEntries(postgresSchemes.map((scheme) => [scheme, "postgres" as const])),
   redis: "redis",
   rediss: "redis",
@@ -77,6 +77,20 @@ function readHttpSink(text: string): Parsed<SinkSpecification> {
   return parsed({ kind: "http", url: serviceUrlText(url), format: format as HttpSinkFormat });
 }
 
+function readPostgresSink(text: string): Parsed<SinkSpecification> {
+  const location = readPostgresLocation(text);
+  return location.ok ? parsed({ kind: "postgres", ...location.value }) : location;
+}
+
+type UrlSinkKind = Exclude<SinkKind, "console" | "memory">;
+
+const urlSinkReaders: Readonly<Record<UrlSinkKind, (text: string) => Parsed<SinkSpecification>>> = {
+  postgres: readPostgresSink,
+  redis: readRedisSink,
+  nats: readNatsSink,
+  http: readHttpSink,
+};
+
 function readSink(text: string): Parsed<SinkSpecification> {
   const scheme = schemeOf(text);
   if (scheme === undefined) {
@@ -86,18 +100,9 @@ function readSink(text: string): Parsed<SinkSpecification> {
   }
   // Only the scheme is ever repeated: the rest of a URL may hold a password.
   const where = `(${scheme}://…)`;
-  const readers: Record<string, (text: string) => Parsed<SinkSpecification>> = {
-    postgres: (url) => {
-      const location = readPostgresLocation(url);
-      return location.ok ? parsed({ kind: "postgres", ...location.value }) : location;
-    },
-    redis: readRedisSink,
-    nats: readNatsSink,
-    http: readHttpSink,
-  };
   const kind = urlSinkKinds[scheme];
   if (kind === undefined) return problem(`${where} is not a supported sink; supported sinks: ${supportedSinksText}`);
-  const sink = readers[kind]!(text);
+  const sink = urlSinkReaders[kind](text);
   return sink.ok ? sink : problem(`${where} ${sink.problem}`);
 }
 
