@@ -39,6 +39,8 @@ export interface CrashScenarioResult {
   readonly exits: ReadonlyArray<number | string>;
   /** From the signal to the end of each stopped process: a figure, never asserted. */
   readonly stopDurationsMs: readonly number[];
+  /** What each life of the app wrote, for messages. */
+  readonly outputs: readonly string[];
 }
 
 /**
@@ -113,6 +115,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       catchUpMs,
       exits,
       stopDurationsMs,
+      outputs: deployment.lives.map((life) => life.output()),
     };
   } finally {
     await deployment.dispose();
