@@ -15,15 +15,19 @@ export function observeRequests(logger: Logger, metrics: AppMetrics): RequestHan
     response.once("finish", () => {
       const durationSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       const route: string = request.route?.path ?? "unmatched";
-      metrics.observeHttpRequest({ method: request.method, route, status: response.statusCode, durationSeconds });
+      const status = response.statusCode;
+      metrics.observeHttpRequest({ method: request.method, route, status, durationSeconds });
+      // The entry (and `request.path`, which parses the URL) costs more than the metric: build it
+      // only when the level lets it out.
+      const level = quietRoutes.has(route) ? "debug" : "info";
+      if (!logger.isLevelEnabled(level)) return;
       const entry = {
         method: request.method,
         path: request.path.slice(0, 200),
-        status: response.statusCode,
+        status,
         durationMs: Math.round(durationSeconds * 1e4) / 10,
       };
-      if (quietRoutes.has(route)) logger.debug(entry, "request");
-      else logger.info(entry, "request");
+      logger[level](entry, "request");
     });
     next();
   };

@@ -11,10 +11,9 @@ const connectionClosingCodes = new Set(["body_too_large", "request_timeout", "ma
 function send(response: Response, answer: ProviderResponse, closeConnection = false): void {
   // Another handler already answered (a timeout middleware, say): nothing more can be sent.
   if (response.headersSent) return;
-  response.status(answer.status);
-  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-  if (closeConnection) response.setHeader("connection", "close");
-  // `end`, not `send`: the provider's body goes out exactly as the adapter wrote it.
+  // One `writeHead` instead of Express's `status` and a `setHeader` per header; headers set
+  // earlier (`x-powered-by`, say) are kept. `end`, not `send`: the body goes out as the adapter wrote it.
+  response.writeHead(answer.status, closeConnection ? { ...answer.headers, connection: "close" } : answer.headers);
   response.end(answer.body);
 }
 

@@ -1,12 +1,29 @@
 import type { ProviderRequest } from "@friendhook/core";
 import type { Request } from "express";
 
+// A path the WHATWG URL parser returns unchanged: no percent-encoding, backslash or character it
+// would escape, not starting with `//`, and (checked apart) no `.` or `..` segment it would resolve.
+const plainPath = /^\/(?!\/)[\w\-.~!$&'()*+,;=:@/]*$/;
+const dotSegment = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/** The path as the URL parser would give it, without running the parser on the common, plain path. */
+function pathOf(rawPath: string): string {
+  if (plainPath.test(rawPath) && !dotSegment.test(rawPath)) return rawPath;
+  return new URL(rawPath, "http://receiver.invalid").pathname;
+}
+
 /** The framework-neutral request: path and query from the URL as sent (not as a router rewrote them). */
 export function providerRequestOf(request: Request, body: Uint8Array, receivedAt: Date): ProviderRequest {
-  const url = new URL(request.originalUrl, "http://receiver.invalid");
+  const url = request.originalUrl;
+  const queryStart = url.indexOf("?");
+  const path = pathOf(queryStart === -1 ? url : url.slice(0, queryStart));
+  const query = new URLSearchParams(queryStart === -1 ? "" : url.slice(queryStart + 1));
+  // Node has already lower-cased the names; only `set-cookie` comes as an array.
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  const incoming = request.headers;
+  for (const name in incoming) {
+    const value = incoming[name];
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
-  return { method: request.method.toUpperCase(), path: url.pathname, query: url.searchParams, headers, body, receivedAt };
+  return { method: request.method.toUpperCase(), path, query, headers, body, receivedAt };
 }

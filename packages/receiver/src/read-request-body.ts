@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { FriendhookError } from "@friendhook/core";
+import { scheduleReadDeadline } from "./read-deadlines";
 
 export const defaultBodyLimitBytes = 1024 * 1024;
 export const defaultBodyTimeoutMs = 10_000;
@@ -40,13 +41,12 @@ export function readRequestBody(stream: Readable, options: ReadRequestBodyOption
   return new Promise<Uint8Array>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const timer = setTimeout(
-      () => fail(new FriendhookError("request_timeout", `The request body did not arrive within ${options.timeoutMs} ms.`)),
-      options.timeoutMs,
+    const cancelDeadline = scheduleReadDeadline(options.timeoutMs, () =>
+      fail(new FriendhookError("request_timeout", `The request body did not arrive within ${options.timeoutMs} ms.`)),
     );
 
     function cleanup() {
-      clearTimeout(timer);
+      cancelDeadline();
       stream.off("data", onData);
       stream.off("end", onEnd);
       stream.off("error", onError);
@@ -71,7 +71,9 @@ export function readRequestBody(stream: Readable, options: ReadRequestBodyOption
     }
     function onEnd() {
       cleanup();
-      resolve(new Uint8Array(Buffer.concat(chunks, received)));
+      // A view of the bytes, not a copy: a body that came in one chunk is not copied at all.
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
+      resolve(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     }
     function onError() {
       fail(new FriendhookError("malformed_body", "The request body could not be read: the client stopped sending it."));

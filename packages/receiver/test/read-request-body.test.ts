@@ -39,6 +39,19 @@ describe("readRequestBody", () => {
     expect([error.code, error.status]).toEqual(["request_timeout", 408]);
   });
 
+  it("times out each slow read at its own deadline, while reads that finish are not refused", async () => {
+    const slowLong = new PassThrough();
+    const slowShort = new PassThrough();
+    const prompt = new PassThrough();
+    const long = refusal(readRequestBody(slowLong, { ...limits, timeoutMs: 80 }));
+    const short = refusal(readRequestBody(slowShort, { ...limits, timeoutMs: 20 }));
+    const finished = readRequestBody(prompt, limits);
+    prompt.end("{}");
+    expect(Buffer.from(await finished).toString()).toBe("{}");
+    expect((await short).code).toBe("request_timeout");
+    expect((await long).message).toContain("80 ms");
+  });
+
   it("refuses with 400 when the client goes away mid-body", async () => {
     const stream = new PassThrough();
     const reading = readRequestBody(stream, limits);

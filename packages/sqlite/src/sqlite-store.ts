@@ -47,6 +47,11 @@ export interface SqliteFriendEventStore extends FriendEventStore {
 
 const synchronousNames = ["off", "normal", "full", "extra"];
 
+/** How often the WAL is copied back into the database file, outside every append's commit. */
+const checkpointIntervalMs = 1000;
+/** SQLite's own checkpoint, in a commit, only past about 16 MB of WAL (4 KiB pages). */
+const walAutocheckpointPages = 4000;
+
 interface DeliveryRow {
   id: number;
   sink: string;
@@ -110,6 +115,9 @@ function openDatabase(filename: string, busyTimeoutMs: number): Database.Databas
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // Checkpoints run on a timer of their own (below), not inside the commit that crosses 1,000
+  // pages; this larger bound only keeps the WAL from growing without end if that timer is starved.
+  database.pragma(`wal_autocheckpoint = ${walAutocheckpointPages}`);
   migrate(database);
   return database;
 }
@@ -212,7 +220,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     if (next) statements.writeRegister.run(...key, next.value ? 1 : 0, next.version.occurredAt, next.version.eventId);
   }
 
-  const appendOne = database.transaction((append: AppendInput): AppendResult => {
+  function appendOne(append: AppendInput): AppendResult {
     let inserted = 0;
     for (const event of append.events) {
       const result = statements.insertEvent.run(event.id, event.provider, event.appId, event.type, event.occurredAt, JSON.stringify(event));
@@ -223,25 +231,40 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     }
     const unrecognizedInserted = append.unrecognized ? statements.insertUnrecognized.run(append.unrecognized).changes > 0 : false;
     return { inserted, duplicates: append.events.length - inserted, unrecognizedInserted };
-  });
+  }
 
-  // Each append runs in a savepoint of the batch's transaction: one that fails rolls back alone.
-  const appendBatch = database.transaction((appends: readonly AppendInput[]) =>
-    appends.map((append): AppendResult | Error => {
+  // Each operation runs in a savepoint of the batch's transaction: one that fails rolls back alone.
+  const inSavepoint = database.transaction((operation: () => unknown) => operation());
+  const commitBatch = database.transaction((operations: ReadonlyArray<() => unknown>) =>
+    operations.map((operation) => {
       try {
-        return appendOne(append);
+        return inSavepoint(operation);
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
       }
     }),
   );
-  const groupCommit = createGroupCommit<AppendInput, AppendResult>((appends) => appendBatch.immediate(appends));
+  // The delivery bookkeeping (claim, complete, fail) joins the appends' transactions instead of
+  // committing (and fsyncing) on its own: each still resolves only once its writes are committed.
+  const groupCommit = createGroupCommit<"append" | "delivery">((operations) => commitBatch.immediate(operations));
 
-  const claim = database.transaction((sink: string, limit: number, leaseMs: number, now: number): Delivery[] => {
+  function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
     for (const row of rows) statements.lease.run(now + leaseMs, row.id);
     return rows.map((row) => ({ deliveryId: String(row.id), sink, event: JSON.parse(row.event) as FriendEvent, attempts: row.attempts }));
-  });
+  }
+
+  // PASSIVE never waits for readers or writers; in WAL mode with one writing connection it copies
+  // every committed page. A checkpoint that fails (another process holding the file) is simply
+  // tried again on the next tick. The timer does not keep the process alive.
+  const checkpointTimer = setInterval(() => {
+    if (closed) return;
+    try {
+      database.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // The WAL stays as it is until the next checkpoint; nothing committed is at risk.
+    }
+  }, checkpointIntervalMs).unref();
 
   // A stable code, so that a receiver answers 503 (the provider retries) and a read API can tell
   // "closed" from a bug.
@@ -262,11 +285,14 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       };
     },
 
-    statistics: () => ({ appends: groupCommit.counts.submissions, appendTransactions: groupCommit.counts.transactions }),
+    statistics() {
+      const appends = groupCommit.counts("append");
+      return { appends: appends.submissions, appendTransactions: appends.transactions };
+    },
 
     async append(append) {
       open();
-      return groupCommit.submit(append);
+      return groupCommit.submit("append", () => appendOne(append));
     },
 
     async listEvents(pageOptions = {}) {
@@ -277,25 +303,26 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
 
     async claimDeliveries({ sink, limit, leaseMs, now }) {
       open();
-      return claim.immediate(sink, limit, leaseMs, now);
+      return groupCommit.submit("delivery", () => claim(sink, limit, leaseMs, now));
     },
 
     async completeDeliveries({ deliveryIds }) {
       open();
-      database.transaction(() => {
-        for (const deliveryId of deliveryIds) statements.complete.run(deliveryNumber(deliveryId));
-      }).immediate();
+      const ids = deliveryIds.map(deliveryNumber);
+      await groupCommit.submit("delivery", () => {
+        for (const id of ids) statements.complete.run(id);
+      });
     },
 
     async failDeliveries({ failures, now }) {
       open();
-      database.transaction(() => {
+      await groupCommit.submit("delivery", () => {
         for (const failure of failures) {
           const id = deliveryNumber(failure.deliveryId);
           if ("deadLetter" in failure) statements.deadLetter.run(failure.error, now, id);
           else statements.retry.run(failure.error, failure.retryAt, id);
         }
-      }).immediate();
+      });
     },
 
     async listDeadLetters(pageOptions = {}) {
@@ -343,6 +370,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(checkpointTimer);
       await groupCommit.drain();
       database.close();
     },

@@ -58,6 +58,33 @@ describe("SQLite store", () => {
     }
   });
 
+  it("writes delivery bookkeeping in the appends' transaction, committed before it resolves", async () => {
+    const directory = temporaryDirectory();
+    const store = createSqliteStore({ directory });
+    const events = buildFriendEvents(3);
+    const lease = { sink: "memory", limit: 10, leaseMs: 60_000, now: 1 };
+    const [appended, claimed] = await Promise.all([store.append({ events, sinks: ["memory"] }), store.claimDeliveries(lease)]);
+    expect(appended.inserted).toBe(3);
+    // Submitted after the append in the same turn: same transaction, so the claim sees its events.
+    expect(claimed.map((delivery) => delivery.event)).toEqual(events);
+    expect(store.statistics()).toEqual({ appends: 1, appendTransactions: 1 });
+    const [first, second] = claimed;
+    await Promise.all([
+      store.completeDeliveries({ deliveryIds: [first?.deliveryId ?? ""] }),
+      store.failDeliveries({ failures: [{ deliveryId: second?.deliveryId ?? "", error: "refused", deadLetter: true }], now: 2 }),
+      store.append({ events: buildFriendEvents(1, 3), sinks: [] }),
+    ]);
+    expect(store.statistics()).toEqual({ appends: 2, appendTransactions: 2 });
+    await store.close();
+    const database = new Database(store.filename, { readonly: true });
+    try {
+      const rows = database.prepare("SELECT state FROM deliveries ORDER BY id").all();
+      expect(rows).toEqual([{ state: "dead" }, { state: "pending" }]);
+    } finally {
+      database.close();
+    }
+  });
+
   it("finishes queued appends before closing, and refuses work once closed", async () => {
     const store = createSqliteStore({ directory: temporaryDirectory() });
     const appended = store.append({ events: buildFriendEvents(3), sinks: [] });

@@ -1,0 +1,28 @@
+import { Worker } from "node:worker_threads";
+import { afterAll, expect, it } from "vitest";
+import { createAppDeployment, killRunningAppProcesses, providerVariables } from "../src/index";
+
+afterAll(killRunningAppProcesses);
+
+/**
+ * `main.ts` logs "friendhook is listening" (the line its comment tells whoever waits for the app to
+ * wait for) and only then installs its SIGTERM and SIGINT handlers. A SIGTERM sent as soon as the
+ * line appears can arrive before them: Node's default action ends the process at once, without
+ * the graceful shutdown (requests in flight are cut, claimed deliveries stay leased for 30 s).
+ * Busy cores (an orchestrator's node under load) widen the window; two spinning threads play them.
+ */
+it("a SIGTERM sent the moment the app says it listens still shuts it down gracefully (exit code 0)", async () => {
+  const spinners = Array.from({ length: 2 }, () => new Worker("for (;;) {}", { eval: true }));
+  const deployment = createAppDeployment({ ...providerVariables(), FRIENDHOOK_SINKS: "console" });
+  try {
+    const exits: Array<number | string> = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const life = await deployment.start();
+      exits.push(await life.stop());
+    }
+    expect(exits.filter((exit) => exit !== 0)).toEqual([]);
+  } finally {
+    await Promise.all(spinners.map((spinner) => spinner.terminate()));
+    await deployment.dispose();
+  }
+}, 180_000);
