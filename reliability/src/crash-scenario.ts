@@ -5,7 +5,7 @@ import { type CallbackRecord, sendLikeAProvider } from "./load";
 import { planMixedTraffic } from "./mixed-traffic";
 import { pendingDeliveries, readAllEvents } from "./read-api";
 import { createSeededRandom } from "./seeded-random";
-import { sleep, waitFor } from "./wait-for";
+import { waitFor } from "./wait-for";
 import { startWebhookRecorder } from "./webhook-recorder";
 
 export interface CrashScenarioOptions {
@@ -61,7 +61,6 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   });
   // Deliveries are recorded in this process, by webhook-id, with the life of the app that sent them.
   let lives = 0;
-  let startedAt = 0;
   const recorder = await startWebhookRecorder(reliabilityCredentials.webhookSecret, () => lives - 1);
   const deployment = createAppDeployment({ ...options.variables, ...httpSinkVariables(recorder.url) });
   // A process delivers from its start-up on, before it says it listens, and a killed one delivers
@@ -69,7 +68,6 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   const start = async () => {
     lives = deployment.lives.length + 1;
     const life = await deployment.start();
-    startedAt = Date.now();
     return life;
   };
   try {
@@ -80,9 +78,6 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const chaos = (async () => {
       for (const threshold of options.killThresholds) {
         await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 60_000, 5);
-        // The app announces that it listens a moment before it handles SIGTERM (see repro/): a
-        // graceful stop is only asked of a process that has been up for half a second.
-        if (options.stopWith === "terminate") await sleep(Math.max(0, startedAt + 500 - Date.now()));
         const stoppingAt = Date.now();
         exits.push(options.stopWith === "terminate" ? await deployment.current().stop(30_000) : await deployment.current().killHard());
         stopDurationsMs.push(Date.now() - stoppingAt);

@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { type Configuration, describeConfiguration, usesDemoCredentials } from "./config/configuration";
 import { ConfigurationError } from "./config/configuration-error";
 import { loadConfiguration } from "./config/load-configuration";
@@ -48,10 +49,13 @@ async function main(): Promise<void> {
     await application.ready().catch((error: unknown) => {
       throw new Error(`the store cannot be used: ${error instanceof Error ? error.message : String(error)}`);
     });
-    const server = await listen(application.app, configuration.port, configuration.host);
+    const server = createServer(application.app);
+    // Before the port opens: a SIGTERM sent as soon as the app says it listens must find the
+    // graceful shutdown in place, not Node's default of ending the process on the spot.
+    shutDownOnSignals({ server, closeApp: application.close, logger, graceMs: shutdownGraceMs });
+    await listen(server, configuration.port, configuration.host);
     // The last start-up line: whoever waits for the app to be ready waits for this one.
     logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");
-    shutDownOnSignals({ server, closeApp: application.close, logger, graceMs: shutdownGraceMs });
   } catch (error) {
     exitWith(describeStartupFailure(error, configuration));
   }

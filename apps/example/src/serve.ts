@@ -1,11 +1,9 @@
-import { type Server, createServer } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Express } from "express";
 
 /** Listens, and resolves once the port is bound (or rejects with the bind error, e.g. EADDRINUSE). */
-export function listen(app: Express, port: number, host?: string): Promise<Server> {
+export function listen(server: Server, port: number, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
     server.once("listening", () => {
       server.off("error", reject);
       resolve(server);

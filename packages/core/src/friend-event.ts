@@ -3,6 +3,13 @@ import { FriendEventTypeSchema, relationshipEventTypes } from "./friend-event-ty
 
 const UserIdSchema = z.string().min(1).describe("A bare user id, as the provider knows the user.");
 
+/**
+ * The latest instant an event's timestamps can hold, 9999-12-31T23:59:59.999Z: past it
+ * `toISOString` writes an expanded year (`+010000-…`), which RFC 3339 (and so JSON Schema's
+ * `date-time`) does not allow. Adapters refuse or drop provider times beyond it.
+ */
+export const latestTimestampMilliseconds = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 const TimestampSchema = z.iso
   .datetime({ offset: false })
   .describe("An ISO-8601 instant in UTC, for example 2022-01-20T03:16:53.494Z.");

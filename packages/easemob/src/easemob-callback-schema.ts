@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -11,14 +11,12 @@ import { z } from "zod";
 
 const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 
-/** The latest instant a JavaScript `Date` can hold, in milliseconds. */
-const latestInstantMs = 8_640_000_000_000_000;
 
 /** The signed fields: `callId` (`{appkey}_{msg_id}`) and `timestamp` in milliseconds. */
 export const EasemobSignedFieldsSchema = z
   .object({
     callId: z.string().min(1),
-    timestamp: z.number().int().nonnegative().max(latestInstantMs),
+    timestamp: z.number().int().nonnegative().max(latestTimestampMilliseconds),
   })
   .loose();
 

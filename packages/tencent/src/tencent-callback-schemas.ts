@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -33,11 +33,9 @@ const AccountSchema = z.string().min(1);
 
 const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 
-/** The latest instant a JavaScript `Date` can hold, in milliseconds. */
-const latestInstantMs = 8_640_000_000_000_000;
 
 function unixTimeSchema(unitsPerMillisecond: number) {
-  const maximum = Math.floor(latestInstantMs / unitsPerMillisecond);
+  const maximum = Math.floor(latestTimestampMilliseconds / unitsPerMillisecond);
   const digits = z
     .string()
     .regex(/^\d{1,16}$/)

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DeliveryOptions } from "@friendhook/receiver";
@@ -51,7 +51,7 @@ export async function startApp(variables: Record<string, string>, delivery?: Del
     writeLine: (line) => printedLines.push(line),
     ...(delivery && { delivery }),
   });
-  const server = await listen(application.app, 0, "127.0.0.1");
+  const server = await listen(createServer(application.app), 0, "127.0.0.1");
   let stopped: Promise<void> | undefined;
   return {
     url: localUrlOf(server),

@@ -5,11 +5,11 @@ import { createAppDeployment, killRunningAppProcesses, providerVariables } from 
 afterAll(killRunningAppProcesses);
 
 /**
- * `main.ts` logs "friendhook is listening" (the line its comment tells whoever waits for the app to
- * wait for) and only then installs its SIGTERM and SIGINT handlers. A SIGTERM sent as soon as the
- * line appears can arrive before them: Node's default action ends the process at once, without
- * the graceful shutdown (requests in flight are cut, claimed deliveries stay leased for 30 s).
- * Busy cores (an orchestrator's node under load) widen the window; two spinning threads play them.
+ * Whoever waits for the app waits for its "friendhook is listening" line, and may stop it right
+ * then. The SIGTERM and SIGINT handlers must already be in place (they once were installed only
+ * after that line): otherwise Node's default action ends the process at once, without the graceful
+ * shutdown, cutting requests in flight and leaving claimed deliveries leased for 30 s. Busy cores
+ * (an orchestrator's node under load) widen such a window; two spinning threads play them.
  */
 it("a SIGTERM sent the moment the app says it listens still shuts it down gracefully (exit code 0)", async () => {
   const spinners = Array.from({ length: 2 }, () => new Worker("for (;;) {}", { eval: true }));
