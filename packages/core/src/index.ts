@@ -6,6 +6,7 @@ export * from "./friendhook-error";
 export * from "./hashing";
 export * from "./provider-request";
 export * from "./read-json-body";
+export * from "./parse-options";
 export * from "./provider-adapter";
 export * from "./friend-request-policy";
 export * from "./friend-event-sink";

@@ -1,4 +1,4 @@
-import { FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
+import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -62,13 +62,6 @@ export function quoted(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 4)
-    .map((issue) => `${issue.path.map(String).join(".") || "body"}: ${issue.message}`)
-    .join("; ");
-}
-
 /** Parses one step of the body, or refuses it with `invalid_payload` naming the fields at fault. */
 export function parseEasemobCallback<Schema extends z.ZodType>(
   schema: Schema,
@@ -77,9 +70,8 @@ export function parseEasemobCallback<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new FriendhookError("invalid_payload", `The body is not ${what}: ${describeIssues(parsed.error)}.`, {
-      provider: "easemob",
-    });
+    const issues = describeSchemaIssues(parsed.error, "body", { maximumIssues: 4 });
+    throw new FriendhookError("invalid_payload", `The body is not ${what}: ${issues}.`, { provider: "easemob" });
   }
   return parsed.data;
 }

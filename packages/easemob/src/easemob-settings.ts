@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { parseOptions } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -52,24 +52,12 @@ export interface ResolvedEasemobSettings {
   readonly includeRaw: boolean;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
-      return `${path}: ${issue.message}`;
-    })
-    .join("; ");
-}
-
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
 export function resolveEasemobSettings(settings: EasemobAdapterSettings): ResolvedEasemobSettings {
-  const parsed = EasemobAdapterSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    throw new FriendhookError("misconfigured", `Invalid Easemob adapter settings: ${describeIssues(parsed.error)}.`, {
-      provider: "easemob",
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(EasemobAdapterSettingsSchema, settings, "Easemob adapter", {
+    provider: "easemob",
+    noun: "settings",
+  });
   return {
     secrets: options.secrets ?? (options.secret === undefined ? [] : [options.secret]),
     appKeys: options.appKeys === undefined ? undefined : new Set(options.appKeys.map((appKey) => appKey.toLowerCase())),

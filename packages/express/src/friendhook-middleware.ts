@@ -1,5 +1,5 @@
-import { FriendhookError, type ProviderResponse } from "@friendhook/core";
-import { parseOptions, type Receiver } from "@friendhook/receiver";
+import { FriendhookError, type ProviderResponse, parseOptions } from "@friendhook/core";
+import type { Receiver } from "@friendhook/receiver";
 import type { RequestHandler, Response } from "express";
 import { type FriendhookMiddlewareOptions, FriendhookMiddlewareOptionsSchema } from "./friendhook-middleware-options";
 import { providerRequestOf } from "./provider-request-of";

@@ -1,6 +1,5 @@
-import { type FriendEvent, type FriendEventSink, SinkError, sha256Hex } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkError, sha256Hex } from "@friendhook/core";
 import { type HttpSinkOptions, HttpSinkOptionsSchema } from "./http-sink-options";
-import { parseOptions } from "./parse-options";
 import { retryAfterMs } from "./retry-after";
 import { signStandardWebhook } from "./standard-webhook-signature";
 import { cloudEventOf, contentTypes, standardWebhookPayload } from "./webhook-payload";

@@ -1,8 +1,7 @@
-import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkError } from "@friendhook/core";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type NatsSinkOptions, NatsSinkOptionsSchema } from "./nats-sink-options";
-import { parseOptions } from "./parse-options";
 import { subjectOf } from "./subject";
 
 export interface NatsSink extends FriendEventSink {

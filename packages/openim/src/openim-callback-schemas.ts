@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { describeSchemaIssues, FriendhookError } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -139,15 +139,6 @@ export const openImCallbackSchemas = {
 
 export type OpenImCallback<Command extends OpenImCommand> = z.output<(typeof openImCallbackSchemas)[Command]>;
 
-function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
-    return `${path}: ${issue.message}`;
-  });
-  const more = error.issues.length - shown.length;
-  return more > 0 ? `${shown.join("; ")} (and ${more} more)` : shown.join("; ");
-}
-
 function invalidPayload(message: string): FriendhookError {
   return new FriendhookError("invalid_payload", message, { provider: "openim" });
 }
@@ -156,7 +147,8 @@ function invalidPayload(message: string): FriendhookError {
 export function parseOpenImEnvelope(body: Record<string, unknown>): string {
   const result = OpenImEnvelopeSchema.safeParse(body);
   if (!result.success) {
-    throw invalidPayload(`The body is not an OpenIM callback: ${describeIssues(result.error)}.`);
+    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
+    throw invalidPayload(`The body is not an OpenIM callback: ${issues}.`);
   }
   return result.data.callbackCommand;
 }
@@ -168,7 +160,8 @@ export function parseOpenImCallback<Command extends OpenImCommand>(
 ): OpenImCallback<Command> {
   const result = openImCallbackSchemas[command].safeParse(body);
   if (!result.success) {
-    throw invalidPayload(`The ${command} body is not as OpenIM sends it: ${describeIssues(result.error)}.`);
+    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
+    throw invalidPayload(`The ${command} body is not as OpenIM sends it: ${issues}.`);
   }
   return result.data as OpenImCallback<Command>;
 }

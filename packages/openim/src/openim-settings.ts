@@ -1,4 +1,4 @@
-import { type FriendRequestPolicy, FriendhookError, allowAllFriendRequests } from "@friendhook/core";
+import { type FriendRequestPolicy, allowAllFriendRequests, parseOptions } from "@friendhook/core";
 import { z } from "zod";
 
 /** OpenIM has no app id of its own; events carry this one unless the settings name another. */
@@ -60,24 +60,12 @@ export interface ResolvedOpenImSettings {
   readonly includeRaw: boolean;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
-      return `${path}: ${issue.message}`;
-    })
-    .join("; ");
-}
-
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
 export function resolveOpenImSettings(settings: OpenImAdapterSettings = {}): ResolvedOpenImSettings {
-  const parsed = OpenImAdapterSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    throw new FriendhookError("misconfigured", `Invalid OpenIM adapter settings: ${describeIssues(parsed.error)}.`, {
-      provider: "openim",
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(OpenImAdapterSettingsSchema, settings, "OpenIM adapter", {
+    provider: "openim",
+    noun: "settings",
+  });
   return {
     appId: options.appId ?? defaultOpenImAppId,
     tokens: options.token === undefined ? [] : typeof options.token === "string" ? [options.token] : options.token,

@@ -1,4 +1,4 @@
-import { parseOptions } from "@friendhook/receiver";
+import { parseOptions } from "@friendhook/core";
 import pg from "pg";
 import { runMigrations } from "./migrate";
 import { type PostgresOptions, PostgresOptionsSchema } from "./postgres-options";

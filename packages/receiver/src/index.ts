@@ -2,7 +2,6 @@ export * from "./receiver";
 export * from "./receiver-options";
 export * from "./receiver-logger";
 export * from "./receiver-observer";
-export * from "./parse-options";
 export * from "./read-request-body";
 export * from "./store/friend-event-store";
 export * from "./store/delivery-order-key";

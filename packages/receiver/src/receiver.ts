@@ -1,13 +1,13 @@
 import {
   FriendhookError,
   type FriendEventSink,
+  parseOptions,
   type ProviderAdapterV1,
   type ProviderRequest,
   type ProviderResponse,
   type ReceivedCallback,
 } from "@friendhook/core";
 import { createSinkWorker, type SinkWorker } from "./delivery/sink-worker";
-import { parseOptions } from "./parse-options";
 import { silentLogger } from "./receiver-logger";
 import type { CallbackHandledInfo, DeliveryAttemptedInfo } from "./receiver-observer";
 import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options";

@@ -1,8 +1,7 @@
-import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkError } from "@friendhook/core";
 import { createClient } from "redis";
 import { type AppendedEvent, appendEvents } from "./append-script";
 import { fillEventTemplate } from "./event-template";
-import { parseOptions } from "./parse-options";
 import { type RedisCommandClient, type RedisSinkOptions, RedisSinkOptionsSchema } from "./redis-sink-options";
 
 export interface RedisSink extends FriendEventSink {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type FriendEvent, FriendhookError } from "@friendhook/core";
+import { type FriendEvent, FriendhookError, parseOptions } from "@friendhook/core";
 import {
   type AppendInput,
   type AppendResult,
@@ -10,7 +10,6 @@ import {
   deliveryOrderKey,
   type FriendEventStore,
   type FriendRelation,
-  parseOptions,
   parseSequenceCursor,
   type RelationChange,
   relationChangesOf,

@@ -1,4 +1,4 @@
-import { FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
+import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -145,15 +145,6 @@ export const tencentCallbackSchemas = {
 
 export type TencentCallback<Command extends TencentCommand> = z.output<(typeof tencentCallbackSchemas)[Command]>;
 
-function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
-    return `${path}: ${issue.message}`;
-  });
-  const more = error.issues.length - shown.length;
-  return more > 0 ? `${shown.join("; ")} (and ${more} more)` : shown.join("; ");
-}
-
 /** Parses a body whose command is known; a body that does not fit is `invalid_payload` (400). */
 export function parseTencentCallback<Command extends TencentCommand>(
   command: Command,
@@ -161,11 +152,10 @@ export function parseTencentCallback<Command extends TencentCommand>(
 ): TencentCallback<Command> {
   const result = tencentCallbackSchemas[command].safeParse(body);
   if (!result.success) {
-    throw new FriendhookError(
-      "invalid_payload",
-      `The ${command} body is not as Tencent documents it: ${describeIssues(result.error)}.`,
-      { provider: "tencent" },
-    );
+    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
+    throw new FriendhookError("invalid_payload", `The ${command} body is not as Tencent documents it: ${issues}.`, {
+      provider: "tencent",
+    });
   }
   return result.data as TencentCallback<Command>;
 }

@@ -1,4 +1,4 @@
-import { type FriendRequestPolicy, FriendhookError, allowAllFriendRequests } from "@friendhook/core";
+import { type FriendRequestPolicy, allowAllFriendRequests, parseOptions } from "@friendhook/core";
 import { z } from "zod";
 
 /** Tencent waits 2 s for a "before" callback and then proceeds as if it had been allowed. */
@@ -49,24 +49,12 @@ export interface ResolvedTencentSettings {
   readonly now: () => Date;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
-      return `${path}: ${issue.message}`;
-    })
-    .join("; ");
-}
-
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
 export function resolveTencentSettings(settings: TencentAdapterSettings): ResolvedTencentSettings {
-  const parsed = TencentAdapterSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    throw new FriendhookError("misconfigured", `Invalid Tencent adapter settings: ${describeIssues(parsed.error)}.`, {
-      provider: "tencent",
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(TencentAdapterSettingsSchema, settings, "Tencent adapter", {
+    provider: "tencent",
+    noun: "settings",
+  });
   return {
     sdkAppIds: new Set(options.sdkAppIds),
     token: options.token,

@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { describeSchemaIssues, FriendhookError } from "@friendhook/core";
 import { z } from "zod";
 import { __nameCamel__Provider } from "./__name__-provider";
 
@@ -34,24 +34,14 @@ export const __Name__CallbackSchema = z
 
 export type __Name__Callback = z.infer<typeof __Name__CallbackSchema>;
 
-function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join(".") : "body";
-    return `${path}: ${issue.message}`;
-  });
-  const more = error.issues.length - shown.length;
-  return more > 0 ? `${shown.join("; ")} (and ${more} more)` : shown.join("; ");
-}
-
 /** A body that does not fit is `invalid_payload` (400), with the first few reasons. */
 export function parse__Name__Callback(body: Record<string, unknown>): __Name__Callback {
   const result = __Name__CallbackSchema.safeParse(body);
   if (!result.success) {
-    throw new FriendhookError(
-      "invalid_payload",
-      `The body is not a __Title__ callback: ${describeIssues(result.error)}.`,
-      { provider: __nameCamel__Provider },
-    );
+    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
+    throw new FriendhookError("invalid_payload", `The body is not a __Title__ callback: ${issues}.`, {
+      provider: __nameCamel__Provider,
+    });
   }
   return result.data;
 }

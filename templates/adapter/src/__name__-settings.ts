@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { parseOptions } from "@friendhook/core";
 import { z } from "zod";
 import { __nameCamel__Provider } from "./__name__-provider";
 
@@ -40,21 +40,12 @@ export interface Resolved__Name__Settings {
   readonly now: () => Date;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join(".") : "settings"}: ${issue.message}`)
-    .join("; ");
-}
-
 /** Validates the settings once, at construction. Messages name the setting, never its value. */
 export function resolve__Name__Settings(settings: __Name__AdapterSettings): Resolved__Name__Settings {
-  const parsed = __Name__AdapterSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    throw new FriendhookError("misconfigured", `Invalid __Title__ adapter settings: ${describeIssues(parsed.error)}.`, {
-      provider: __nameCamel__Provider,
-    });
-  }
-  const options = parsed.data;
+  const options = parseOptions(__Name__AdapterSettingsSchema, settings, "__Title__ adapter", {
+    provider: __nameCamel__Provider,
+    noun: "settings",
+  });
   return {
     secrets: typeof options.secret === "string" ? [options.secret] : options.secret,
     appIds: options.appIds === undefined ? undefined : new Set(options.appIds),
