@@ -23,7 +23,10 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Where the console sink prints events; standard output by default. */
   readonly writeLine?: (line: string) => void;
-  /** The receiver's delivery settings (attempts, backoff); its defaults otherwise. */
+  /**
+   * Delivery settings (attempts, backoff, lease…) that win over the configuration's, one by one;
+   * the settings left out come from the configuration, then the receiver's defaults.
+   */
   readonly delivery?: DeliveryOptions;
 }
 
@@ -65,7 +68,9 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
       sinks,
       logger: logger.child({ component: "receiver" }),
       observer: metrics.observer,
-      ...(options.delivery && { delivery: options.delivery }),
+      // Merged setting by setting: a caller that names a setting (a test needing short backoffs)
+      // needs that one whatever the environment says, and leaves the others to the operator.
+      delivery: { ...configuration.delivery, ...options.delivery },
     });
   } catch (error) {
     void store.close();

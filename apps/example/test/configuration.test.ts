@@ -51,6 +51,12 @@ describe("parseConfiguration", () => {
         FRIENDHOOK_STORE: "postgresql://friendhook:s3cret@db.internal:5433/app?sslmode=require&schema=friendhook&tablePrefix=store_",
         FRIENDHOOK_BODY_LIMIT: "512kb",
         FRIENDHOOK_SINKS: "memory, console",
+        FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "5",
+        FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "250",
+        FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "60000",
+        FRIENDHOOK_DELIVERY_BATCH_SIZE: "20",
+        FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: "500",
+        FRIENDHOOK_DELIVERY_LEASE_MS: "120000",
         LOG_LEVEL: "debug",
         EASEMOB_SECRET: "first-rule, second-rule",
         EASEMOB_APPKEY: "1112220101#demo,1112220101#other",
@@ -76,6 +82,14 @@ describe("parseConfiguration", () => {
       bodyLimitBytes: 512 * 1024,
       logLevel: "debug",
       sinks: [{ kind: "memory" }, { kind: "console" }],
+      delivery: {
+        maximumAttempts: 5,
+        initialBackoffMs: 250,
+        maximumBackoffMs: 60_000,
+        batchSize: 20,
+        pollIntervalMs: 500,
+        leaseMs: 120_000,
+      },
       easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"] },
       tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy" },
       openim: { appId: "openim-production", tokens: ["old-openim-token", "new-openim-token"] },
@@ -89,6 +103,22 @@ describe("parseConfiguration", () => {
     ["100 b", 100],
   ])("reads the body limit %s", (text, bytes) => {
     expect(parseConfiguration({ ...easemobOnly, FRIENDHOOK_BODY_LIMIT: text }, "/").bodyLimitBytes).toBe(bytes);
+  });
+
+  it("keeps only the delivery settings given, and describes the effective ones with the receiver's defaults", () => {
+    const configuration = parseConfiguration({ ...easemobOnly, FRIENDHOOK_DELIVERY_LEASE_MS: "100", FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "1000" }, "/");
+    expect(configuration.delivery).toEqual({ maximumAttempts: 1000, leaseMs: 100 });
+    const receiverDefaults = { maximumAttempts: 10, initialBackoffMs: 1000, maximumBackoffMs: 600_000, batchSize: 100, pollIntervalMs: 1000, leaseMs: 30_000 };
+    expect(describeConfiguration(configuration).delivery).toEqual({ ...receiverDefaults, maximumAttempts: 1000, leaseMs: 100 });
+    expect(describeConfiguration(parseConfiguration(easemobOnly, "/")).delivery).toEqual(receiverDefaults);
+  });
+
+  it("accepts no backoff at all, and an initial backoff equal to the maximum", () => {
+    const noWait = { FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "0", FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "0" };
+    expect(parseConfiguration({ ...easemobOnly, ...noWait }, "/").delivery).toEqual({ initialBackoffMs: 0, maximumBackoffMs: 0 });
+    const longest = "2147483647";
+    const equal = { FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: longest, FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: longest };
+    expect(parseConfiguration({ ...easemobOnly, ...equal }, "/").delivery).toEqual({ initialBackoffMs: 2_147_483_647, maximumBackoffMs: 2_147_483_647 });
   });
 
   it("treats blank values as unset", () => {
@@ -163,6 +193,44 @@ describe("parseConfiguration", () => {
     [
       { EASEMOB_APPKEY: "1112220101" },
       'EASEMOB_APPKEY: entry 1 ("1112220101") is not an app key of the form "org#app"; in a .env file, quote it: EASEMOB_APPKEY="org#app"',
+    ],
+    [{ FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "ten" }, 'FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: must be a whole number from 1 to 1000 (got "ten")'],
+    [{ FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "0" }, 'FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: must be a whole number from 1 to 1000 (got "0")'],
+    [{ FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "1001" }, 'FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: must be a whole number from 1 to 1000 (got "1001")'],
+    [{ FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "2.5" }, 'FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: must be a whole number from 1 to 1000 (got "2.5")'],
+    [
+      { FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "-1" },
+      'FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: must be a whole number of milliseconds from 0 to 2147483647 (got "-1")',
+    ],
+    [
+      { FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "10m" },
+      'FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: must be a whole number of milliseconds from 0 to 2147483647 (got "10m")',
+    ],
+    [{ FRIENDHOOK_DELIVERY_BATCH_SIZE: "0" }, 'FRIENDHOOK_DELIVERY_BATCH_SIZE: must be a whole number from 1 to 1000 (got "0")'],
+    [
+      { FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: "0" },
+      'FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: must be a whole number of milliseconds from 1 to 2147483647 (got "0")',
+    ],
+    [
+      { FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: "2147483648" },
+      'FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: must be a whole number of milliseconds from 1 to 2147483647 (got "2147483648")',
+    ],
+    [{ FRIENDHOOK_DELIVERY_LEASE_MS: "99" }, 'FRIENDHOOK_DELIVERY_LEASE_MS: must be a whole number of milliseconds from 100 to 2147483647 (got "99")'],
+    [
+      { FRIENDHOOK_DELIVERY_LEASE_MS: "99999999999999999999999" },
+      'FRIENDHOOK_DELIVERY_LEASE_MS: must be a whole number of milliseconds from 100 to 2147483647 (got "99999999999999999999")',
+    ],
+    [
+      { FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "5000", FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "1000" },
+      "FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: is 5000, more than FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS (1000); the first wait cannot be longer than the longest",
+    ],
+    [
+      { FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "700000" },
+      "FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: is 700000, more than FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS (default 600000); the first wait cannot be longer than the longest",
+    ],
+    [
+      { FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "500" },
+      "FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: is 500, less than FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS (default 1000); set FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS to 500 or less too",
     ],
     [{ TENCENT_SDKAPPID: "14000x" }, 'TENCENT_SDKAPPID: entry 1 ("14000x") is not an SdkAppid, which is a number such as 1400000000'],
     [{ TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "two words" }, "TENCENT_TOKEN: contains whitespace; copy the value without spaces or line breaks"],

@@ -1,8 +1,17 @@
 import { resolve } from "node:path";
 import { HttpSinkOptionsSchema } from "@friendhook/http";
 import { defaultOpenImAppId } from "@friendhook/openim";
+import type { DeliveryOptions } from "@friendhook/receiver";
 import { z } from "zod";
 import { ConfigurationError } from "./configuration-error";
+import {
+  type DeliveryVariable,
+  deliveryOptions,
+  deliverySettingParser,
+  deliveryVariables,
+  describeBackoffConflict,
+  effectiveDelivery,
+} from "./delivery-settings";
 import { demoCredentials } from "./demo-credentials";
 import type { EnvironmentVariables } from "./environment-files";
 import {
@@ -56,6 +65,8 @@ export interface Configuration {
   readonly sinks: readonly SinkSpecification[];
   /** The Standard Webhooks secrets (`whsec_…`) the HTTP sinks sign with; required when there is one. */
   readonly httpSinkSecrets?: readonly string[];
+  /** The delivery settings given; the receiver's defaults apply to the others. Absent when none is. */
+  readonly delivery?: DeliveryOptions;
   /** Absent when no Easemob secret is configured: its webhook then answers `provider_not_configured`. */
   readonly easemob: EasemobConfiguration | undefined;
   /** Absent when no Tencent SdkAppid is configured: its webhook then answers `provider_not_configured`. */
@@ -122,6 +133,14 @@ const OpenImAppIdSchema = z
   .max(128, "must be at most 128 characters")
   .regex(/^\S+$/, "must not contain whitespace");
 
+type DeliverySettingSchema = z.ZodOptional<ReturnType<typeof setting<number>>>;
+
+/** Built from the table of delivery variables, so that the table stays their only list. */
+function deliverySettingSchemas(): Record<DeliveryVariable, DeliverySettingSchema> {
+  const entries = deliveryOptions.map((option) => [deliveryVariables[option], setting(deliverySettingParser(option)).optional()]);
+  return Object.fromEntries(entries) as Record<DeliveryVariable, DeliverySettingSchema>;
+}
+
 const EnvironmentSchema = z.object({
   NODE_ENV: z
     .enum(runEnvironments, { error: (issue) => `must be one of ${runEnvironments.join(", ")} (got "${String(issue.input)}")` })
@@ -133,6 +152,7 @@ const EnvironmentSchema = z.object({
   FRIENDHOOK_BODY_LIMIT: setting(parseByteSize).default(1024 * 1024),
   FRIENDHOOK_SINKS: setting(parseSinkList).default([{ kind: "console" }]),
   FRIENDHOOK_HTTP_SINK_SECRET: WebhookSecretListSchema.optional(),
+  ...deliverySettingSchemas(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
@@ -171,6 +191,8 @@ function crossCheck(environment: ParsedEnvironment): string[] {
       "FRIENDHOOK_HTTP_SINK_SECRET: is required for the http(s):// sinks of FRIENDHOOK_SINKS: the Standard Webhooks secret (whsec_…) the endpoint verifies",
     );
   }
+  const backoffConflict = describeBackoffConflict(deliveryOf(environment));
+  if (backoffConflict !== undefined) problems.push(backoffConflict);
   if (environment.NODE_ENV === "production") {
     if (environment.EASEMOB_SECRET?.includes(demoCredentials.easemobSecret)) {
       problems.push(
@@ -187,6 +209,15 @@ function crossCheck(environment: ParsedEnvironment): string[] {
     }
   }
   return problems;
+}
+
+/** The delivery options whose variables are set. */
+function deliveryOf(environment: ParsedEnvironment): DeliveryOptions {
+  const given = deliveryOptions.flatMap((option) => {
+    const value = environment[deliveryVariables[option]];
+    return value === undefined ? [] : [[option, value] as const];
+  });
+  return Object.fromEntries(given);
 }
 
 function openImSettingsGiven(environment: ParsedEnvironment): boolean {
@@ -219,6 +250,7 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
   const environment = result.data;
   const problems = crossCheck(environment);
   if (problems.length > 0) throw new ConfigurationError(problems);
+  const delivery = deliveryOf(environment);
   return {
     environment: environment.NODE_ENV,
     host: environment.HOST,
@@ -229,6 +261,7 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
     logLevel: environment.LOG_LEVEL,
     sinks: environment.FRIENDHOOK_SINKS,
     ...(environment.FRIENDHOOK_HTTP_SINK_SECRET && { httpSinkSecrets: environment.FRIENDHOOK_HTTP_SINK_SECRET }),
+    ...(Object.keys(delivery).length > 0 && { delivery }),
     easemob: environment.EASEMOB_SECRET
       ? { secrets: environment.EASEMOB_SECRET, appKeys: environment.EASEMOB_APPKEY }
       : undefined,
@@ -258,6 +291,7 @@ export function describeConfiguration(configuration: Configuration): Record<stri
     store: describeStore(configuration.store ?? { kind: "sqlite" }, configuration.dataDirectory),
     bodyLimitBytes: configuration.bodyLimitBytes,
     sinks: configuration.sinks.map(describeSink),
+    delivery: effectiveDelivery(configuration.delivery),
     easemob: easemob ? { secretCount: easemob.secrets.length, appKeys: easemob.appKeys ?? "any" } : "not configured",
     tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
     openim: openim ? { appId: openim.appId, authenticated: openim.tokens !== undefined } : "not configured",

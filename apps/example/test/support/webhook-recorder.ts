@@ -28,11 +28,19 @@ function listenOn(server: Server, port: number): Promise<number> {
   });
 }
 
+export interface WebhookRecorderOptions {
+  /** The secret the signatures are verified with; `webhookSecret` by default. */
+  readonly secret?: string;
+  /** The answer to a verified webhook: 204 by default, 500 for an endpoint that is broken. */
+  readonly status?: number;
+}
+
 /**
  * An endpoint of the HTTP sink: it verifies each webhook's signature, records its `webhook-id`,
  * and answers 204, as a receiver that dedupes on the id would.
  */
-export async function startWebhookRecorder(secret: string = webhookSecret): Promise<WebhookRecorder> {
+export async function startWebhookRecorder(options: WebhookRecorderOptions = {}): Promise<WebhookRecorder> {
+  const { secret = webhookSecret, status = 204 } = options;
   const arrivals: string[] = [];
   let refused = 0;
   const server = createServer((request, response) => {
@@ -42,7 +50,7 @@ export async function startWebhookRecorder(secret: string = webhookSecret): Prom
       try {
         const { id } = verifyStandardWebhook({ body: Buffer.concat(chunks), headers: request.headers, secret });
         arrivals.push(id);
-        response.writeHead(204).end();
+        response.writeHead(status).end();
       } catch {
         refused += 1;
         response.writeHead(400).end();
