@@ -1,36 +1,41 @@
-import {
-  type AppendInput,
-  type AppendResult,
-  type FriendEventStore,
-  parseSequenceCursor,
-  relationChangesOf,
-  resolvePageLimit,
-} from "@friendhook/receiver";
+import { type AppendInput, type AppendResult, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/receiver";
 import { FriendhookError } from "@friendhook/core";
-import type { PoolClient } from "pg";
+import { commitAppendBatch } from "./append-batch";
 import {
   claimDeliveries,
   completeDeliveries,
   countDeliveries,
-  enqueueDeliveries,
   failDelivery,
   replayDeadLetters,
   selectDeadLetters,
 } from "./deliveries";
-import { insertEvents, selectEvents } from "./event-rows";
-import { applyRelationChangeInDatabase, queryFriendsOf } from "./friend-table";
+import { selectEvents } from "./event-rows";
+import { queryFriendsOf } from "./friend-table";
+import { createGroupCommit } from "./group-commit";
 import { openPostgres } from "./postgres-connection";
 import type { PostgresStoreOptions } from "./postgres-options";
 import type { TableNames } from "./table-names";
 import { inTransaction } from "./transaction";
-import { insertUnrecognizedCallback, selectUnrecognizedCallbacks } from "./unrecognized-callbacks";
+import { selectUnrecognizedCallbacks } from "./unrecognized-callbacks";
+
+export interface PostgresStoreStatistics {
+  /** `append` calls so far. */
+  readonly appends: number;
+  /** Transactions those appends were committed in; fewer than `appends` when group commit batched them. */
+  readonly appendTransactions: number;
+}
 
 export interface PostgresFriendEventStore extends FriendEventStore {
   /** The quoted, schema-qualified table names, for queries of your own. */
   readonly tables: TableNames;
   /** Applies pending migrations now; the store does it on first use unless `migrate: false`. */
   migrate(): Promise<number[]>;
+  /** How this process's appends were grouped into transactions. */
+  statistics(): PostgresStoreStatistics;
 }
+
+/** The most appends one transaction holds; more wait for the next. */
+const maximumAppendsPerTransaction = 256;
 
 function nextCursor(rows: ReadonlyArray<{ sequence: number }>): string | undefined {
   const last = rows.at(-1);
@@ -43,18 +48,10 @@ function deliveryNumber(deliveryId: string): bigint {
 }
 
 /**
- * Appends of one schema and prefix take turns, holding this lock until they commit: sequences then
- * become visible in the order they were given, so a reader paging by sequence never skips an event
- * that commits late, and overlapping appends cannot deadlock on each other's event ids.
- */
-async function lockAppends(client: PoolClient, tables: TableNames): Promise<void> {
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`friendhook:append:${tables.schema}.${tables.tablePrefix}`]);
-}
-
-/**
  * The durable store on PostgreSQL, for receivers that run as several processes on one database:
  * events are deduplicated by id across all of them, delivery work is claimed with
  * `FOR UPDATE SKIP LOCKED`, dead letters are shared, and deliveries of one pair stay in order.
+ * Appends are batched by group commit: those that arrive while a transaction is written share the next.
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresFriendEventStore {
   const database = openPostgres(options, "PostgreSQL store");
@@ -77,23 +74,22 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     return running;
   };
 
-  const append = (input: AppendInput): Promise<AppendResult> =>
-    inTransaction(pool, async (client) => {
-      await lockAppends(client, tables);
-      const inserted = await insertEvents(client, tables, input.events);
-      await enqueueDeliveries(client, tables, inserted, input.sinks);
-      for (const event of inserted) {
-        for (const change of relationChangesOf(event)) await applyRelationChangeInDatabase(client, tables, change);
-      }
-      const unrecognizedInserted = input.unrecognized ? await insertUnrecognizedCallback(client, tables, input.unrecognized) : false;
-      return { inserted: inserted.length, duplicates: input.events.length - inserted.length, unrecognizedInserted };
-    });
+  // Appends join the group commit only once the schema is ready (`run`), and `close` waits for them.
+  const appends = createGroupCommit<AppendInput, AppendResult>(
+    (inputs) => commitAppendBatch(pool, tables, inputs),
+    maximumAppendsPerTransaction,
+  );
 
   return {
     tables,
     migrate: database.migrate,
 
-    append: (input) => run(() => append(input)),
+    statistics() {
+      const counts = appends.counts();
+      return { appends: counts.submissions, appendTransactions: counts.transactions };
+    },
+
+    append: (input) => run(() => appends.submit(input)),
 
     listEvents: (page = {}) =>
       run(async () => {

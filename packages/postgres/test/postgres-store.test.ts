@@ -131,6 +131,109 @@ describeWithService(
         await expect(store.listEvents()).rejects.toMatchObject(closed);
         await expect(store.append({ events: buildFriendEvents(1, 9), sinks: [sink] })).rejects.toMatchObject(closed);
       });
+
+      it("gives a reader paging by sequence every event while two instances append at once", async () => {
+        const schema = uniqueSchemaName();
+        const [first, second, reader] = [openStore(schema), openStore(schema), openStore(schema)];
+        await reader.migrate();
+        const events = buildFriendEvents(200);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        const readPage = async () => {
+          const page = await reader.listEvents({ after: cursor, limit: 1000 });
+          seen.push(...page.events.map((event) => event.id));
+          cursor = page.next ?? cursor;
+        };
+        let appending = true;
+        const appended = Promise.all(
+          events.map((event, index) => (index % 2 === 0 ? first : second).append({ events: [event], sinks: [sink] })),
+        ).finally(() => {
+          appending = false;
+        });
+        while (appending) await readPage();
+        await appended;
+        await readPage();
+        // Paging by sequence skipped nothing that committed late, and saw nothing twice.
+        expect(seen).toEqual((await reader.listEvents({ limit: 1000 })).events.map((event) => event.id));
+        expect([...seen].sort()).toEqual(events.map((event) => event.id).sort());
+        await Promise.all([first.close(), second.close(), reader.close()]);
+      });
+    });
+
+    describe("postgres store group commit", () => {
+      const sink = "primary";
+      /** Refused by PostgreSQL: neither jsonb nor text can hold a NUL character. */
+      const nul = "nul\u0000byte";
+
+      it("commits appends made at once in fewer transactions, each event once, in the order submitted", async () => {
+        const schema = uniqueSchemaName();
+        const store = openStore(schema);
+        await store.migrate();
+        const events = buildFriendEvents(300);
+        const appending = Promise.all(events.map((event) => store.append({ events: [event], sinks: [sink] })));
+        // Closing waits for the queued appends; more than one transaction holds (256 at most).
+        await store.close();
+        const results = await appending;
+        expect(results.every((result) => result.inserted === 1 && result.duplicates === 0)).toBe(true);
+        const { appends, appendTransactions } = store.statistics();
+        expect(appends).toBe(300);
+        expect(appendTransactions).toBeGreaterThanOrEqual(2);
+        expect(appendTransactions).toBeLessThan(300);
+        const reopened = openStore(schema);
+        expect((await reopened.listEvents({ limit: 1000 })).events.map((event) => event.id)).toEqual(events.map((event) => event.id));
+        expect(await reopened.countDeliveries()).toEqual([{ sink, pending: 300, deadLettered: 0 }]);
+        await reopened.close();
+      });
+
+      it("counts an event appended twice in one batch as a duplicate the second time", async () => {
+        const store = openStore();
+        await store.migrate();
+        const [event] = buildFriendEvents(1);
+        const input = { events: [event as FriendEvent], sinks: [sink] };
+        const results = await Promise.all([store.append(input), store.append(input)]);
+        expect(results.map((result) => [result.inserted, result.duplicates])).toEqual([
+          [1, 0],
+          [0, 1],
+        ]);
+        expect(store.statistics()).toEqual({ appends: 2, appendTransactions: 1 });
+        expect((await store.listEvents()).events).toEqual([event]);
+        expect(await store.countDeliveries()).toEqual([{ sink, pending: 1, deadLettered: 0 }]);
+        await store.close();
+      });
+
+      it("rolls back an append that fails in a batch alone, and commits the others", async () => {
+        const store = openStore();
+        await store.migrate();
+        const [kept, undone, alsoKept, refused] = buildFriendEvents(4);
+        const refusedEvent = { ...refused, source: { command: "testkit:add", host: nul } } as FriendEvent;
+        // Alone, PostgreSQL refuses it: jsonb cannot hold the NUL.
+        await expect(store.append({ events: [refusedEvent], sinks: [sink] })).rejects.toThrow(/unicode/i);
+        const unrecognized = {
+          id: "unr_00000000000000000000000000000000",
+          provider: "testkit",
+          appId: "demo#app",
+          command: "testkit:unknown",
+          reason: "unknown command",
+          receivedAt: "2024-01-01T00:00:00.000Z",
+          body: nul,
+        };
+        const settled = await Promise.allSettled([
+          store.append({ events: [kept as FriendEvent], sinks: [sink] }),
+          // Its event, delivery and friend-table rows are written before the NUL in the body fails.
+          store.append({ events: [undone as FriendEvent], sinks: [sink], unrecognized }),
+          store.append({ events: [alsoKept as FriendEvent], sinks: [sink] }),
+          store.append({ events: [refusedEvent], sinks: [sink] }),
+        ]);
+        expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected"]);
+        expect(store.statistics()).toEqual({ appends: 5, appendTransactions: 1 });
+        expect((await store.listEvents()).events).toEqual([kept, alsoKept]);
+        expect(await store.countDeliveries()).toEqual([{ sink, pending: 2, deadLettered: 0 }]);
+        expect((await store.listUnrecognized()).callbacks).toEqual([]);
+        // `kept` made user-0 and user-1 friends; `undone`, user-1 blocking user-2, was rolled back.
+        expect(undone).toMatchObject({ type: "friend.blocked", actor: "user-1", target: "user-2" });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "user-1" })).toEqual({ friends: ["user-0"], blocked: [] });
+        await store.close();
+      });
     });
   },
   { host: databaseHost },

@@ -1,0 +1,64 @@
+import { type AppendInput, type AppendResult, relationChangesOf } from "@friendhook/receiver";
+import type { Pool, PoolClient } from "pg";
+import { enqueueDeliveries } from "./deliveries";
+import { insertEvents } from "./event-rows";
+import { applyRelationChangeInDatabase } from "./friend-table";
+import type { TableNames } from "./table-names";
+import { inTransaction } from "./transaction";
+import { insertUnrecognizedCallback } from "./unrecognized-callbacks";
+
+/**
+ * Appends of one schema and prefix take turns, holding this lock until they commit: sequences then
+ * become visible in the order they were given, so a reader paging by sequence never skips an event
+ * that commits late, and overlapping appends cannot deadlock on each other's event ids.
+ */
+async function lockAppends(client: PoolClient, tables: TableNames): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`friendhook:append:${tables.schema}.${tables.tablePrefix}`]);
+}
+
+/** The new events, one pending delivery per new event and sink, the friend table, the unrecognized callback. */
+async function appendOne(client: PoolClient, tables: TableNames, input: AppendInput): Promise<AppendResult> {
+  const inserted = await insertEvents(client, tables, input.events);
+  await enqueueDeliveries(client, tables, inserted, input.sinks);
+  for (const event of inserted) {
+    for (const change of relationChangesOf(event)) await applyRelationChangeInDatabase(client, tables, change);
+  }
+  const unrecognizedInserted = input.unrecognized ? await insertUnrecognizedCallback(client, tables, input.unrecognized) : false;
+  return { inserted: inserted.length, duplicates: input.events.length - inserted.length, unrecognizedInserted };
+}
+
+/**
+ * One append in a savepoint of the batch's transaction, so that one that fails rolls back alone.
+ * The savepoint is not released: COMMIT keeps every savepoint not rolled back, and the next append's
+ * savepoint of the same name nests inside, so ROLLBACK TO always returns to the current append's
+ * start, and an append costs one round trip of bookkeeping rather than two. When even the rollback
+ * fails (the connection is gone), the error ends the whole transaction.
+ */
+async function appendInSavepoint(client: PoolClient, tables: TableNames, input: AppendInput): Promise<PromiseSettledResult<AppendResult>> {
+  await client.query("SAVEPOINT append");
+  try {
+    return { status: "fulfilled", value: await appendOne(client, tables, input) };
+  } catch (error) {
+    await client.query("ROLLBACK TO SAVEPOINT append");
+    return { status: "rejected", reason: error };
+  }
+}
+
+/**
+ * Writes a batch of appends in one transaction, in the order given: one that comes later sees the
+ * rows of those before it, so an event appended twice in one batch is a duplicate the second time.
+ */
+export function commitAppendBatch(
+  pool: Pool,
+  tables: TableNames,
+  inputs: readonly AppendInput[],
+): Promise<Array<PromiseSettledResult<AppendResult>>> {
+  return inTransaction(pool, async (client) => {
+    await lockAppends(client, tables);
+    // A lone append needs no savepoint: its failure is the transaction's, rolled back and rejected whole.
+    if (inputs.length === 1 && inputs[0] !== undefined) return [{ status: "fulfilled", value: await appendOne(client, tables, inputs[0]) }];
+    const results: Array<PromiseSettledResult<AppendResult>> = [];
+    for (const input of inputs) results.push(await appendInSavepoint(client, tables, input));
+    return results;
+  });
+}
