@@ -1,6 +1,7 @@
 import { type FriendEvent, type FriendEventSink, parseOptions, SinkError } from "@friendhook/core";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type ConnectionWatch, watchConnection } from "./connection-watch";
 import { type NatsSinkOptions, NatsSinkOptionsSchema } from "./nats-sink-options";
 import { subjectOf } from "./subject";
 
@@ -28,8 +29,7 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
       servers: parsed.servers,
       name: parsed.connectionName,
       timeout: parsed.connectTimeoutMs,
-      // Keep reconnecting: while disconnected, publishes wait in the client's buffer and the
-      // acknowledgement timeout turns an outage into a failed delivery, retried later.
+      // Keep reconnecting; while disconnected, deliveries fail at once and are retried later.
       maxReconnectAttempts: -1,
     });
     opening.then(
@@ -46,11 +46,16 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
     return opening;
   };
 
-  let client: { connection: NatsConnection; jetStream: JetStreamClient } | undefined;
-  const jetStreamClient = async (): Promise<JetStreamClient> => {
+  interface Client {
+    readonly connection: NatsConnection;
+    readonly jetStream: JetStreamClient;
+    readonly watch: ConnectionWatch;
+  }
+  let client: Client | undefined;
+  const currentClient = async (): Promise<Client> => {
     const connection = parsed.connection ?? (await (owned ??= openOwnConnection()));
-    if (client?.connection !== connection) client = { connection, jetStream: jetstream(connection) };
-    return client.jetStream;
+    if (client?.connection !== connection) client = { connection, jetStream: jetstream(connection), watch: watchConnection(connection) };
+    return client;
   };
 
   const sinkSubjectOf = (event: FriendEvent) => subjectOf(parsed.subject, event);
@@ -62,13 +67,23 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
     async deliver(events) {
       if (events.length === 0) return;
       try {
-        const jetStream = await jetStreamClient();
-        for (const event of events) {
-          // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
-          await jetStream.publish(sinkSubjectOf(event), encoder.encode(JSON.stringify(event)), {
-            msgID: event.id,
-            timeout: parsed.timeoutMs,
-          });
+        const { jetStream, watch } = await currentClient();
+        // A publish while the connection is down would be dropped by the client and only time out.
+        if (!watch.connected) throw new Error("the connection to the NATS server is down; the client is reconnecting");
+        const disconnection = watch.untilDisconnected();
+        try {
+          for (const event of events) {
+            // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
+            const published = jetStream.publish(sinkSubjectOf(event), encoder.encode(JSON.stringify(event)), {
+              msgID: event.id,
+              timeout: parsed.timeoutMs,
+            });
+            // Lost to the disconnection, its own timeout later must not surface as unhandled.
+            published.catch(() => undefined);
+            await Promise.race([published, disconnection.lost]);
+          }
+        } finally {
+          disconnection.stop();
         }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

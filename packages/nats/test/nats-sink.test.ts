@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
-import { buildFriendEvent, buildFriendEvents, describeSinkConformance, describeWithService, unusedLocalPort } from "@friendhook/testkit";
+import {
+  buildFriendEvent,
+  buildFriendEvents,
+  describeSinkConformance,
+  describeWithService,
+  startTcpProxy,
+  unusedLocalPort,
+} from "@friendhook/testkit";
 import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +143,41 @@ describeWithService(
         expect((await readEvents(sink)).map((event) => event.id)).toEqual(events.map((event) => event.id));
         await sink.close();
       });
+
+      it("fails at once while the server is away, without waiting for the publish timeout, and loses nothing once it is back", async () => {
+        const proxy = await startTcpProxy({ host, port });
+        const { stream, subjectPrefix } = await createStream();
+        // An acknowledgement timeout far beyond the test's own: only failing fast lets the test end.
+        const sink = createNatsSink({ servers: `nats://127.0.0.1:${proxy.port}`, subject: `${subjectPrefix}.{type}`, timeoutMs: 600_000 });
+        try {
+          const events = buildFriendEvents(6);
+          await sink.deliver(events.slice(0, 2));
+
+          await proxy.stop();
+          // The client drops what is published while it reconnects: a delivery now must fail, not hang.
+          const failures: unknown[] = [];
+          for (const event of events.slice(2, 4)) failures.push(await sink.deliver([event]).catch((error: unknown) => error));
+          expect(failures.every((failure) => failure instanceof SinkError)).toBe(true);
+
+          await proxy.start();
+          // The receiver retries a failed batch after a backoff; here, until the client is back.
+          let delivered = false;
+          for (let attempt = 0; attempt < 100 && !delivered; attempt += 1) {
+            delivered = await sink.deliver(events.slice(2)).then(
+              () => true,
+              async () => {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+                return false;
+              },
+            );
+          }
+          expect(delivered).toBe(true);
+          expect((await readStream(stream)).map((event) => event.id)).toEqual(events.map((event) => event.id));
+        } finally {
+          await sink.close();
+          await proxy.close();
+        }
+      }, 30_000);
 
       it("works on a connection the application owns and leaves it open", async () => {
         const { stream, subjectPrefix } = await createStream();

@@ -4,3 +4,4 @@ export * from "./hostile-bodies";
 export * from "./sample-events";
 export * from "./services";
 export * from "./store-conformance";
+export * from "./tcp-proxy";

@@ -1,6 +1,6 @@
-import { type Server, createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { verifyStandardWebhook } from "@friendhook/http";
+import { listenOn } from "./listen-on";
 
 /** A Standard Webhooks secret for tests (whsec_ and a 24-byte key in base64). */
 export const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -16,16 +16,6 @@ export interface WebhookRecorder {
   stop(): Promise<void>;
   /** Listens again on the same port. */
   restart(): Promise<void>;
-}
-
-function listenOn(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 export interface WebhookRecorderOptions {
