@@ -11,29 +11,50 @@ export interface GroupCommit<Operation, Result> {
   counts(): { readonly submissions: number; readonly transactions: number };
 }
 
+/** How much one transaction may hold. */
+export interface GroupCommitLimits<Operation> {
+  /** The most operations in one transaction. */
+  readonly maximumOperations: number;
+  /** The most work in one transaction, as `weightOf` counts it; an operation heavier on its own goes alone. */
+  readonly maximumWeight: number;
+  readonly weightOf: (operation: Operation) => number;
+}
+
 /**
  * `commitBatch` writes all operations in one transaction and returns, per operation, its result or
  * the error that rolled back that operation alone; if it throws, the whole transaction failed and
- * every operation in it is rejected. One batch is written at a time, of at most `maximumBatchSize`
- * operations, so that one transaction cannot grow without bound.
+ * every operation in it is rejected. One batch is written at a time, within `limits`, so that one
+ * transaction cannot grow without bound: each waits for the whole of its transaction, and a few
+ * large operations in one would make every small one beside them wait for all of them.
  */
 export function createGroupCommit<Operation, Result>(
   commitBatch: (operations: readonly Operation[]) => Promise<Array<PromiseSettledResult<Result>>>,
-  maximumBatchSize: number,
+  limits: GroupCommitLimits<Operation>,
 ): GroupCommit<Operation, Result> {
   interface Waiting {
     readonly operation: Operation;
     readonly resolve: (result: Result) => void;
     readonly reject: (error: unknown) => void;
   }
-  let queue: Waiting[] = [];
+  const queue: Waiting[] = [];
   let writing: Promise<void> | undefined;
   let submissions = 0;
   let transactions = 0;
 
+  /** The longest head of the queue within the limits; never empty while the queue is not. */
+  function takeBatch(): Waiting[] {
+    let weight = 0;
+    let count = 0;
+    for (const waiting of queue) {
+      weight += limits.weightOf(waiting.operation);
+      if (count > 0 && (count >= limits.maximumOperations || weight > limits.maximumWeight)) break;
+      count += 1;
+    }
+    return queue.splice(0, count);
+  }
+
   async function writeNextBatch(): Promise<void> {
-    const batch = queue.slice(0, maximumBatchSize);
-    queue = queue.slice(batch.length);
+    const batch = takeBatch();
     try {
       const results = await commitBatch(batch.map((waiting) => waiting.operation));
       transactions += 1;

@@ -34,8 +34,15 @@ export interface PostgresFriendEventStore extends FriendEventStore {
   statistics(): PostgresStoreStatistics;
 }
 
-/** The most appends one transaction holds; more wait for the next. */
-const maximumAppendsPerTransaction = 256;
+/**
+ * What one transaction holds at most: 256 appends, and about 1,000 events (each event is a few
+ * statements, one round trip each). More wait for the next transaction; a larger callback goes alone.
+ */
+const appendLimits = {
+  maximumOperations: 256,
+  maximumWeight: 1000,
+  weightOf: (input: AppendInput) => input.events.length + 1,
+};
 
 function nextCursor(rows: ReadonlyArray<{ sequence: number }>): string | undefined {
   const last = rows.at(-1);
@@ -77,7 +84,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
   // Appends join the group commit only once the schema is ready (`run`), and `close` waits for them.
   const appends = createGroupCommit<AppendInput, AppendResult>(
     (inputs) => commitAppendBatch(pool, tables, inputs),
-    maximumAppendsPerTransaction,
+    appendLimits,
   );
 
   return {

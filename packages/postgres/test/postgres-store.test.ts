@@ -185,6 +185,18 @@ describeWithService(
         await reopened.close();
       });
 
+      it("writes a large callback in a transaction of its own, so that small ones beside it need not wait for all of it", async () => {
+        const store = openStore();
+        await store.migrate();
+        // Three appends of 600 events: two would pass the 1,000 events a transaction holds.
+        const events = buildFriendEvents(1800);
+        const batches = [events.slice(0, 600), events.slice(600, 1200), events.slice(1200)];
+        const results = await Promise.all(batches.map((batch) => store.append({ events: batch, sinks: [] })));
+        expect(results.map((result) => result.inserted)).toEqual([600, 600, 600]);
+        expect(store.statistics()).toEqual({ appends: 3, appendTransactions: 3 });
+        await store.close();
+      });
+
       it("counts an event appended twice in one batch as a duplicate the second time", async () => {
         const store = openStore();
         await store.migrate();
