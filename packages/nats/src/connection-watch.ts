@@ -8,8 +8,10 @@ import type { NatsConnection } from "@nats-io/transport-node";
  */
 export interface ConnectionWatch {
   readonly connected: boolean;
-  /** Rejects with `reason()` when the connection is next lost; `stop` ends the wait. */
+  /** Rejects when the connection is next lost; `stop` ends the wait. */
   untilDisconnected(): { readonly lost: Promise<never>; readonly stop: () => void };
+  /** Stops listening to the connection, which may be the application's and outlive the sink. */
+  close(): void;
 }
 
 const downStatuses = new Set(["disconnect", "reconnecting", "staleConnection", "forceReconnect", "close"]);
@@ -18,8 +20,9 @@ export function watchConnection(connection: NatsConnection): ConnectionWatch {
   let connected = !connection.isClosed();
   const listeners = new Set<() => void>();
 
+  const statuses = connection.status();
   void (async () => {
-    for await (const status of connection.status()) {
+    for await (const status of statuses) {
       if (status.type === "reconnect") connected = true;
       else if (downStatuses.has(status.type)) {
         connected = false;
@@ -46,6 +49,11 @@ export function watchConnection(connection: NatsConnection): ConnectionWatch {
           if (listener) listeners.delete(listener);
         },
       };
+    },
+    close() {
+      // The client's status iterator has `stop`, though its type only promises iteration.
+      (statuses as Partial<{ stop(): void }>).stop?.();
+      listeners.clear();
     },
   };
 }

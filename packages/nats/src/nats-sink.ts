@@ -54,7 +54,10 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
   let client: Client | undefined;
   const currentClient = async (): Promise<Client> => {
     const connection = parsed.connection ?? (await (owned ??= openOwnConnection()));
-    if (client?.connection !== connection) client = { connection, jetStream: jetstream(connection), watch: watchConnection(connection) };
+    if (client?.connection !== connection) {
+      client?.watch.close();
+      client = { connection, jetStream: jetstream(connection), watch: watchConnection(connection) };
+    }
     return client;
   };
 
@@ -91,6 +94,8 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
       }
     },
     async close() {
+      client?.watch.close();
+      client = undefined;
       const opening = owned;
       owned = undefined;
       if (!opening) return;
