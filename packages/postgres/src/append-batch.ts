@@ -1,5 +1,6 @@
 import { type AppendInput, type AppendResult, relationChangesOf } from "@friendhook/receiver";
 import type { Pool, PoolClient } from "pg";
+import { appendAllAtOnce } from "./append-all-at-once";
 import { enqueueDeliveries } from "./deliveries";
 import { insertEvents } from "./event-rows";
 import { applyRelationChangeInDatabase } from "./friend-table";
@@ -16,7 +17,10 @@ async function lockAppends(client: PoolClient, tables: TableNames): Promise<void
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`friendhook:append:${tables.schema}.${tables.tablePrefix}`]);
 }
 
-/** The new events, one pending delivery per new event and sink, the friend table, the unrecognized callback. */
+/**
+ * The new events, one pending delivery per new event and sink, the friend table, the unrecognized
+ * callback: a few statements per append, for a batch written again after its set-based write failed.
+ */
 async function appendOne(client: PoolClient, tables: TableNames, input: AppendInput): Promise<AppendResult> {
   const inserted = await insertEvents(client, tables, input.events);
   await enqueueDeliveries(client, tables, inserted, input.sinks);
@@ -44,6 +48,31 @@ async function appendInSavepoint(client: PoolClient, tables: TableNames, input: 
   }
 }
 
+function fulfilled(results: readonly AppendResult[]): Array<PromiseFulfilledResult<AppendResult>> {
+  return results.map((value) => ({ status: "fulfilled", value }));
+}
+
+/**
+ * The batch in a few statements for all its appends, under one savepoint. When one of them fails,
+ * some append is bad (a NUL PostgreSQL refuses, say): the batch rolls back to that savepoint and is
+ * written again append by append, so that the bad one fails alone.
+ */
+async function appendBatchWithFallback(
+  client: PoolClient,
+  tables: TableNames,
+  inputs: readonly AppendInput[],
+): Promise<Array<PromiseSettledResult<AppendResult>>> {
+  await client.query("SAVEPOINT batch");
+  try {
+    return fulfilled(await appendAllAtOnce(client, tables, inputs));
+  } catch {
+    await client.query("ROLLBACK TO SAVEPOINT batch");
+  }
+  const results: Array<PromiseSettledResult<AppendResult>> = [];
+  for (const input of inputs) results.push(await appendInSavepoint(client, tables, input));
+  return results;
+}
+
 /**
  * Writes a batch of appends in one transaction, in the order given: one that comes later sees the
  * rows of those before it, so an event appended twice in one batch is a duplicate the second time.
@@ -56,9 +85,7 @@ export function commitAppendBatch(
   return inTransaction(pool, async (client) => {
     await lockAppends(client, tables);
     // A lone append needs no savepoint: its failure is the transaction's, rolled back and rejected whole.
-    if (inputs.length === 1 && inputs[0] !== undefined) return [{ status: "fulfilled", value: await appendOne(client, tables, inputs[0]) }];
-    const results: Array<PromiseSettledResult<AppendResult>> = [];
-    for (const input of inputs) results.push(await appendInSavepoint(client, tables, input));
-    return results;
+    if (inputs.length === 1) return fulfilled(await appendAllAtOnce(client, tables, inputs));
+    return appendBatchWithFallback(client, tables, inputs);
   });
 }

@@ -10,6 +10,18 @@ import {
 import type { ClientBase, Pool } from "pg";
 import type { TableNames } from "./table-names";
 
+/** A pending delivery to be written: the delivery id grows in the order these are given. */
+export interface QueuedDelivery {
+  readonly sink: string;
+  readonly eventId: string;
+  readonly orderKey: string;
+}
+
+/** One delivery per event and sink, event by event: a pair's deliveries to one sink keep the events' order. */
+export function queuedDeliveriesOf(events: readonly FriendEvent[], sinks: readonly string[]): QueuedDelivery[] {
+  return events.flatMap((event) => sinks.map((sink) => ({ sink, eventId: event.id, orderKey: deliveryOrderKey(event) })));
+}
+
 /** One pending delivery per event and sink, in stored order (the delivery id grows with it). */
 export async function enqueueDeliveries(
   client: ClientBase,
@@ -17,7 +29,11 @@ export async function enqueueDeliveries(
   events: readonly FriendEvent[],
   sinks: readonly string[],
 ): Promise<void> {
-  const rows = events.flatMap((event) => sinks.map((sink) => ({ sink, eventId: event.id, orderKey: deliveryOrderKey(event) })));
+  await insertQueuedDeliveries(client, tables, queuedDeliveriesOf(events, sinks));
+}
+
+/** Writes the deliveries pending in one statement, in the order given. */
+export async function insertQueuedDeliveries(client: ClientBase, tables: TableNames, rows: readonly QueuedDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO ${tables.deliveries} (sink, event_id, order_key, state)

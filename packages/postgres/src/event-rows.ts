@@ -1,13 +1,20 @@
 import type { FriendEvent } from "@friendhook/core";
 import type { ClientBase, Pool } from "pg";
+import { storedPositions } from "./stored-positions";
 import type { TableNames } from "./table-names";
+
+/** Inserts a batch in one statement, keeping the first copy of every id; returns the events that were new, in batch order. */
+export async function insertEvents(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<FriendEvent[]> {
+  const stored = await insertEventRows(client, tables, events);
+  return events.filter((_, position) => stored[position]);
+}
 
 /**
  * Inserts a batch in one statement, keeping the first copy of every id. `ORDER BY position` makes
- * the identity column count in batch order, so the stored order is the delivery order. Returns the
- * events that were new, in batch order.
+ * the identity column count in batch order, so the stored order is the delivery order. Returns, per
+ * position, whether that event was new.
  */
-export async function insertEvents(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<FriendEvent[]> {
+export async function insertEventRows(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<boolean[]> {
   if (events.length === 0) return [];
   const result = await client.query<{ id: string; sequence: string }>(
     `INSERT INTO ${tables.events}
@@ -22,9 +29,10 @@ export async function insertEvents(client: ClientBase, tables: TableNames, event
      RETURNING id, sequence`,
     [JSON.stringify(events)],
   );
-  const inserted = new Set(result.rows.map((row) => row.id));
-  // The first copy of an id within the batch is the one stored.
-  return events.filter((event) => inserted.delete(event.id));
+  return storedPositions(
+    events.map((event) => event.id),
+    result.rows.map((row) => row.id),
+  );
 }
 
 /** Stored events after `afterSequence`, in stored order. */

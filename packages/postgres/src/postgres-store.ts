@@ -35,8 +35,9 @@ export interface PostgresFriendEventStore extends FriendEventStore {
 }
 
 /**
- * What one transaction holds at most: 256 appends, and about 1,000 events (each event is a few
- * statements, one round trip each). More wait for the next transaction; a larger callback goes alone.
+ * What one transaction holds at most: 256 appends, and about 1,000 events (a batch written again
+ * append by append, after a failure, costs a few round trips per event). More wait for the next
+ * transaction; a larger callback goes alone.
  */
 const appendLimits = {
   maximumOperations: 256,

@@ -1,5 +1,6 @@
 import type { UnrecognizedCallbackRecord } from "@friendhook/receiver";
 import type { ClientBase, Pool } from "pg";
+import { storedPositions } from "./stored-positions";
 import type { TableNames } from "./table-names";
 
 /** Stores the record unless its id is stored already; returns whether it was new. */
@@ -10,6 +11,38 @@ export async function insertUnrecognizedCallback(client: ClientBase, tables: Tab
     [record.id, record.provider, record.appId, record.command, record.reason, record.receivedAt, record.body],
   );
   return result.rowCount === 1;
+}
+
+/** Stores many records in one statement, in the order given; returns, per record, whether it was new. */
+export async function insertUnrecognizedCallbacks(
+  client: ClientBase,
+  tables: TableNames,
+  records: readonly UnrecognizedCallbackRecord[],
+): Promise<boolean[]> {
+  if (records.length === 0) return [];
+  const column = (read: (record: UnrecognizedCallbackRecord) => string) => records.map(read);
+  const result = await client.query<{ id: string }>(
+    `INSERT INTO ${tables.unrecognizedCallbacks} (id, provider, app_id, command, reason, received_at, body)
+     SELECT callback.id, callback.provider, callback.app_id, callback.command, callback.reason, callback.received_at, callback.body
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+       AS callback(id, provider, app_id, command, reason, received_at, body, position)
+     ORDER BY callback.position
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    [
+      column((record) => record.id),
+      column((record) => record.provider),
+      column((record) => record.appId),
+      column((record) => record.command),
+      column((record) => record.reason),
+      column((record) => record.receivedAt),
+      column((record) => record.body),
+    ],
+  );
+  return storedPositions(
+    records.map((record) => record.id),
+    result.rows.map((row) => row.id),
+  );
 }
 
 interface UnrecognizedRow {
