@@ -1,12 +1,8 @@
-import { type AppendInput, type AppendResult, relationChangesOf } from "@friendhook/receiver";
+import type { AppendInput, AppendResult } from "@friendhook/receiver";
 import type { Pool, PoolClient } from "pg";
 import { appendAllAtOnce } from "./append-all-at-once";
-import { enqueueDeliveries } from "./deliveries";
-import { insertEvents } from "./event-rows";
-import { applyRelationChangeInDatabase } from "./friend-table";
 import type { TableNames } from "./table-names";
 import { inTransaction } from "./transaction";
-import { insertUnrecognizedCallback } from "./unrecognized-callbacks";
 
 /**
  * Appends of one schema and prefix take turns, holding this lock until they commit: sequences then
@@ -15,20 +11,6 @@ import { insertUnrecognizedCallback } from "./unrecognized-callbacks";
  */
 async function lockAppends(client: PoolClient, tables: TableNames): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`friendhook:append:${tables.schema}.${tables.tablePrefix}`]);
-}
-
-/**
- * The new events, one pending delivery per new event and sink, the friend table, the unrecognized
- * callback: a few statements per append, for a batch written again after its set-based write failed.
- */
-async function appendOne(client: PoolClient, tables: TableNames, input: AppendInput): Promise<AppendResult> {
-  const inserted = await insertEvents(client, tables, input.events);
-  await enqueueDeliveries(client, tables, inserted, input.sinks);
-  for (const event of inserted) {
-    for (const change of relationChangesOf(event)) await applyRelationChangeInDatabase(client, tables, change);
-  }
-  const unrecognizedInserted = input.unrecognized ? await insertUnrecognizedCallback(client, tables, input.unrecognized) : false;
-  return { inserted: inserted.length, duplicates: input.events.length - inserted.length, unrecognizedInserted };
 }
 
 /**
@@ -41,7 +23,8 @@ async function appendOne(client: PoolClient, tables: TableNames, input: AppendIn
 async function appendInSavepoint(client: PoolClient, tables: TableNames, input: AppendInput): Promise<PromiseSettledResult<AppendResult>> {
   await client.query("SAVEPOINT append");
   try {
-    return { status: "fulfilled", value: await appendOne(client, tables, input) };
+    const [result] = await appendAllAtOnce(client, tables, [input]);
+    return { status: "fulfilled", value: result as AppendResult };
   } catch (error) {
     await client.query("ROLLBACK TO SAVEPOINT append");
     return { status: "rejected", reason: error };

@@ -22,16 +22,6 @@ export function queuedDeliveriesOf(events: readonly FriendEvent[], sinks: readon
   return events.flatMap((event) => sinks.map((sink) => ({ sink, eventId: event.id, orderKey: deliveryOrderKey(event) })));
 }
 
-/** One pending delivery per event and sink, in stored order (the delivery id grows with it). */
-export async function enqueueDeliveries(
-  client: ClientBase,
-  tables: TableNames,
-  events: readonly FriendEvent[],
-  sinks: readonly string[],
-): Promise<void> {
-  await insertQueuedDeliveries(client, tables, queuedDeliveriesOf(events, sinks));
-}
-
 /** Writes the deliveries pending in one statement, in the order given. */
 export async function insertQueuedDeliveries(client: ClientBase, tables: TableNames, rows: readonly QueuedDelivery[]): Promise<void> {
   if (rows.length === 0) return;

@@ -3,12 +3,6 @@ import type { ClientBase, Pool } from "pg";
 import { storedPositions } from "./stored-positions";
 import type { TableNames } from "./table-names";
 
-/** Inserts a batch in one statement, keeping the first copy of every id; returns the events that were new, in batch order. */
-export async function insertEvents(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<FriendEvent[]> {
-  const stored = await insertEventRows(client, tables, events);
-  return events.filter((_, position) => stored[position]);
-}
-
 /**
  * Inserts a batch in one statement, keeping the first copy of every id. `ORDER BY position` makes
  * the identity column count in batch order, so the stored order is the delivery order. Returns, per

@@ -4,38 +4,12 @@ import type { ClientBase, Pool } from "pg";
 import type { TableNames } from "./table-names";
 
 /**
- * Writes one register of the friend table in a single statement, by the rule every friendhook
- * friend table follows (`relationChangesOf` in @friendhook/receiver): inserted when new, overwritten
- * only by a greater version. The row comparison orders by time at millisecond precision, then by
- * event id in byte order (`COLLATE "C"`). Returns whether the register changed.
- */
-export async function applyRelationChangeInDatabase(client: ClientBase, tables: TableNames, change: RelationChange): Promise<boolean> {
-  const result = await client.query(
-    `INSERT INTO ${tables.friendEdges} AS edge
-       (provider, app_id, owner_id, relation, other_id, active, occurred_at, event_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8)
-     ON CONFLICT (provider, app_id, owner_id, relation, other_id) DO UPDATE
-       SET active = excluded.active, occurred_at = excluded.occurred_at, event_id = excluded.event_id
-       WHERE (excluded.occurred_at, excluded.event_id) > (edge.occurred_at, edge.event_id)`,
-    [
-      change.provider,
-      change.appId,
-      change.owner,
-      change.relation,
-      change.other,
-      change.value,
-      new Date(change.version.occurredAt).toISOString(),
-      change.version.eventId,
-    ],
-  );
-  return result.rowCount === 1;
-}
-
-/**
- * Writes many registers in one statement, by the same rule as `applyRelationChangeInDatabase`
- * applied to each change in turn. One `INSERT … ON CONFLICT DO UPDATE` cannot write a row twice, so
- * the changes are first reduced to the greatest version per register, ordered as the stored row
- * compares them: time at millisecond precision, then event id in byte order (`COLLATE "C"`).
+ * Writes many registers in one statement, by the rule every friendhook friend table follows
+ * (`relationChangesOf` in @friendhook/receiver), as if each change were applied in turn: a register
+ * is inserted when new and overwritten only by a greater version. One `INSERT … ON CONFLICT DO
+ * UPDATE` cannot write a row twice, so the changes are first reduced to the greatest version per
+ * register, ordered as the stored row compares them: time at millisecond precision, then event id
+ * in byte order (`COLLATE "C"`).
  */
 export async function applyRelationChangesInDatabase(client: ClientBase, tables: TableNames, changes: readonly RelationChange[]): Promise<void> {
   if (changes.length === 0) return;

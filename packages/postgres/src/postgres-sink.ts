@@ -1,7 +1,7 @@
 import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
 import { type FriendList, type FriendsOfInput, relationChangesOf } from "@friendhook/receiver";
-import { insertEvents } from "./event-rows";
-import { applyRelationChangeInDatabase, queryFriendsOf } from "./friend-table";
+import { insertEventRows } from "./event-rows";
+import { applyRelationChangesInDatabase, queryFriendsOf } from "./friend-table";
 import { openPostgres } from "./postgres-connection";
 import type { PostgresSinkOptions } from "./postgres-options";
 import type { TableNames } from "./table-names";
@@ -46,10 +46,9 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     await database.ready();
     if (events.length === 0) return;
     await inTransaction(pool, async (client) => {
-      await insertEvents(client, tables, events);
-      for (const event of events) {
-        for (const change of relationChangesOf(event)) await applyRelationChangeInDatabase(client, tables, change);
-      }
+      await insertEventRows(client, tables, events);
+      // Every event's changes, stored before or not: applying a change again leaves its register as it is.
+      await applyRelationChangesInDatabase(client, tables, events.flatMap(relationChangesOf));
     });
   }
 

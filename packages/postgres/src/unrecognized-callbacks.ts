@@ -3,16 +3,6 @@ import type { ClientBase, Pool } from "pg";
 import { storedPositions } from "./stored-positions";
 import type { TableNames } from "./table-names";
 
-/** Stores the record unless its id is stored already; returns whether it was new. */
-export async function insertUnrecognizedCallback(client: ClientBase, tables: TableNames, record: UnrecognizedCallbackRecord): Promise<boolean> {
-  const result = await client.query(
-    `INSERT INTO ${tables.unrecognizedCallbacks} (id, provider, app_id, command, reason, received_at, body)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-    [record.id, record.provider, record.appId, record.command, record.reason, record.receivedAt, record.body],
-  );
-  return result.rowCount === 1;
-}
-
 /** Stores many records in one statement, in the order given; returns, per record, whether it was new. */
 export async function insertUnrecognizedCallbacks(
   client: ClientBase,

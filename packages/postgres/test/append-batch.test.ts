@@ -1,4 +1,4 @@
-import { type FriendEvent, friendEventTypes } from "@friendhook/core";
+import type { FriendEvent } from "@friendhook/core";
 import {
   type AppendInput,
   createFriendTable,
@@ -14,42 +14,14 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore, type PostgresFriendEventStore } from "../src/index";
+import { collidingAppIds, collidingEvents, collisionInstant } from "./colliding-events";
 import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
 
 const users = ["ann", "bob"] as const;
-const appIds = ["org#app", "org#other"] as const;
+const appIds = collidingAppIds;
 const sinks = ["primary", "audit"] as const;
-const instant = Date.UTC(2024, 4, 1);
+const instant = collisionInstant;
 const now = Date.UTC(2024, 5, 1);
-
-/** Few users and few distinct times, so that one batch changes the same registers several times, often in the same millisecond. */
-const eventArbitrary = fc.record({
-  id: fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 6, maxLength: 6 }).map((hex) => `evt_${hex}`),
-  type: fc.constantFrom(...friendEventTypes),
-  appId: fc.constantFrom(...appIds),
-  actor: fc.constantFrom(...users),
-  target: fc.constantFrom(...users),
-  mutual: fc.boolean(),
-  millisecond: fc.integer({ min: 0, max: 2 }),
-});
-
-type EventSpec = typeof eventArbitrary extends fc.Arbitrary<infer Spec> ? Spec : never;
-
-function toFriendEvent(spec: EventSpec): FriendEvent {
-  const occurredAt = new Date(instant + spec.millisecond).toISOString();
-  return buildFriendEvent({
-    id: spec.id,
-    type: spec.type,
-    provider: "easemob",
-    appId: spec.appId,
-    actor: spec.actor,
-    target: spec.target,
-    mutual: spec.mutual,
-    occurredAt,
-    receivedAt: occurredAt,
-    details: spec.type === "friend.operation.failed" ? { attemptedType: "friend.removed", failureCode: "timeout" } : {},
-  } as Partial<FriendEvent>);
-}
 
 function unrecognizedRecord(number: number): UnrecognizedCallbackRecord {
   return {
@@ -64,8 +36,8 @@ function unrecognizedRecord(number: number): UnrecognizedCallbackRecord {
 }
 
 /** Appends of a few events each, taken from the events in order, some repeating earlier events and callbacks. */
-const appendsArbitrary = fc.uniqueArray(eventArbitrary, { selector: (spec) => spec.id, minLength: 1, maxLength: 24 }).chain((specs) => {
-  const events = specs.map(toFriendEvent);
+// Few users and few distinct times: one batch changes the same registers several times, often in the same millisecond.
+const appendsArbitrary = collidingEvents({ users, latestMillisecond: 2 }).chain((events) => {
   const append = fc.record({
     events: fc.array(fc.constantFrom(...events), { maxLength: 6 }),
     sinks: fc.subarray([...sinks]),

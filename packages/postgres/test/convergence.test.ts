@@ -1,45 +1,12 @@
-import { type FriendEvent, friendEventTypes } from "@friendhook/core";
-import { buildFriendEvent, describeWithService } from "@friendhook/testkit";
+import type { FriendEvent } from "@friendhook/core";
+import { describeWithService } from "@friendhook/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresSink, type PostgresSink } from "../src/index";
+import { collidingEvents } from "./colliding-events";
 import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
 
 const users = ["ann", "bob", "cyd"] as const;
-const appIds = ["org#app", "org#other"] as const;
-const instant = Date.UTC(2024, 4, 1);
-
-/**
- * Few users and few distinct times, so that events collide on the same registers and on the same
- * millisecond (where the event id decides). Ids are unique: one id is one provider fact.
- */
-const eventArbitrary = fc.record({
-  id: fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 6, maxLength: 6 }).map((hex) => `evt_${hex}`),
-  type: fc.constantFrom(...friendEventTypes),
-  appId: fc.constantFrom(...appIds),
-  actor: fc.constantFrom(...users),
-  target: fc.constantFrom(...users),
-  mutual: fc.boolean(),
-  millisecond: fc.integer({ min: 0, max: 4 }),
-});
-
-type EventSpec = typeof eventArbitrary extends fc.Arbitrary<infer Spec> ? Spec : never;
-
-function toFriendEvent(spec: EventSpec): FriendEvent {
-  const occurredAt = new Date(instant + spec.millisecond).toISOString();
-  return buildFriendEvent({
-    id: spec.id,
-    type: spec.type,
-    provider: "easemob",
-    appId: spec.appId,
-    actor: spec.actor,
-    target: spec.target,
-    mutual: spec.mutual,
-    occurredAt,
-    receivedAt: occurredAt,
-    details: spec.type === "friend.operation.failed" ? { attemptedType: "friend.removed", failureCode: "timeout" } : {},
-  } as Partial<FriendEvent>);
-}
 
 /** Splits `events` into consecutive batches of the given sizes (the rest in a last batch). */
 function inBatches(events: readonly FriendEvent[], sizes: readonly number[]): FriendEvent[][] {
@@ -123,10 +90,8 @@ describeWithService(
 
     describe("postgres friend table convergence", () => {
       it("ends with the same table whether events arrive in order, shuffled or duplicated", async () => {
-        const scenario = fc
-          .uniqueArray(eventArbitrary, { selector: (spec) => spec.id, minLength: 1, maxLength: 24 })
-          .chain((specs) => {
-            const events = specs.map(toFriendEvent);
+        const scenario = collidingEvents({ users, latestMillisecond: 4 })
+          .chain((events) => {
             const indexes = events.map((_, index) => index);
             return fc.record({
               events: fc.constant(events),
