@@ -1,4 +1,5 @@
-import type { DeliveryCounts, ReceiverObserver } from "@friendhook/receiver";
+import type { DeliveryCounts } from "@friendhook/core";
+import type { ReceiverObserver } from "@friendhook/receiver";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface HttpRequestObservation {

@@ -1,5 +1,5 @@
 import { createPostgresStore } from "@friendhook/postgres";
-import type { FriendEventStore } from "@friendhook/receiver";
+import type { FriendEventStore } from "@friendhook/core";
 import { createSqliteStore } from "@friendhook/sqlite";
 import type { Configuration } from "./config/configuration";
 

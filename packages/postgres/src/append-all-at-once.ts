@@ -1,5 +1,5 @@
 import type { FriendEvent } from "@friendhook/core";
-import { type AppendInput, type AppendResult, relationChangesOf } from "@friendhook/receiver";
+import { type AppendInput, type AppendResult, relationChangesOf } from "@friendhook/core";
 import type { ClientBase } from "pg";
 import { insertQueuedDeliveries, queuedDeliveriesOf } from "./deliveries";
 import { insertEventRows } from "./event-rows";

@@ -1,4 +1,4 @@
-import type { AppendInput, AppendResult } from "@friendhook/receiver";
+import type { AppendInput, AppendResult } from "@friendhook/core";
 import type { Pool, PoolClient } from "pg";
 import { appendAllAtOnce } from "./append-all-at-once";
 import type { TableNames } from "./table-names";

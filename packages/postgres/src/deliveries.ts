@@ -6,7 +6,7 @@ import {
   type DeliveryCounts,
   type DeliveryFailure,
   deliveryOrderKey,
-} from "@friendhook/receiver";
+} from "@friendhook/core";
 import type { ClientBase, Pool } from "pg";
 import type { TableNames } from "./table-names";
 

@@ -1,5 +1,5 @@
-import type { FriendList, FriendsOfInput, RelationChange } from "@friendhook/receiver";
-import { sortUserIds } from "@friendhook/receiver";
+import type { FriendList, FriendsOfInput, RelationChange } from "@friendhook/core";
+import { sortUserIds } from "@friendhook/core";
 import type { ClientBase, Pool } from "pg";
 import type { TableNames } from "./table-names";
 

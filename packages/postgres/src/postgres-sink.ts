@@ -1,5 +1,5 @@
 import { type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
-import { type FriendList, type FriendsOfInput, relationChangesOf } from "@friendhook/receiver";
+import { type FriendList, type FriendsOfInput, relationChangesOf } from "@friendhook/core";
 import { insertEventRows } from "./event-rows";
 import { applyRelationChangesInDatabase, queryFriendsOf } from "./friend-table";
 import { openPostgres } from "./postgres-connection";

@@ -1,4 +1,4 @@
-import { type AppendInput, type AppendResult, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/receiver";
+import { type AppendInput, type AppendResult, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/core";
 import { FriendhookError } from "@friendhook/core";
 import { commitAppendBatch } from "./append-batch";
 import {

@@ -1,4 +1,4 @@
-import type { UnrecognizedCallbackRecord } from "@friendhook/receiver";
+import type { UnrecognizedCallbackRecord } from "@friendhook/core";
 import type { ClientBase, Pool } from "pg";
 import { storedPositions } from "./stored-positions";
 import type { TableNames } from "./table-names";

@@ -8,7 +8,7 @@ import {
   type RelationRegister,
   relationRegisterKey,
   type UnrecognizedCallbackRecord,
-} from "@friendhook/receiver";
+} from "@friendhook/core";
 import { buildFriendEvent, buildFriendEvents, describeWithService } from "@friendhook/testkit";
 import fc from "fast-check";
 import pg from "pg";

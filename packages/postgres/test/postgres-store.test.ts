@@ -1,5 +1,5 @@
 import type { FriendEvent } from "@friendhook/core";
-import { deliveryOrderKey } from "@friendhook/receiver";
+import { deliveryOrderKey } from "@friendhook/core";
 import { buildFriendEvent, buildFriendEvents, describeStoreConformance, describeWithService } from "@friendhook/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresStore, type PostgresFriendEventStore } from "../src/index";

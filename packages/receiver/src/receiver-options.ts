@@ -2,7 +2,7 @@ import type { FriendEventSink, ProviderAdapterV1 } from "@friendhook/core";
 import { z } from "zod";
 import type { ReceiverLogger } from "./receiver-logger";
 import type { ReceiverObserver } from "./receiver-observer";
-import type { FriendEventStore } from "./store/friend-event-store";
+import type { FriendEventStore } from "@friendhook/core";
 
 const storeMethods = [
   "append",

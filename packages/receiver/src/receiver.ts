@@ -21,7 +21,7 @@ import type {
   FriendsOfInput,
   PageOptions,
   UnrecognizedPage,
-} from "./store/friend-event-store";
+} from "@friendhook/core";
 import { buildUnrecognizedRecord } from "./unrecognized-record";
 
 export interface ReplayOptions {

@@ -1,5 +1,5 @@
 import { type ProviderRequest, type ReceivedCallback, sha256Hex } from "@friendhook/core";
-import type { UnrecognizedCallbackRecord } from "./store/friend-event-store";
+import type { UnrecognizedCallbackRecord } from "@friendhook/core";
 
 const lenientUtf8 = new TextDecoder("utf-8", { fatal: false });
 

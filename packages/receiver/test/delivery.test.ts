@@ -1,6 +1,6 @@
-import { createMemorySink, type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
+import { createMemorySink, createMemoryStore, deliveryOrderKey, type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryStore, createReceiver, type DeliveryAttemptedInfo, deliveryOrderKey, type Receiver, type ReceiverOptions } from "../src/index";
+import { createReceiver, type DeliveryAttemptedInfo, type Receiver, type ReceiverOptions } from "../src/index";
 import { createFixtureAdapter, eventually, signedCallback } from "./support";
 
 const opened: Receiver[] = [];

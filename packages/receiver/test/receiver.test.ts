@@ -1,6 +1,6 @@
-import { createMemorySink, FriendhookError, type ProviderAdapterV1 } from "@friendhook/core";
+import { createMemorySink, createMemoryStore, type FriendEventStore, FriendhookError, type ProviderAdapterV1 } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CallbackHandledInfo, createMemoryStore, createReceiver, type FriendEventStore, type Receiver, type ReceiverOptions } from "../src/index";
+import { type CallbackHandledInfo, createReceiver, type Receiver, type ReceiverOptions } from "../src/index";
 import { createFixtureAdapter, signedCallback } from "./support";
 
 const opened: Receiver[] = [];

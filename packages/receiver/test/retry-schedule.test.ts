@@ -1,6 +1,6 @@
-import { SinkError } from "@friendhook/core";
+import { type Delivery, SinkError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { type Delivery, planDeliveryFailure, retryDelayMs } from "../src/index";
+import { planDeliveryFailure, retryDelayMs } from "../src/index";
 import { relationEvent } from "./support";
 
 const schedule = { maximumAttempts: 5, initialBackoffMs: 1000, maximumBackoffMs: 60_000 };

@@ -16,7 +16,7 @@ import {
   resolvePageLimit,
   sortUserIds,
   type UnrecognizedCallbackRecord,
-} from "@friendhook/receiver";
+} from "@friendhook/core";
 import Database from "better-sqlite3";
 import { createGroupCommit } from "./group-commit";
 import { migrate } from "./migrations";

@@ -1,5 +1,5 @@
 import { deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
-import { createFriendTable, type FriendEventStore, type UnrecognizedCallbackRecord } from "@friendhook/receiver";
+import { createFriendTable, type FriendEventStore, type UnrecognizedCallbackRecord } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildFriendEvent, buildFriendEvents } from "./sample-events";
 

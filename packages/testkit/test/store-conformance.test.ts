@@ -1,4 +1,4 @@
-import { createMemoryStore } from "@friendhook/receiver";
+import { createMemoryStore } from "@friendhook/core";
 import { describeStoreConformance } from "../src/index";
 
 describeStoreConformance("memory store", { createStore: () => createMemoryStore() });

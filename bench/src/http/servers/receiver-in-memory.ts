@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import { createFriendhookMiddleware } from "@friendhook/express";
-import { createMemoryStore, createReceiver } from "@friendhook/receiver";
+import { createMemoryStore } from "@friendhook/core";
+import { createReceiver } from "@friendhook/receiver";
 import express from "express";
 import { tencentCallbackPath } from "../../payloads/bench-credentials";
 import { serveInChild } from "../serve-in-child";

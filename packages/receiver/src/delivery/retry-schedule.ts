@@ -1,5 +1,5 @@
 import { SinkError } from "@friendhook/core";
-import type { Delivery, DeliveryFailure } from "../store/friend-event-store";
+import type { Delivery, DeliveryFailure } from "@friendhook/core";
 
 export interface RetrySchedule {
   readonly maximumAttempts: number;

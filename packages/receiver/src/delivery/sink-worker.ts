@@ -1,7 +1,7 @@
 import type { FriendEventSink } from "@friendhook/core";
 import type { ReceiverLogger } from "../receiver-logger";
 import type { DeliveryAttemptedInfo } from "../receiver-observer";
-import type { FriendEventStore } from "../store/friend-event-store";
+import type { FriendEventStore } from "@friendhook/core";
 import { describeDeliveryError, planDeliveryFailure, type RetrySchedule } from "./retry-schedule";
 
 export interface SinkWorkerSettings extends RetrySchedule {

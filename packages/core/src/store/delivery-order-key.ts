@@ -1,4 +1,4 @@
-import type { FriendEvent } from "@friendhook/core";
+import type { FriendEvent } from "../friend-event";
 
 /**
  * Deliveries of one sink are ordered per (provider, appId, unordered user pair): whatever happens

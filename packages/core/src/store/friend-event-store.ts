@@ -1,4 +1,4 @@
-import type { FriendEvent } from "@friendhook/core";
+import type { FriendEvent } from "../friend-event";
 
 /**
  * A callback the adapter authenticated but could not map to events. It is kept, not dropped, so

@@ -1,8 +1,8 @@
-import type { FriendEvent } from "@friendhook/core";
+import type { FriendEvent } from "../src/index";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyRelationChange, compareRelationVersions, createFriendTable, relationChangesOf } from "../src/index";
-import { type EventType, relationEvent } from "./support";
+import { type EventType, relationEvent } from "./relation-event";
 
 const table = (events: readonly FriendEvent[]) => {
   const friendTable = createFriendTable();

@@ -1,4 +1,4 @@
-import type { FriendEvent } from "@friendhook/core";
+import type { FriendEvent } from "../friend-event";
 
 /**
  * The convergence rule of the friend table, shared by every store and sink that keeps one.

@@ -1,4 +1,4 @@
-import { FriendhookError } from "@friendhook/core";
+import { FriendhookError } from "../friendhook-error";
 
 /**
  * Stores that number what they keep (SQLite, PostgreSQL, memory) use the number as the cursor.

@@ -1,4 +1,4 @@
-import type { FriendEvent } from "@friendhook/core";
+import type { FriendEvent } from "../friend-event";
 import type { FriendList, FriendsOfInput } from "../store/friend-event-store";
 import { type FriendRelation, type RelationRegister, applyRelationChange, relationChangesOf } from "./friend-relation";
 

@@ -1,4 +1,5 @@
-import { type FriendEvent, FriendhookError } from "@friendhook/core";
+import type { FriendEvent } from "../friend-event";
+import { FriendhookError } from "../friendhook-error";
 import { createFriendTable } from "../projection/friend-table";
 import { deliveryOrderKey } from "./delivery-order-key";
 import type {
