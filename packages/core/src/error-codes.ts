@@ -17,12 +17,16 @@ export const errorStatuses = {
   invalid_signature: 401,
   /** The signed timestamp lies outside the accepted window (a replay, or a clock far off). */
   stale_request: 401,
+  /** A signature seen before arrived with a body it does not cover (see `CallbackBinding`). */
+  signature_reused: 401,
   /** The callback is for an app this receiver is not configured for. */
   app_mismatch: 403,
   /** Callbacks arrive by POST only. */
   method_not_allowed: 405,
   /** The body is larger than the configured limit. */
   body_too_large: 413,
+  /** The callback would make more events than the adapter's `maximumEventsPerCallback`. */
+  too_many_events: 413,
   /** The content type cannot carry JSON. */
   unsupported_media_type: 415,
   /** The client sent the body too slowly, or stopped sending it. */

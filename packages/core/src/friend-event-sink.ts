@@ -10,9 +10,18 @@ export interface FriendEventSink {
   readonly name: string;
   /** True when delivering an event whose id the sink already holds stores nothing new. */
   readonly idempotent: boolean;
-  deliver(events: readonly FriendEvent[]): Promise<void>;
+  deliver(events: readonly FriendEvent[], context?: DeliveryContext): Promise<void>;
   /** Releases connections. Called once, after the last delivery. */
   close?(): Promise<void>;
+}
+
+/** What a receiver knows about a batch beyond its events. Absent when a sink is called directly. */
+export interface DeliveryContext {
+  /**
+   * Each event's place in the store's arrival order, parallel to `events`: larger means stored
+   * later. A sink that keeps a friend table orders changes its times cannot order by it.
+   */
+  readonly sequences: readonly number[];
 }
 
 export interface SinkErrorOptions {

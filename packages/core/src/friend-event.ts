@@ -14,6 +14,16 @@ const TimestampSchema = z.iso
   .datetime({ offset: false })
   .describe("An ISO-8601 instant in UTC, for example 2022-01-20T03:16:53.494Z.");
 
+/**
+ * Where `occurredAt` came from, and so how precise it is: a provider time in whole seconds or in
+ * milliseconds, or the receive time when the provider sent none. The friend table's ordering rule
+ * reads it (see `compareRelationVersions`).
+ */
+export const OccurredAtSourceSchema = z
+  .enum(["provider-seconds", "provider-milliseconds", "received"])
+  .describe("Where occurredAt came from: a provider time in seconds or milliseconds, or the receive time.");
+export type OccurredAtSource = z.infer<typeof OccurredAtSourceSchema>;
+
 const ScalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /**
@@ -85,9 +95,9 @@ const commonShape = {
   target: UserIdSchema.describe("The user the change concerns."),
   mutual: z.boolean().describe("The change applies in both directions (actor→target and target→actor)."),
   occurredAt: TimestampSchema.describe("When the provider says it happened; the receive time when it says nothing."),
+  occurredAtSource: OccurredAtSourceSchema,
   receivedAt: TimestampSchema.describe("When the callback reached the receiver."),
   source: EventSourceSchema,
-  raw: z.unknown().optional().describe("The parsed callback body, only when the adapter was asked to keep it."),
 };
 
 function eventSchema<Type extends z.infer<typeof FriendEventTypeSchema>, Details extends z.ZodType>(

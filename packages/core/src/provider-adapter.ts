@@ -1,6 +1,6 @@
 import type { FriendEvent } from "./friend-event";
 import type { FriendhookError } from "./friendhook-error";
-import type { ProviderRequest, ProviderResponse } from "./provider-request";
+import type { ProviderRequest, ProviderRequestHead, ProviderResponse } from "./provider-request";
 
 /**
  * A callback that was authenticated but that the adapter does not map to events (an operation it
@@ -12,12 +12,21 @@ export interface UnrecognizedCallback {
   readonly command: string;
   /** Why it was not mapped, for a human. */
   readonly reason: string;
-  /**
-   * The body to keep, with signature material removed (Easemob's `security`, say, which would let
-   * whoever reads the stored callback attack the secret offline). The receiver stores the raw body
-   * when this is absent.
-   */
-  readonly body?: string;
+}
+
+/**
+ * What one signature authorizes, for providers whose signature does not cover the body (Easemob
+ * signs `callId` and `timestamp` only). The first body seen with a signature binds it: a later
+ * callback with the same `key` and another `fingerprint` is refused with `signature_reused`, and
+ * nothing of it is stored. Retries and the several views of one action share a fingerprint.
+ */
+export interface CallbackBinding {
+  /** What was signed, e.g. the provider, app, `callId`, `timestamp` and signature. */
+  readonly key: string;
+  /** What the signature may stand for, e.g. the message id, the operation family and the user pair. */
+  readonly fingerprint: string;
+  /** Epoch milliseconds after which the signature is refused anyway (stale), so the binding can be forgotten. */
+  readonly expiresAt: number;
 }
 
 /** What an adapter made of one authenticated callback. */
@@ -31,6 +40,14 @@ export interface ReceivedCallback {
   readonly events: readonly FriendEvent[];
   readonly unrecognized?: UnrecognizedCallback;
   /**
+   * The body as it may be kept, with signature material removed (Easemob's `security`, say, which
+   * would let whoever reads the stored callback attack the secret offline). The receiver keeps the
+   * raw body when this is absent.
+   */
+  readonly body?: string;
+  /** Present when the signature does not cover the body; see `CallbackBinding`. */
+  readonly binding?: CallbackBinding;
+  /**
    * The answer the provider expects once the events are stored. For "before" callbacks it carries
    * the application's decision (see `FriendRequestPolicy`).
    */
@@ -41,6 +58,8 @@ export interface ReceivedCallback {
  * The provider adapter contract, version 1. An adapter is given its settings when it is created,
  * and then one `ProviderRequest` per callback.
  *
+ * - `authenticateHead`, when present, runs before the body is read, on what the head of the request
+ *   carries; shells call it to refuse forged uploads without reading them.
  * - `receive` authenticates the request first (before any event exists), then normalizes it. It
  *   throws a `FriendhookError` for anything it refuses: a bad signature, another app, a malformed
  *   body. It must not throw any other error for any input.
@@ -55,6 +74,12 @@ export interface ProviderAdapterV1 {
   readonly specificationVersion: "v1";
   /** The value every event of this adapter carries in `provider`. Lower case, no spaces. */
   readonly provider: string;
+  /**
+   * Optional: checks what the method, path, query and headers alone can tell (the app, a signature
+   * in the URL) before the body is read, so that a forged upload is refused without reading it. It
+   * throws a `FriendhookError` as `receive` would; `receive` must check the same again.
+   */
+  authenticateHead?(request: ProviderRequestHead): void;
   receive(request: ProviderRequest): Promise<ReceivedCallback>;
   refuse(error: FriendhookError): ProviderResponse;
 }

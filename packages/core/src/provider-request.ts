@@ -16,6 +16,9 @@ export interface ProviderRequest {
   readonly receivedAt: Date;
 }
 
+/** A `ProviderRequest` before its body is read: what `ProviderAdapterV1.authenticateHead` sees. */
+export type ProviderRequestHead = Omit<ProviderRequest, "body">;
+
 /** What a receiver writes back to the provider. */
 export interface ProviderResponse {
   readonly status: number;

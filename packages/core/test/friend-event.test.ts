@@ -16,6 +16,7 @@ const added: FriendEvent = {
   target: "alice",
   mutual: true,
   occurredAt: "2022-01-20T03:16:53.494Z",
+  occurredAtSource: "provider-milliseconds",
   receivedAt: "2022-01-20T03:16:53.600Z",
   source: { command: "roster:accept", messageId: "966725899779049516", eventType: "chat" },
   details: { rosterVersion: "DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6", initiator: "alice" },

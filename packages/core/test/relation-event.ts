@@ -16,6 +16,7 @@ export function relationEvent(type: EventType, actor: string, target: string, se
     target,
     mutual,
     occurredAt,
+    occurredAtSource: "provider-milliseconds",
     receivedAt: occurredAt,
     source: { command: type },
     details: type === "friend.operation.failed" ? { attemptedType: "friend.blocked", failureCode: "error" } : {},

@@ -10,6 +10,7 @@ const event: FriendEvent = {
   target: "bob",
   mutual: false,
   occurredAt: "2022-01-20T03:07:26.912Z",
+  occurredAtSource: "provider-milliseconds",
   receivedAt: "2022-01-20T03:07:27.000Z",
   source: { command: "roster:ban" },
   details: {},

@@ -66,9 +66,8 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     eventType: envelope.eventType,
     host: envelope.host,
     receivedAt: request.receivedAt,
-    raw: settings.includeRaw ? withoutSignature(body) : undefined,
   });
-  return { provider: easemobProvider, appId: envelope.appkey, command, events, acknowledgement };
+  return { provider: easemobProvider, appId: envelope.appkey, command, events, body: keptBody(request), acknowledgement };
 }
 
 /**
@@ -105,6 +104,11 @@ function authenticate(
 
 const bodyText = new TextDecoder();
 
+/** The body as a receiver may keep it: `security`, derived from the secret, is left out. */
+function keptBody(request: ProviderRequest): string {
+  return withoutJsonMember(bodyText.decode(request.body), "security");
+}
+
 /**
  * An authenticated callback the adapter does not map. The receiver keeps its body as sent, but for
  * `security`, which beside `callId` and `timestamp` would let a reader attack the secret offline.
@@ -115,17 +119,12 @@ function unrecognized(envelope: EasemobCallbackEnvelope, request: ProviderReques
     appId: envelope.appkey,
     command,
     events: [],
-    unrecognized: { command, reason, body: withoutJsonMember(bodyText.decode(request.body), "security") },
+    unrecognized: { command, reason },
+    body: keptBody(request),
     acknowledgement,
   };
 }
 
-/** The body as kept in `raw`: the signature is derived from the secret, so it is not passed on. */
-function withoutSignature(body: Record<string, unknown>): Record<string, unknown> {
-  const kept = { ...body };
-  delete kept.security;
-  return kept;
-}
 
 /**
  * Control characters and lone surrogates become spaces and the message is cut to 240 characters,

@@ -66,8 +66,6 @@ export interface EasemobEventContext {
   readonly eventType: string | undefined;
   readonly host: string | undefined;
   readonly receivedAt: Date;
-  /** The parsed body, when the adapter keeps it. */
-  readonly raw: unknown;
 }
 
 interface RosterFact extends EasemobEventContext {
@@ -107,10 +105,10 @@ function eventOf<Type extends FriendEventType>(
     target: fact.target,
     mutual,
     occurredAt: fact.occurredAtText,
+    occurredAtSource: "provider-milliseconds",
     receivedAt: fact.receivedAtText,
     source: eventSource(fact),
     details,
-    ...(fact.raw === undefined ? {} : { raw: fact.raw }),
   };
   // TypeScript cannot narrow the union member from the generic `type`; the fields above are exactly its shape.
   return event as FriendEventOfType<Type>;
@@ -162,7 +160,7 @@ function blocklistEvent(
  *
  * Events hold only what every view of an action agrees on. `roster_ver` is the version of the
  * recipient's own roster, so the two views of an answer carry different ones: it is kept for
- * `remove`, `ban` and `allow`, and left out of answers (it stays in `raw` when that is kept).
+ * `remove`, `ban` and `allow`, and left out of answers.
  */
 export function easemobRosterEvents(
   operation: EasemobRosterOperation,
@@ -180,7 +178,6 @@ export function easemobRosterEvents(
     eventType: context.eventType,
     host: context.host,
     receivedAt: context.receivedAt,
-    raw: context.raw,
     command: view.command,
     messageId: callback.msg_id,
     actor: view.recipient === "actor" ? to : from,

@@ -28,8 +28,6 @@ export const EasemobAdapterSettingsSchema = z
     appKeys: z.array(AppKeySchema).min(1, "name at least one app key, or omit appKeys").readonly().optional(),
     /** Refuse callbacks whose `timestamp` lies further than this from the receive time. Off when absent. */
     maximumAgeSeconds: z.number().positive().finite().optional(),
-    /** Keep the parsed callback body (without its `security`) in every event's `raw`. */
-    includeRaw: z.boolean().optional(),
   })
   .superRefine(({ secret, secrets }, context) => {
     if (secret === undefined && secrets === undefined) {
@@ -49,7 +47,6 @@ export interface ResolvedEasemobSettings {
   readonly appKeys: ReadonlySet<string> | undefined;
   /** Undefined when replay protection is off. */
   readonly maximumAgeMilliseconds: number | undefined;
-  readonly includeRaw: boolean;
 }
 
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
@@ -62,6 +59,5 @@ export function resolveEasemobSettings(settings: EasemobAdapterSettings): Resolv
     secrets: options.secrets ?? (options.secret === undefined ? [] : [options.secret]),
     appKeys: options.appKeys === undefined ? undefined : new Set(options.appKeys.map((appKey) => appKey.toLowerCase())),
     maximumAgeMilliseconds: options.maximumAgeSeconds === undefined ? undefined : options.maximumAgeSeconds * 1000,
-    includeRaw: options.includeRaw ?? false,
   };
 }

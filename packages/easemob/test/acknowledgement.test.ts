@@ -70,7 +70,7 @@ describe("unrecognized callbacks", () => {
     const { security, ...unsigned } = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
     expect(security).toMatch(/^[0-9a-f]{32}$/);
     const received = await adapter.receive(request);
-    const kept = received.unrecognized?.body;
+    const kept = received.body;
     expect(kept).toBeDefined();
     expect(kept).not.toContain(security as string);
     expect(JSON.parse(kept!)).toEqual(unsigned);
@@ -86,11 +86,11 @@ describe("unrecognized callbacks", () => {
       ` "\\u0073ecurity": "${security}" }\n`,
     ].join("\n");
     const received = await adapter.receive(createProviderRequest({ body: text }));
-    expect(received.unrecognized?.body).toBe(
+    expect(received.body).toBe(
       '{"callId": "acme#chat_7","timestamp": 1700000000000,"chat_type": "chat","appkey": "acme#chat","msg_id": 12345678901234567890123,' +
         '"payload": {"security": "a field of the message, not the signature", "text": "say \\"hi\\", {[}]"}}',
     );
-    expect(received.unrecognized?.body).not.toContain(security);
+    expect(received.body).not.toContain(security);
   });
 
   it("keeps a body nested deeper than JSON.stringify can walk, and throws nothing", async () => {
@@ -101,7 +101,7 @@ describe("unrecognized callbacks", () => {
     const { security } = JSON.parse(sent) as { security: string };
     const received = await adapter.receive({ ...request, body: new TextEncoder().encode(sent.replace('"DEEP"', deep)) });
     expect(received.unrecognized?.command).toBe("chat");
-    expect(received.unrecognized?.body).toBe(sent.replace(`,"security":"${security}"`, "").replace('"DEEP"', deep));
+    expect(received.body).toBe(sent.replace(`,"security":"${security}"`, "").replace('"DEEP"', deep));
   });
 });
 

@@ -25,6 +25,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "tst01",
       mutual: false,
       occurredAt: "2022-01-20T03:09:35.092Z",
+      occurredAtSource: "provider-milliseconds",
       source: { command: "roster:add", callbackId: "XXXX#XXXX", messageId: "9XXXX2", host: "XXXX", eventType: "chat" },
       details: {},
     },
@@ -38,6 +39,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "tst01",
       mutual: true,
       occurredAt: "2022-01-20T03:08:58.571Z",
+      occurredAtSource: "provider-milliseconds",
       source: { command: "roster:remove", callbackId: "XXXX#XXXX736", messageId: "XXXX463736", host: "XXXX", eventType: "chat" },
       details: { rosterVersion: "003DD920ADD15B51EB0B806E83BDD97F089B0092" },
     },
@@ -52,6 +54,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "XXXX#XXXX",
       mutual: false,
       occurredAt: "2022-01-20T03:10:13.494Z",
+      occurredAtSource: "provider-milliseconds",
       source: {
         command: "roster:accept",
         callbackId: "XXXX#XXXX_966725899779049516",
@@ -69,6 +72,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "XXXX#XXXX",
       mutual: true,
       occurredAt: "2022-01-20T03:10:13.494Z",
+      occurredAtSource: "provider-milliseconds",
       source: {
         command: "roster:accept",
         callbackId: "XXXX#XXXX_966725899779049516",
@@ -89,6 +93,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "tst",
       mutual: false,
       occurredAt: "2022-01-20T03:11:00.029Z",
+      occurredAtSource: "provider-milliseconds",
       source: {
         command: "roster:decline",
         callbackId: "XXXX#XXXX_966726099692161068",
@@ -108,6 +113,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "tst",
       mutual: false,
       occurredAt: "2022-01-20T03:07:26.912Z",
+      occurredAtSource: "provider-milliseconds",
       source: {
         command: "roster:ban",
         callbackId: "XXXX#XXXX_966725184268539960",
@@ -127,6 +133,7 @@ const expectedEvents: Record<SeedName, unknown[]> = {
       target: "tst",
       mutual: false,
       occurredAt: "2022-01-20T03:06:48.357Z",
+      occurredAtSource: "provider-milliseconds",
       source: {
         command: "roster:allow",
         callbackId: "XXXX#XXXX_966725018736134200",

@@ -17,7 +17,7 @@ describe("settings", () => {
     expect(createEasemobAdapter({ secret: "s3cr3t" }).provider).toBe("easemob");
     expect(createEasemobAdapter({ secrets: ["one", "two", "three", "four", "five"] }).specificationVersion).toBe("v1");
     expect(
-      createEasemobAdapter({ secret: "s3cr3t", appKeys: ["1112220101#demo"], maximumAgeSeconds: 600, includeRaw: true }).provider,
+      createEasemobAdapter({ secret: "s3cr3t", appKeys: ["1112220101#demo"], maximumAgeSeconds: 600 }).provider,
     ).toBe("easemob");
   });
 

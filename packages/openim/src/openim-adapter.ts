@@ -147,7 +147,6 @@ async function receiveOpenImCallback(request: ProviderRequest, settings: Resolve
     operationId,
     receivedAt: request.receivedAt,
     source: { command, operationId },
-    raw: settings.includeRaw ? body : undefined,
   };
   const outcome = await handleCommand(canonicalCommand, body, context, settings);
   return {

@@ -27,8 +27,6 @@ export interface OpenImEventContext {
   readonly operationId: string;
   readonly receivedAt: Date;
   readonly source: EventSource;
-  /** The parsed body, present only when the adapter keeps it. */
-  readonly raw: unknown;
 }
 
 /**
@@ -63,10 +61,10 @@ function buildEvent<Type extends FriendEvent["type"]>(
     mutual: fields.mutual,
     // OpenIM's friend callbacks carry no time: the receive time stands in.
     occurredAt: context.receivedAt.toISOString(),
+    occurredAtSource: "received",
     receivedAt: context.receivedAt.toISOString(),
     source: context.source,
     details: fields.details,
-    ...(context.raw === undefined ? {} : { raw: context.raw }),
   };
   return event as FriendEventOfType<Type>;
 }

@@ -43,8 +43,6 @@ export const OpenImAdapterSettingsSchema = z.strictObject({
     .min(1, "0 means success to OpenIM; a denial needs another code")
     .max(int32Maximum, "OpenIM reads errCode as a 32-bit integer")
     .optional(),
-  /** Keep the parsed callback body in every event's `raw`. */
-  includeRaw: z.boolean().optional(),
 });
 
 export type OpenImAdapterSettings = z.input<typeof OpenImAdapterSettingsSchema>;
@@ -57,7 +55,6 @@ export interface ResolvedOpenImSettings {
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
   readonly denialErrorCode: number;
-  readonly includeRaw: boolean;
 }
 
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
@@ -72,6 +69,5 @@ export function resolveOpenImSettings(settings: OpenImAdapterSettings = {}): Res
     decide: options.decide ?? allowAllFriendRequests,
     decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
     denialErrorCode: options.denialErrorCode ?? defaultDenialErrorCode,
-    includeRaw: options.includeRaw ?? false,
   };
 }

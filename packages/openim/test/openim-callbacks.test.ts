@@ -284,12 +284,11 @@ describe("OpenIM request checks", () => {
     expect(withExtension.events[0]?.details).toEqual({ extension: '{"source":"qr"}' });
   });
 
-  it("keeps the parsed body in raw only when asked", async () => {
+  it("never copies the body into events: the receiver keeps it once per callback", async () => {
     const request = openImCallbackRequest({ body: openImBodies.afterDeleteFriend, operationId });
-    const kept = await createOpenImAdapter({ includeRaw: true }).receive(request);
-    expect(kept.events[0]?.raw).toEqual(JSON.parse(openImBodies.afterDeleteFriend));
-    const plain = await createOpenImAdapter().receive(request);
-    expect(plain.events[0]).not.toHaveProperty("raw");
+    const received = await createOpenImAdapter().receive(request);
+    expect(received.body).toBeUndefined();
+    expect(received.events[0]).not.toHaveProperty("raw");
   });
 
   it("renders refusals in OpenIM's answer format, stopping a before-callback", () => {

@@ -39,6 +39,7 @@ export function collidingEvents({ users, latestMillisecond }: CollidingEventsOpt
         target: event.target,
         mutual: event.mutual,
         occurredAt,
+        occurredAtSource: "provider-milliseconds",
         receivedAt: occurredAt,
         details: event.type === "friend.operation.failed" ? { attemptedType: "friend.removed", failureCode: "timeout" } : {},
       } as Partial<FriendEvent>);

@@ -25,6 +25,7 @@ function relationshipEvent(
     target,
     mutual: type === "friend.added" || type === "friend.removed",
     occurredAt,
+    occurredAtSource: "provider-milliseconds",
     receivedAt: occurredAt,
     details: type === "friend.operation.failed" ? { attemptedType: "friend.added", failureCode: "forbidden" } : {},
     ...overrides,

@@ -11,7 +11,7 @@ const lenientUtf8 = new TextDecoder("utf-8", { fatal: false });
  */
 export function buildUnrecognizedRecord(callback: ReceivedCallback, request: ProviderRequest): UnrecognizedCallbackRecord | undefined {
   if (!callback.unrecognized) return undefined;
-  const body = callback.unrecognized.body ?? lenientUtf8.decode(request.body);
+  const body = callback.body ?? lenientUtf8.decode(request.body);
   const command = callback.unrecognized.command;
   return {
     id: `unr_${sha256Hex(JSON.stringify([callback.provider, callback.appId, command, body])).slice(0, 32)}`,

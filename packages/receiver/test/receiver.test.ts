@@ -108,7 +108,7 @@ describe("receiver.handle", () => {
         const received = await fixture.receive(request);
         if (!received.unrecognized) return received;
         const { actor: _removed, ...kept } = JSON.parse(Buffer.from(request.body).toString("utf8")) as Record<string, unknown>;
-        return { ...received, unrecognized: { ...received.unrecognized, body: JSON.stringify(kept) } };
+        return { ...received, body: JSON.stringify(kept) };
       },
     };
     const { receiver } = setup({ adapters: { fixture: adapter } });

@@ -170,7 +170,6 @@ function eventContext(
       digest ??= createHash("sha256").update(request.body).digest("hex");
       return digest;
     },
-    raw: settings.includeRaw ? body : undefined,
   };
 }
 

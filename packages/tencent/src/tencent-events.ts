@@ -4,6 +4,7 @@ import {
   type FriendEventDetails,
   type FriendEventOfType,
   deriveEventId,
+  type OccurredAtSource,
 } from "@friendhook/core";
 import type {
   TencentFriendAddCallback,
@@ -27,21 +28,20 @@ export interface TencentEventContext {
   readonly requestId: string | undefined;
   /** SHA-256 of the raw body bytes; computed once, and only when an identity needs it. */
   readonly bodyDigest: () => string;
-  /** The parsed body, present only when the adapter keeps it. */
-  readonly raw: unknown;
 }
 
 /** When the provider says a change happened: the instant, and the number it sent for it. */
 interface ProviderTime {
   readonly occurredAt: Date;
   readonly value: number;
+  readonly source: OccurredAtSource;
 }
 
 const fromSeconds = (seconds: number | undefined): ProviderTime | undefined =>
-  seconds === undefined ? undefined : { occurredAt: new Date(seconds * 1000), value: seconds };
+  seconds === undefined ? undefined : { occurredAt: new Date(seconds * 1000), value: seconds, source: "provider-seconds" };
 
 const fromMilliseconds = (milliseconds: number | undefined): ProviderTime | undefined =>
-  milliseconds === undefined ? undefined : { occurredAt: new Date(milliseconds), value: milliseconds };
+  milliseconds === undefined ? undefined : { occurredAt: new Date(milliseconds), value: milliseconds, source: "provider-milliseconds" };
 
 /**
  * What identifies one Tencent change. A retry resends the same body and `RequestId` (but a new
@@ -87,10 +87,10 @@ function buildEvent<Type extends FriendEvent["type"]>(
     // Every Tencent pair is directional: a two-way change arrives as two pairs.
     mutual: false,
     occurredAt: fields.time === undefined ? context.receivedAtText : fields.time.occurredAt.toISOString(),
+    occurredAtSource: fields.time === undefined ? "received" : fields.time.source,
     receivedAt: context.receivedAtText,
     source: { ...context.source },
     details: fields.details,
-    ...(context.raw === undefined ? {} : { raw: context.raw }),
   };
   return event as FriendEventOfType<Type>;
 }

@@ -30,8 +30,6 @@ export const TencentAdapterSettingsSchema = z.strictObject({
     .positive()
     .max(tencentCallbackTimeoutMs - 1, `must be below ${tencentCallbackTimeoutMs} ms, Tencent's callback timeout`)
     .optional(),
-  /** Keep the parsed callback body in every event's `raw`. */
-  includeRaw: z.boolean().optional(),
   /** The clock used to check `RequestTime`; for tests. */
   now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
 });
@@ -45,7 +43,6 @@ export interface ResolvedTencentSettings {
   readonly maximumClockSkewSeconds: number;
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
-  readonly includeRaw: boolean;
   readonly now: () => Date;
 }
 
@@ -61,7 +58,6 @@ export function resolveTencentSettings(settings: TencentAdapterSettings): Resolv
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
     decide: options.decide ?? allowAllFriendRequests,
     decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
-    includeRaw: options.includeRaw ?? false,
     now: options.now ?? (() => new Date()),
   };
 }

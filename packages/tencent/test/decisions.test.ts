@@ -60,6 +60,7 @@ describe("Sns.CallbackPrevFriendAdd", () => {
         target: `id${index}`,
         mutual: false,
         occurredAt: "2022-12-09T08:26:54.123Z",
+        occurredAtSource: "provider-milliseconds",
         receivedAt: receivedAt.toISOString(),
         source: { command: "Sns.CallbackPrevFriendAdd" },
         details: {

@@ -30,6 +30,7 @@ describe("seed 003: Sns.CallbackFriendAdd example", () => {
         target,
         mutual: false,
         occurredAt: receivedAt.toISOString(),
+        occurredAtSource: "received",
         receivedAt: receivedAt.toISOString(),
         source: { command, clientIp: "127.0.0.1", platform: "Android" },
         // Admin_Account is "" in the example, so no adminAccount.
@@ -84,6 +85,7 @@ describe("seed 004: Sns.CallbackFriendDelete example", () => {
         target,
         mutual: false,
         occurredAt: "2015-05-19T01:46:40.000Z",
+        occurredAtSource: "provider-seconds",
         receivedAt: receivedAt.toISOString(),
         source: { command },
         details: {},
@@ -110,6 +112,7 @@ describe("real traffic: Sns.CallbackFriendDelete with ClientIP, OptPlatform and 
         target: "425214",
         mutual: false,
         occurredAt: receivedAt.toISOString(),
+        occurredAtSource: "received",
         receivedAt: receivedAt.toISOString(),
         source,
         details: {},
@@ -123,6 +126,7 @@ describe("real traffic: Sns.CallbackFriendDelete with ClientIP, OptPlatform and 
         target: "211172",
         mutual: false,
         occurredAt: receivedAt.toISOString(),
+        occurredAtSource: "received",
         receivedAt: receivedAt.toISOString(),
         source,
         details: {},
@@ -176,12 +180,12 @@ describe("Sns.CallbackBlackListAdd and Sns.CallbackBlackListDelete", () => {
   });
 });
 
-describe("includeRaw", () => {
-  it("keeps the parsed body in every event when asked, and only then", async () => {
+describe("the body to keep", () => {
+  it("is the raw body, kept once per callback by the receiver, never copied into events", async () => {
     const body = fixture("seed-004-friend-delete.json");
-    const kept = await adapterWith({ includeRaw: true }).receive(signed("Sns.CallbackFriendDelete", body));
-    expect(kept.events[0]?.raw).toEqual(JSON.parse(body));
-    const dropped = await adapterWith().receive(signed("Sns.CallbackFriendDelete", body));
-    expect(dropped.events[0]).not.toHaveProperty("raw");
+    const received = await adapterWith().receive(signed("Sns.CallbackFriendDelete", body));
+    expect(received.body).toBeUndefined();
+    expect(received.events[0]).not.toHaveProperty("raw");
   });
 });
+

@@ -21,7 +21,6 @@ describe("settings", () => {
       maximumClockSkewSeconds: 120,
       decide: () => ({ allow: true }),
       decisionDeadlineMs: 1999,
-      includeRaw: true,
       now: () => new Date(),
     });
     expect(adapter.specificationVersion).toBe("v1");

@@ -15,6 +15,7 @@ export function buildFriendEvent(overrides: Partial<FriendEvent> = {}, sequence 
     target: `user-${sequence + 1}`,
     mutual: true,
     occurredAt,
+    occurredAtSource: "provider-milliseconds",
     receivedAt: occurredAt,
     source: { command: "testkit:add", messageId: String(sequence) },
     details: { initiator: `user-${sequence}` },

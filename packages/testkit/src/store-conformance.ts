@@ -28,6 +28,7 @@ function relationEvent(type: RelationshipEventType | "friend.request.sent" | "fr
     target,
     mutual: type === "friend.added" || type === "friend.removed",
     occurredAt,
+    occurredAtSource: "provider-milliseconds",
     receivedAt: occurredAt,
     details,
     ...overrides,

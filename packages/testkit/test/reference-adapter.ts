@@ -44,6 +44,7 @@ export function createReferenceAdapter(secret: string): ProviderAdapterV1 {
             target,
             mutual: true,
             occurredAt: new Date(at).toISOString(),
+            occurredAtSource: "provider-milliseconds",
             receivedAt: request.receivedAt.toISOString(),
             source: { command: "add", messageId: id },
             details: {},

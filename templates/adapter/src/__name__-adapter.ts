@@ -43,7 +43,6 @@ async function receive__Name__Callback(request: ProviderRequest, settings: Resol
   }
   const events = __nameCamel__Events(callback, {
     receivedAt: request.receivedAt,
-    raw: settings.includeRaw ? body : undefined,
   });
   return { ...received, events, acknowledgement: __nameCamel__Acknowledgement() };
 }

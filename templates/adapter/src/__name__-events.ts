@@ -30,8 +30,6 @@ export function is__Name__OperationKnown(operation: string): boolean {
 
 export interface __Name__EventContext {
   readonly receivedAt: Date;
-  /** The parsed body, present only when the adapter keeps it. */
-  readonly raw: unknown;
 }
 
 /**
@@ -58,10 +56,10 @@ export function __nameCamel__Events(callback: __Name__Callback, context: __Name_
       target: callback.to,
       mutual,
       occurredAt: new Date(callback.occurredAt ?? context.receivedAt.getTime()).toISOString(),
+      occurredAtSource: callback.occurredAt === undefined ? "received" : "provider-milliseconds",
       receivedAt: context.receivedAt.toISOString(),
       source,
       details: type === "friend.request.sent" && callback.message ? { message: callback.message } : {},
-      ...(context.raw === undefined ? {} : { raw: context.raw }),
     };
     return event as FriendEvent;
   });

@@ -23,8 +23,6 @@ export const __Name__AdapterSettingsSchema = z.strictObject({
   appIds: z.array(z.string().min(1)).min(1, "name at least one app id, or omit appIds").optional(),
   /** How far the signed timestamp may lie from now, in seconds. */
   maximumClockSkewSeconds: z.number().int().positive().optional(),
-  /** Keep the parsed callback body in every event's `raw`. */
-  includeRaw: z.boolean().optional(),
   /** The clock used to check timestamps; for tests. */
   now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
 });
@@ -36,7 +34,6 @@ export interface Resolved__Name__Settings {
   readonly secrets: readonly string[];
   readonly appIds: ReadonlySet<string> | undefined;
   readonly maximumClockSkewSeconds: number;
-  readonly includeRaw: boolean;
   readonly now: () => Date;
 }
 
@@ -50,7 +47,6 @@ export function resolve__Name__Settings(settings: __Name__AdapterSettings): Reso
     secrets: typeof options.secret === "string" ? [options.secret] : options.secret,
     appIds: options.appIds === undefined ? undefined : new Set(options.appIds),
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
-    includeRaw: options.includeRaw ?? false,
     now: options.now ?? (() => new Date()),
   };
 }

@@ -28,6 +28,7 @@ describe("__Title__ callbacks", () => {
         target: "bob",
         mutual: false,
         occurredAt: "2023-11-14T22:13:20.000Z",
+        occurredAtSource: "provider-milliseconds",
         receivedAt: receivedAt.toISOString(),
         details: { message: "Hi Bob, it is Alice from the book club" },
       },
