@@ -6,17 +6,17 @@ import {
   type ReceivedCallback,
   readJsonBody,
 } from "@friendhook/core";
+import { resolveEasemobAppKey } from "./easemob-app-key";
+import { type EasemobSignature, easemobBinding } from "./easemob-binding";
 import {
-  type EasemobCallbackEnvelope,
   EasemobCallbackEnvelopeSchema,
   EasemobRosterCallbackSchema,
   EasemobSignedFieldsSchema,
   parseEasemobCallback,
-  quoted,
 } from "./easemob-callback-schema";
-import { easemobProvider, easemobRosterEvents, isEasemobRosterOperation } from "./easemob-events";
+import { easemobProvider, isEasemobRosterOperation, readEasemobRosterCallback } from "./easemob-events";
 import { type EasemobAdapterSettings, type ResolvedEasemobSettings, resolveEasemobSettings } from "./easemob-settings";
-import { type EasemobSignedFields, verifyEasemobSignature } from "./easemob-signature";
+import { verifyEasemobSignature } from "./easemob-signature";
 import { withoutJsonMember } from "./without-json-member";
 
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
@@ -38,47 +38,94 @@ export function createEasemobAdapter(settings: EasemobAdapterSettings): Provider
   };
 }
 
-/** Authenticates first (signature, age, app key); only an authenticated callback is normalized. */
+/**
+ * The family of a callback that is not a roster one, for the record kept of it: its `chat_type`,
+ * else the `event` of the group and chat room operations, else `userStatus` for the login and
+ * logout callbacks, which carry neither.
+ */
+function familyOf(body: Record<string, unknown>): string {
+  for (const name of ["chat_type", "event"]) {
+    const value = body[name];
+    if (typeof value === "string" && value.length > 0) return value;
+  }
+  return typeof body.status === "string" ? "userStatus" : "unknown";
+}
+
+/**
+ * Authenticates first (signature, age, app key); only an authenticated callback is read further.
+ * Every authenticated callback that is not a readable roster change is acknowledged and reported
+ * as unrecognized: Easemob counts every other answer against the callback rule and suspends it.
+ */
 function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: ProviderRequest): ReceivedCallback {
   const body = readJsonBody(request.body, easemobProvider);
-  const signed = authenticate(settings, body, request.receivedAt);
+  const signature = authenticate(settings, body, request.receivedAt);
   const envelope = parseEasemobCallback(EasemobCallbackEnvelopeSchema, body, "an Easemob callback");
-  if (settings.appKeys !== undefined && !settings.appKeys.has(envelope.appkey.toLowerCase())) {
+  const appKey = resolveEasemobAppKey(signature.callId, envelope.appkey, body.from, settings);
+  const bind = (fingerprint: string) => easemobBinding(appKey ?? "", signature, fingerprint, settings.maximumAgeMilliseconds);
+  const unrecognized = (command: string, reason: string, fingerprint: string): ReceivedCallback => ({
+    provider: easemobProvider,
+    // Only a callback of another family can get here without an app key; it is kept all the same.
+    appId: appKey ?? "",
+    command,
+    events: [],
+    unrecognized: { command, reason },
+    body: keptBody(request),
+    binding: bind(fingerprint),
+    acknowledgement,
+  });
+
+  if (envelope.chat_type !== "roster") {
+    const family = familyOf(body);
+    const messageId = typeof body.msg_id === "string" ? body.msg_id : null;
+    return unrecognized(family, "not a roster callback: another callback family shares this URL", JSON.stringify([family, messageId]));
+  }
+  if (appKey === undefined) {
     throw new FriendhookError(
-      "app_mismatch",
-      `The callback is for the app key ${quoted(envelope.appkey)}, which this receiver is not configured for.`,
+      "invalid_payload",
+      "The roster callback names no app key: no appkey, no callId of the form {appkey}_{id}, no from of the form {appkey}_{user}.",
       { provider: easemobProvider },
     );
-  }
-  if (envelope.chat_type !== "roster") {
-    return unrecognized(envelope, request, envelope.chat_type, "not a roster callback: another callback family shares this URL");
   }
   const roster = parseEasemobCallback(EasemobRosterCallbackSchema, body, "an Easemob roster callback");
   const { operation } = roster.payload;
   const command = `roster:${operation}`;
   if (!isEasemobRosterOperation(operation)) {
-    return unrecognized(envelope, request, command, "a roster operation this version of @friendhook/easemob does not know");
+    const reason = "a roster operation this version of @friendhook/easemob does not know";
+    return unrecognized(command, reason, JSON.stringify([command, roster.msg_id]));
   }
-  const events = easemobRosterEvents(operation, roster, {
-    appKey: envelope.appkey,
-    callbackId: signed.callId,
-    timestamp: signed.timestamp,
+  const reading = readEasemobRosterCallback(operation, roster, {
+    appKey,
+    callbackId: signature.callId,
+    timestamp: signature.timestamp,
     eventType: envelope.eventType,
     host: envelope.host,
     receivedAt: request.receivedAt,
   });
-  return { provider: easemobProvider, appId: envelope.appkey, command, events, body: keptBody(request), acknowledgement };
+  if (reading.kind === "unrecognized") return unrecognized(command, reading.reason, reading.fingerprint);
+  if (reading.events.length > settings.maximumEventsPerCallback) {
+    throw new FriendhookError(
+      "too_many_events",
+      `The ${command} callback makes ${reading.events.length} events, more than maximumEventsPerCallback (${settings.maximumEventsPerCallback}).`,
+      { provider: easemobProvider },
+    );
+  }
+  return {
+    provider: easemobProvider,
+    appId: appKey,
+    command,
+    events: reading.events,
+    body: keptBody(request),
+    binding: bind(reading.fingerprint),
+    acknowledgement,
+  };
 }
 
 /**
- * Easemob signs `callId` and `timestamp` only, never the rest of the body. The age check is off
- * unless configured, because Easemob documents no window of its own.
+ * Easemob signs `callId` and `timestamp` only, never the rest of the body: the freshness window
+ * bounds how long a captured signature can be replayed, and the binding what it can be replayed
+ * with. The signature is checked before the window, so that an unsigned caller learns nothing.
  */
-function authenticate(
-  settings: ResolvedEasemobSettings,
-  body: Record<string, unknown>,
-  receivedAt: Date,
-): EasemobSignedFields {
+function authenticate(settings: ResolvedEasemobSettings, body: Record<string, unknown>, receivedAt: Date): EasemobSignature {
   const signed = parseEasemobCallback(EasemobSignedFieldsSchema, body, "an Easemob callback");
   const { security } = body;
   if (typeof security !== "string" || security.length === 0) {
@@ -89,42 +136,26 @@ function authenticate(
     );
   }
   verifyEasemobSignature(signed, security, settings.secrets);
-  if (settings.maximumAgeMilliseconds !== undefined) {
-    const ageMilliseconds = Math.abs(receivedAt.getTime() - signed.timestamp);
-    if (ageMilliseconds > settings.maximumAgeMilliseconds) {
-      throw new FriendhookError(
-        "stale_request",
-        `The callback's timestamp lies ${Math.round(ageMilliseconds / 1000)} s from its receipt, more than the accepted ${settings.maximumAgeMilliseconds / 1000} s (a replay, or a clock far off).`,
-        { provider: easemobProvider },
-      );
-    }
+  const ageMilliseconds = Math.abs(receivedAt.getTime() - signed.timestamp);
+  if (ageMilliseconds > settings.maximumAgeMilliseconds) {
+    throw new FriendhookError(
+      "stale_request",
+      `The callback's timestamp lies ${Math.round(ageMilliseconds / 1000)} s from its receipt, more than the accepted ${settings.maximumAgeMilliseconds / 1000} s (a replay, or a clock far off).`,
+      { provider: easemobProvider },
+    );
   }
-  return signed;
+  return { callId: signed.callId, timestamp: signed.timestamp, security };
 }
 
 const bodyText = new TextDecoder();
 
-/** The body as a receiver may keep it: `security`, derived from the secret, is left out. */
+/**
+ * The body as a receiver may keep it: `security`, which beside `callId` and `timestamp` would let a
+ * reader attack the secret offline, is left out.
+ */
 function keptBody(request: ProviderRequest): string {
   return withoutJsonMember(bodyText.decode(request.body), "security");
 }
-
-/**
- * An authenticated callback the adapter does not map. The receiver keeps its body as sent, but for
- * `security`, which beside `callId` and `timestamp` would let a reader attack the secret offline.
- */
-function unrecognized(envelope: EasemobCallbackEnvelope, request: ProviderRequest, command: string, reason: string): ReceivedCallback {
-  return {
-    provider: easemobProvider,
-    appId: envelope.appkey,
-    command,
-    events: [],
-    unrecognized: { command, reason },
-    body: keptBody(request),
-    acknowledgement,
-  };
-}
-
 
 /**
  * Control characters and lone surrogates become spaces and the message is cut to 240 characters,

@@ -11,8 +11,7 @@ import { z } from "zod";
 
 const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 
-
-/** The signed fields: `callId` (`{appkey}_{msg_id}`) and `timestamp` in milliseconds. */
+/** The signed fields: `callId` (`{appkey}_{msg_id}`, or `{appkey}_{uuid}`) and `timestamp` in milliseconds. */
 export const EasemobSignedFieldsSchema = z
   .object({
     callId: z.string().min(1),
@@ -20,11 +19,15 @@ export const EasemobSignedFieldsSchema = z
   })
   .loose();
 
-/** What every Easemob callback carries, whatever its family (`chat_type`). */
+/**
+ * What Easemob callbacks carry whatever their family. `appkey` is missing from some documented
+ * examples (the app key is then read from `callId` or `from`), and `chat_type` from whole families
+ * (group operations, user status): a callback without `chat_type` is simply not a roster callback.
+ */
 export const EasemobCallbackEnvelopeSchema = z
   .object({
-    appkey: z.string().min(1),
-    chat_type: z.string().min(1),
+    appkey: z.string().min(1).optional(),
+    chat_type: optional(z.string()),
     /** `chat` (sent while the recipient was online) or `chat_offline` (stored for an offline one). */
     eventType: optional(z.string()),
     /** The Easemob server that sent the callback. */

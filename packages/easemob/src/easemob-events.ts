@@ -8,7 +8,7 @@ import {
   deriveEventId,
 } from "@friendhook/core";
 import type { EasemobRosterCallback } from "./easemob-callback-schema";
-import { easemobUserId } from "./easemob-user-id";
+import { easemobUserOf } from "./easemob-user-id";
 
 export const easemobProvider = "easemob";
 
@@ -42,9 +42,11 @@ interface OperationView {
 }
 
 /**
- * An answer to a friend request reaches Easemob's callback twice: `accept` / `decline` is sent to
- * the user who answered, `remote_accept` / `remote_decline` to the requester. Both views name the
- * same answer, so both resolve to the same actor (who answered) and target (who asked).
+ * An answer to a friend request reaches Easemob's callback twice, with one `callId`, `msg_id`,
+ * signature and timestamp: `accept` / `decline` is sent to the user who answered (`to` is the
+ * answerer), `remote_accept` / `remote_decline` to the requester (`to` is the requester). The
+ * documents define `to` for each view; `from` is the other user when the view names two. Both
+ * views therefore resolve to the same actor (who answered) and target (who asked).
  */
 const operationViews: Readonly<Record<EasemobRosterOperation, OperationView>> = {
   add: { command: "roster:add", recipient: "target" },
@@ -155,21 +157,58 @@ function blocklistEvent(
   return eventOf("friend.operation.failed", fact, false, { attemptedType: type, failureCode });
 }
 
+/** What one authenticated roster callback of a known operation says. */
+export type EasemobRosterReading =
+  | { readonly kind: "events"; readonly events: FriendEvent[]; readonly fingerprint: string }
+  | { readonly kind: "unrecognized"; readonly reason: string; readonly fingerprint: string };
+
 /**
- * The unified events of one authenticated roster callback, in the order they happened.
+ * What a signature over this callback may stand for (`CallbackBinding.fingerprint`): the action,
+ * as every copy of it agrees. The two views of an answer share `callId`, `msg_id` and signature but
+ * not `to`, and the documents do not say which of them names the pair, so an answer binds its
+ * command and message only; a second body of the same answer makes the same event ids, which a
+ * store keeps once. An action Easemob reports once also binds its two users (as a set) and, for
+ * `ban` and `allow`, whether it took effect: a failed ban cannot be replayed as one that worked.
+ */
+function rosterFingerprint(
+  command: RosterCommand,
+  callback: EasemobRosterCallback,
+  users: readonly [string | undefined, string | undefined],
+): string {
+  if (command === "roster:accept" || command === "roster:decline") return JSON.stringify([command, callback.msg_id]);
+  const pair = users.map((user) => user?.toLowerCase() ?? "").sort();
+  const outcome = command === "roster:ban" || command === "roster:allow" ? [callback.payload.status?.error_code ?? null] : [];
+  return JSON.stringify([command, callback.msg_id, pair, ...outcome]);
+}
+
+/**
+ * Reads one authenticated roster callback: the unified events, in the order they happened, or why
+ * it names no relationship (kept as unrecognized, never guessed at).
  *
  * Events hold only what every view of an action agrees on. `roster_ver` is the version of the
  * recipient's own roster, so the two views of an answer carry different ones: it is kept for
  * `remove`, `ban` and `allow`, and left out of answers.
  */
-export function easemobRosterEvents(
+export function readEasemobRosterCallback(
   operation: EasemobRosterOperation,
   callback: EasemobRosterCallback,
   context: EasemobEventContext,
-): FriendEvent[] {
+): EasemobRosterReading {
   const view = operationViews[operation];
-  const from = easemobUserId(callback.from, context.appKey, "from");
-  const to = easemobUserId(callback.to, context.appKey, "to");
+  const from = easemobUserOf(callback.from, context.appKey, "from");
+  const to = easemobUserOf(callback.to, context.appKey, "to");
+  const fingerprint = rosterFingerprint(view.command, callback, [from, to]);
+  if (from === undefined || to === undefined) {
+    const field = from === undefined ? "from" : "to";
+    const reason = `${field} names no user (the app key alone, perhaps with a device resource), so who took part cannot be told`;
+    return { kind: "unrecognized", reason, fingerprint };
+  }
+  if (from.toLowerCase() === to.toLowerCase()) {
+    // User ids are case-insensitive in Easemob. The answerer's own copy of an answer (`accept`,
+    // `decline`) can name the answerer twice: the requester's copy names the pair.
+    const reason = "from and to name the same user: this copy names one user of the action, and a relationship needs two";
+    return { kind: "unrecognized", reason, fingerprint };
+  }
   // Listed rather than spread from `context`: this runs once per callback, and the spread costs more.
   const fact: RosterFact = {
     appKey: context.appKey,
@@ -185,8 +224,11 @@ export function easemobRosterEvents(
     occurredAtText: new Date(context.timestamp).toISOString(),
     receivedAtText: context.receivedAt.toISOString(),
   };
-  const { payload } = callback;
-  switch (view.command) {
+  return { kind: "events", events: rosterEvents(callback.payload, fact), fingerprint };
+}
+
+function rosterEvents(payload: EasemobRosterCallback["payload"], fact: RosterFact): FriendEvent[] {
+  switch (fact.command) {
     case "roster:add": {
       const message = requestMessage(payload.reason);
       return [eventOf("friend.request.sent", fact, false, message === undefined ? {} : { message })];

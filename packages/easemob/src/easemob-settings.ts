@@ -2,6 +2,16 @@ import { parseOptions } from "@friendhook/core";
 import { z } from "zod";
 
 /**
+ * Easemob retries a failed callback once, at once, and promises delivery within 30 s for 99.95 %
+ * of callbacks: five minutes leave room for queueing and for a clock running a little off, and
+ * keep the time a captured callback can be replayed short.
+ */
+export const defaultMaximumAgeSeconds = 300;
+
+/** One roster callback makes at most two events (an accepted request: accepted, then added). */
+export const defaultMaximumEventsPerCallback = 10;
+
+/**
  * A callback rule's secret, as typed into the Easemob console. Whitespace is refused rather than
  * trimmed: it almost always comes from a copy-and-paste or a line break in an environment file,
  * and a trimmed secret that happens to work would hide the mistake.
@@ -26,8 +36,10 @@ export const EasemobAdapterSettingsSchema = z
     secrets: z.array(SecretSchema).min(1, "name at least one secret").readonly().optional(),
     /** The app keys (`org#app`, any case) this receiver serves; a callback for any other app is refused. All when absent. */
     appKeys: z.array(AppKeySchema).min(1, "name at least one app key, or omit appKeys").readonly().optional(),
-    /** Refuse callbacks whose `timestamp` lies further than this from the receive time. Off when absent. */
+    /** Refuse callbacks whose `timestamp` lies further than this from the receive time, in seconds. */
     maximumAgeSeconds: z.number().positive().finite().optional(),
+    /** The most events one callback may make; a callback that would make more is refused with `too_many_events` (413). */
+    maximumEventsPerCallback: z.number().int().positive().optional(),
   })
   .superRefine(({ secret, secrets }, context) => {
     if (secret === undefined && secrets === undefined) {
@@ -43,10 +55,13 @@ export type EasemobAdapterSettings = z.input<typeof EasemobAdapterSettingsSchema
 /** The settings with every default applied. */
 export interface ResolvedEasemobSettings {
   readonly secrets: readonly string[];
-  /** In lower case, as they are compared; undefined when every app key is accepted. */
-  readonly appKeys: ReadonlySet<string> | undefined;
-  /** Undefined when replay protection is off. */
-  readonly maximumAgeMilliseconds: number | undefined;
+  /**
+   * The configured app keys by their lower-case form, as they are compared, each to its spelling
+   * as configured, which is the one events carry. Undefined when every app key is accepted.
+   */
+  readonly appKeys: ReadonlyMap<string, string> | undefined;
+  readonly maximumAgeMilliseconds: number;
+  readonly maximumEventsPerCallback: number;
 }
 
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
@@ -57,7 +72,8 @@ export function resolveEasemobSettings(settings: EasemobAdapterSettings): Resolv
   });
   return {
     secrets: options.secrets ?? (options.secret === undefined ? [] : [options.secret]),
-    appKeys: options.appKeys === undefined ? undefined : new Set(options.appKeys.map((appKey) => appKey.toLowerCase())),
-    maximumAgeMilliseconds: options.maximumAgeSeconds === undefined ? undefined : options.maximumAgeSeconds * 1000,
+    appKeys: options.appKeys === undefined ? undefined : new Map(options.appKeys.map((appKey) => [appKey.toLowerCase(), appKey])),
+    maximumAgeMilliseconds: (options.maximumAgeSeconds ?? defaultMaximumAgeSeconds) * 1000,
+    maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,
   };
 }

@@ -5,9 +5,12 @@ import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from 
 const secret = "acknowledgement-secret";
 const adapter = createEasemobAdapter({ secret });
 
+const signedAt = 1_700_000_000_000;
+const receivedAt = new Date(signedAt + 2000);
+
 function signedBody(body: Record<string, unknown>) {
-  const fields = { callId: "acme#chat_5", timestamp: 1_700_000_000_000, ...body } as { callId: string; timestamp: number };
-  return createProviderRequest({ body: JSON.stringify({ ...fields, security: signEasemobCallback(fields, secret) }) });
+  const fields = { callId: "acme#chat_5", timestamp: signedAt, ...body } as { callId: string; timestamp: number };
+  return createProviderRequest({ body: JSON.stringify({ ...fields, security: signEasemobCallback(fields, secret) }), receivedAt });
 }
 
 const roster = { chat_type: "roster", appkey: "acme#chat", from: "alice", to: "bob", msg_id: "5", eventType: "chat" };
@@ -65,6 +68,23 @@ describe("unrecognized callbacks", () => {
     });
   });
 
+  it("acknowledges a callback without chat_type, reported as unrecognized, never refused", async () => {
+    // Group operation callbacks carry `event` instead; user status callbacks carry neither.
+    const group = { callId: "acme#chat_5", appkey: "acme#chat", id: "262246968131585", type: "GROUP", event: "group_op_event", operation: "UPDATE" };
+    await expect(adapter.receive(signedBody(group))).resolves.toMatchObject({
+      command: "group_op_event",
+      events: [],
+      unrecognized: { command: "group_op_event" },
+      acknowledgement: { status: 200 },
+    });
+    const { chat_type: _, ...withoutFamily } = roster;
+    await expect(adapter.receive(signedBody({ ...withoutFamily, payload: { operation: "add" } }))).resolves.toMatchObject({
+      command: "unknown",
+      events: [],
+      acknowledgement: { status: 200 },
+    });
+  });
+
   it("gives the body to keep without its security, every other field as sent", async () => {
     const request = signedBody({ ...roster, payload: { operation: "remark", remark: "好友 <Bob>" } });
     const { security, ...unsigned } = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
@@ -85,7 +105,7 @@ describe("unrecognized callbacks", () => {
       ` "payload": {"security": "a field of the message, not the signature", "text": "say \\"hi\\", {[}]"},`,
       ` "\\u0073ecurity": "${security}" }\n`,
     ].join("\n");
-    const received = await adapter.receive(createProviderRequest({ body: text }));
+    const received = await adapter.receive(createProviderRequest({ body: text, receivedAt }));
     expect(received.body).toBe(
       '{"callId": "acme#chat_7","timestamp": 1700000000000,"chat_type": "chat","appkey": "acme#chat","msg_id": 12345678901234567890123,' +
         '"payload": {"security": "a field of the message, not the signature", "text": "say \\"hi\\", {[}]"}}',
@@ -107,8 +127,6 @@ describe("unrecognized callbacks", () => {
 
 describe("signed bodies missing what Easemob always sends", () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ["no appkey", { ...roster, appkey: undefined, payload: { operation: "add" } }, /appkey/],
-    ["no chat_type", { ...roster, chat_type: undefined, payload: { operation: "add" } }, /chat_type/],
     ["no payload", { ...roster }, /payload/],
     ["no operation", { ...roster, payload: { reason: "" } }, /payload\.operation/],
     ["no from", { ...roster, from: undefined, payload: { operation: "add" } }, /from/],

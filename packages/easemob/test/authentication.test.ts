@@ -12,7 +12,19 @@ describe("app keys", () => {
   it("accepts a callback for a configured app key, in any case", async () => {
     await expect(adapter.receive(callbackFor("acme#chat"))).resolves.toMatchObject({ appId: "acme#chat" });
     await expect(adapter.receive(callbackFor("acme#staging"))).resolves.toMatchObject({ appId: "acme#staging" });
-    await expect(adapter.receive(callbackFor("ACME#Chat"))).resolves.toMatchObject({ appId: "ACME#Chat" });
+    await expect(adapter.receive(callbackFor("ACME#Chat"))).resolves.toMatchObject({ appId: "acme#chat" });
+  });
+
+  it("gives events the configured spelling, so that another case cannot store the same change twice", async () => {
+    const spelled = createEasemobAdapter({ secret, appKeys: ["Acme#Chat"] });
+    const sent = (appKey: string) =>
+      buildEasemobCallback({ secret, appKey, operation: "remote_accept", from: `${appKey}_bob@easemob.com`, to: "alice", messageId: "42" });
+    const lower = await spelled.receive(sent("acme#chat"));
+    const upper = await spelled.receive(sent("ACME#CHAT"));
+    expect(lower.appId).toBe("Acme#Chat");
+    expect(upper.appId).toBe("Acme#Chat");
+    expect(upper.events.map((event) => event.appId)).toEqual(["Acme#Chat", "Acme#Chat"]);
+    expect(upper.events.map((event) => event.id)).toEqual(lower.events.map((event) => event.id));
   });
 
   it("refuses a correctly signed callback for another app with app_mismatch (403)", async () => {
@@ -42,9 +54,22 @@ describe("maximum age (replay protection)", () => {
       receivedAt: new Date(sentAt + receivedAfterMs),
     });
 
-  it("is off by default: Easemob documents no window, so an old callback is accepted", async () => {
+  it("is on by default, at five minutes: a callback captured and replayed later is refused", async () => {
+    const adapter = createEasemobAdapter({ secret });
+    await expect(adapter.receive(callback(299_000))).resolves.toMatchObject({ command: "roster:remove" });
+    for (const offset of [301_000, -301_000, 86_400_000]) {
+      await expect(adapter.receive(callback(offset))).rejects.toMatchObject({ code: "stale_request", status: 401 });
+    }
+  });
+
+  it("refuses the documentation's examples received today, years after their timestamps", async () => {
     const adapter = createEasemobAdapter({ secret: testSecret });
-    await expect(adapter.receive(signedSeed("remove", testSecret, new Date()))).resolves.toMatchObject({ command: "roster:remove" });
+    await expect(adapter.receive(signedSeed("remove", testSecret, new Date()))).rejects.toMatchObject({ code: "stale_request" });
+  });
+
+  it("can be widened, to resend old callbacks from Easemob's exception storage", async () => {
+    const adapter = createEasemobAdapter({ secret, maximumAgeSeconds: 3 * 24 * 3600 });
+    await expect(adapter.receive(callback(2 * 24 * 3600 * 1000))).resolves.toMatchObject({ command: "roster:remove" });
   });
 
   it("when set, accepts a callback within the window, on either side of the receipt", async () => {
@@ -88,7 +113,7 @@ describe("authentication comes before anything is read as an event", () => {
   });
 
   it("refuses a signed callback of another app before looking at its family", async () => {
-    const body = { chat_type: "chat", callId: "other#app_1", timestamp: 1, appkey: "other#app" };
+    const body = { chat_type: "chat", callId: "other#app_1", timestamp: Date.now(), appkey: "other#app" };
     const signed = { ...body, security: signEasemobCallback(body, secret) };
     await expect(adapter.receive(createProviderRequest({ body: JSON.stringify(signed) }))).rejects.toMatchObject({
       code: "app_mismatch",

@@ -1,20 +1,38 @@
 import { createProviderRequest } from "@friendhook/core";
 import { describeAdapterConformance } from "@friendhook/testkit";
 import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from "../src/index";
-import { type SeedName, seedBody, seedNames, signedSeed, testSecret } from "./seed-callbacks";
+import { type DocumentedName, documentedText, signedDocumented } from "./documented-callbacks";
+import { testSecret } from "./seed-callbacks";
 
 const otherSecret = "second-rule-secret";
 
-/** A seed example with fields changed, re-signed with the test secret. */
-function resignedSeed(name: SeedName, changes: Record<string, unknown>) {
-  const body = { ...seedBody(name), ...changes } as { callId: string; timestamp: number };
-  return createProviderRequest({ body: JSON.stringify({ ...body, security: signEasemobCallback(body, testSecret) }) });
+/** A documented example with fields changed, re-signed with the test secret. */
+function resigned(name: DocumentedName, changes: Record<string, unknown>) {
+  const body = { ...(JSON.parse(documentedText(name)) as Record<string, unknown>), ...changes } as { callId: string; timestamp: number };
+  return createProviderRequest({
+    body: JSON.stringify({ ...body, security: signEasemobCallback(body, testSecret) }),
+    receivedAt: new Date(body.timestamp + 1000),
+  });
 }
+
+/** The documented examples that name two users, so make events. */
+const eventExamples = [
+  "contact-add",
+  "contact-remote-accept",
+  "contact-accept",
+  "contact-remote-decline",
+  "contact-decline",
+  "contact-remove",
+  "contact-ban",
+  "contact-allow",
+  "shengwang-contact-add",
+  "configurations-2023-remote-accept",
+] as const;
 
 describeAdapterConformance("easemob", {
   createAdapter: () => createEasemobAdapter({ secrets: [testSecret, otherSecret], appKeys: ["XXXX#XXXX", "acme#chat"] }),
   signedCallbacks: [
-    ...seedNames.map((name) => ({ name: `documentation example: ${name}`, request: () => signedSeed(name) })),
+    ...eventExamples.map((name) => ({ name: `documentation example: ${name}`, request: () => signedDocumented(name) })),
     ...(["remote_accept", "decline", "ban"] as const).map((operation) => ({
       name: `${operation} with a JID, signed with the second secret`,
       request: () =>
@@ -26,22 +44,37 @@ describeAdapterConformance("easemob", {
     },
   ],
   refusedCallbacks: [
-    { name: "a callback signed with another secret", code: "invalid_signature", request: () => signedSeed("accept", "not-our-secret") },
-    { name: "the documentation's own signature", code: "invalid_signature", request: () => createProviderRequest({ body: JSON.stringify(seedBody("ban")) }) },
+    { name: "a callback signed with another secret", code: "invalid_signature", request: () => signedDocumented("contact-accept", { secret: "not-our-secret" }) },
+    {
+      name: "the documentation's own signature",
+      code: "invalid_signature",
+      request: () => createProviderRequest({ body: documentedText("contact-ban"), receivedAt: new Date(1642648046912 + 1000) }),
+    },
     {
       name: "a callId changed after signing",
       code: "invalid_signature",
       request: () => {
-        const signed = JSON.parse(new TextDecoder().decode(signedSeed("remove").body)) as Record<string, unknown>;
-        return createProviderRequest({ body: JSON.stringify({ ...signed, callId: "XXXX#XXXX_1" }) });
+        const request = signedDocumented("contact-remove");
+        const signed = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
+        return createProviderRequest({ body: JSON.stringify({ ...signed, callId: "XXXX#XXXX_1" }), receivedAt: request.receivedAt });
       },
     },
     {
       name: "a callback without security",
       code: "missing_signature",
-      request: () => createProviderRequest({ body: JSON.stringify({ ...seedBody("add"), security: undefined }) }),
+      request: () => {
+        const request = signedDocumented("contact-add");
+        const { security: _, ...unsigned } = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
+        return createProviderRequest({ body: JSON.stringify(unsigned), receivedAt: request.receivedAt });
+      },
     },
-    { name: "a callback for another app key", code: "app_mismatch", request: () => resignedSeed("ban", { appkey: "evil#app" }) },
+    { name: "a callback for another app key", code: "app_mismatch", request: () => resigned("contact-ban", { appkey: "evil#app", callId: "evil#app_1" }) },
+    { name: "an appkey that is not the one callId is signed for", code: "app_mismatch", request: () => resigned("contact-ban", { appkey: "acme#chat" }) },
+    {
+      name: "a signed callback replayed ten minutes later",
+      code: "stale_request",
+      request: () => signedDocumented("contact-remove", { receivedAt: new Date(1642648138571 + 600_000) }),
+    },
   ],
   requestWithBody: (body) => createProviderRequest({ body, headers: { "content-type": "application/json" } }),
 });

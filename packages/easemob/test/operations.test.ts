@@ -5,13 +5,14 @@ import { type EasemobCallbackInit, buildEasemobCallback, createEasemobAdapter, e
 const secret = "operations-secret";
 const appKey = "acme#chat";
 const timestamp = Date.UTC(2024, 4, 1, 8, 30, 0, 250);
+const receivedAt = new Date(timestamp + 1500);
 const adapter = createEasemobAdapter({ secret });
 
 type Operation = (typeof easemobRosterOperations)[number];
 
 async function eventsOf(operation: Operation | string, init: Partial<EasemobCallbackInit> = {}) {
   const received = await adapter.receive(
-    buildEasemobCallback({ secret, appKey, operation, from: "alice", to: "bob", messageId: "9001", timestamp, ...init }),
+    buildEasemobCallback({ secret, appKey, operation, from: "alice", to: "bob", messageId: "9001", timestamp, receivedAt, ...init }),
   );
   for (const event of received.events) expect(FriendEventSchema.parse(event)).toEqual(event);
   return received;
@@ -131,6 +132,23 @@ describe("both views of one answer", () => {
     const bare = await eventsOf("remote_accept", { from: "bob", to: "alice" });
     const jid = await eventsOf("remote_accept", { from: "acme#chat_bob@easemob.com/android_1f2e", to: "alice" });
     expect(jid.events.map(({ receivedAt: _, ...event }) => event)).toEqual(bare.events.map(({ receivedAt: _, ...event }) => event));
+  });
+});
+
+describe("no user with himself", () => {
+  it("acknowledges a callback whose from and to name the same user, without events, for every operation", async () => {
+    for (const operation of easemobRosterOperations) {
+      for (const [from, to] of [
+        ["bob", "bob"],
+        [`${appKey}_bob@easemob.com/android_1`, "bob"],
+        ["Bob", "bob"],
+      ]) {
+        const received = await eventsOf(operation, { from, to });
+        expect(received.events).toEqual([]);
+        expect(received.acknowledgement.status).toBe(200);
+        expect(received.unrecognized).toEqual({ command: `roster:${operation}`, reason: expect.stringContaining("from and to name the same user") });
+      }
+    }
   });
 });
 

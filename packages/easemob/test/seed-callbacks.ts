@@ -121,11 +121,16 @@ export function seedBody(name: SeedName): Record<string, unknown> {
   return JSON.parse(seedCallbacks[name]) as Record<string, unknown>;
 }
 
+/** When the tests receive an example: a second after its `timestamp`, well within the freshness window. */
+export function seedReceivedAt(name: SeedName): Date {
+  return new Date((seedBody(name) as { timestamp: number }).timestamp + 1000);
+}
+
 /**
  * A seed example as a request, re-signed with `secret`: only the value of `security` changes, every
  * other byte is the documentation's.
  */
-export function signedSeed(name: SeedName, secret = testSecret, receivedAt = new Date()): ProviderRequest {
+export function signedSeed(name: SeedName, secret = testSecret, receivedAt = seedReceivedAt(name)): ProviderRequest {
   const body = seedBody(name) as { callId: string; timestamp: number };
   const security = signEasemobCallback(body, secret);
   const text = seedCallbacks[name].replace(/"security":"[^"]*"/, `"security":"${security}"`);

@@ -17,7 +17,7 @@ describe("settings", () => {
     expect(createEasemobAdapter({ secret: "s3cr3t" }).provider).toBe("easemob");
     expect(createEasemobAdapter({ secrets: ["one", "two", "three", "four", "five"] }).specificationVersion).toBe("v1");
     expect(
-      createEasemobAdapter({ secret: "s3cr3t", appKeys: ["1112220101#demo"], maximumAgeSeconds: 600 }).provider,
+      createEasemobAdapter({ secret: "s3cr3t", appKeys: ["1112220101#demo"], maximumAgeSeconds: 600, maximumEventsPerCallback: 4 }).provider,
     ).toBe("easemob");
   });
 
@@ -33,6 +33,10 @@ describe("settings", () => {
       [{ secret: "s", appKeys: [] }, /appKeys: name at least one app key/],
       [{ secret: "s", maximumAgeSeconds: 0 }, /maximumAgeSeconds/],
       [{ secret: "s", maximumAgeSeconds: Number.POSITIVE_INFINITY }, /maximumAgeSeconds/],
+      [{ secret: "s", maximumEventsPerCallback: 0 }, /maximumEventsPerCallback/],
+      [{ secret: "s", maximumEventsPerCallback: 1.5 }, /maximumEventsPerCallback/],
+      [{ secret: "s", maximumEventsPerCallback: "10" }, /maximumEventsPerCallback/],
+      [{ secret: "s", maximumAgeSeconds: -300 }, /maximumAgeSeconds/],
       [{ secret: "s", includeRaw: "yes" }, /includeRaw/],
       [{ secret: "s", secert: "typo" }, /secert/],
     ] as const) {

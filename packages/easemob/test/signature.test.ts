@@ -1,7 +1,7 @@
 import { createProviderRequest, type FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from "../src/index";
-import { seedBody, signedSeed, testSecret } from "./seed-callbacks";
+import { seedBody, seedReceivedAt, signedSeed, testSecret } from "./seed-callbacks";
 
 const encode = (value: unknown) => JSON.stringify(value);
 
@@ -28,7 +28,7 @@ describe("signature verification", () => {
   const adapter = createEasemobAdapter({ secret: testSecret });
   const accept = seedBody("accept");
 
-  const withBody = (body: Record<string, unknown>) => createProviderRequest({ body: encode(body) });
+  const withBody = (body: Record<string, unknown>) => createProviderRequest({ body: encode(body), receivedAt: seedReceivedAt("accept") });
 
   it("accepts a correctly signed callback, in either case of hex", async () => {
     await expect(adapter.receive(signedSeed("accept"))).resolves.toMatchObject({ command: "roster:accept" });
