@@ -157,7 +157,9 @@ export function hostileRequests(context: HostileContext): HostileRequest[] {
     });
   }
 
-  const easemobRequiredFields = [["appkey"], ["chat_type"], ["from"], ["to"], ["msg_id"], ["payload"], ["payload", "operation"], ["callId"], ["timestamp"]];
+  // `appkey` may be missing (the signed `callId` names the app) and a callback without a roster
+  // `chat_type` is another family's, acknowledged and kept as unrecognized: neither is refused.
+  const easemobRequiredFields = [["from"], ["to"], ["msg_id"], ["payload"], ["payload", "operation"], ["callId"], ["timestamp"]];
   for (const path of easemobRequiredFields) {
     for (const [description, value] of wrongValues) {
       // Any non-negative integer is a timestamp Easemob could send.

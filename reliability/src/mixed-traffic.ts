@@ -32,7 +32,8 @@ function pick<Item>(items: readonly Item[], random: SeededRandom): Item {
 export async function planMixedTraffic(options: MixedTrafficOptions): Promise<PlannedCallback[]> {
   const { random, runId } = options;
   const credentials = options.credentials ?? reliabilityCredentials;
-  const baseTime = Date.UTC(2026, 0, 1);
+  // A minute ago: inside Easemob's freshness window of five minutes.
+  const baseTime = Math.floor((Date.now() - 60_000) / 1000) * 1000;
   const plans: PlannedCallback[] = [];
   for (let index = 0; index < options.count; index += 1) {
     const forged = random.next() < options.forgedShare;

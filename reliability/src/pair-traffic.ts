@@ -21,7 +21,8 @@ const tencentCommands = ["Sns.CallbackFriendAdd", "Sns.CallbackBlackListAdd", "S
 export async function planPairTraffic(options: PairTrafficOptions): Promise<PlannedCallback[]> {
   const credentials = options.credentials ?? reliabilityCredentials;
   const digits = options.runId.replace(/\D/g, "").slice(-9);
-  const start = Date.UTC(2026, 1, 1);
+  // Whole seconds (Tencent sends those), a minute ago: inside Easemob's freshness window of five minutes.
+  const start = Math.floor((Date.now() - 60_000) / 1000) * 1000;
   const plans: PlannedCallback[] = [];
   for (let step = 0; step < options.callbacksPerPair; step += 1) {
     for (let pair = 0; pair < options.pairs; pair += 1) {

@@ -29,9 +29,11 @@ function tencent(command: string, body: Record<string, unknown>, token: string =
 
 /** alice and bob become friends on Easemob (both views of the accept); on Tencent, alice blocks dave. */
 async function sendStory(url: string) {
-  const acceptance = { messageId: "966725899779049516", timestamp: 1642648213494 };
+  // A minute ago: Easemob callbacks outside the adapter's freshness window (five minutes) are refused.
+  const requestedAt = Date.now() - 60_000;
+  const acceptance = { messageId: "966725899779049516", timestamp: requestedAt + 38_402 };
   const answers = [
-    await sendCallback(url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob", messageId: "966725899779049500", timestamp: 1642648175092 })),
+    await sendCallback(url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob", messageId: "966725899779049500", timestamp: requestedAt })),
     await sendCallback(url, "easemob", easemob({ operation: "accept", from: jid("alice"), to: "bob", ...acceptance })),
     await sendCallback(url, "easemob", easemob({ operation: "remote_accept", from: jid("bob"), to: "alice", ...acceptance })),
     await sendCallback(

@@ -22,7 +22,7 @@ function callbacks() {
       from: `${easemobAppKey}_user-${index % 6}@easemob.com`,
       to: `friend-${index}`,
       messageId: `scale-out-${index}`,
-      timestamp: 1_700_000_000_000 + index * 1000,
+      timestamp: Date.now() - 60_000 + index * 1000,
     }),
   }));
   const tencent = Array.from({ length: 10 }, (_, index) => ({

@@ -35,7 +35,7 @@ function friendRequest(run: string, index: number) {
     from: `${easemobAppKey}_user-${index}@easemob.com`,
     to: "bob",
     messageId: `outage-${run}-${index}`,
-    timestamp: 1_700_000_000_000 + index * 1000,
+    timestamp: Date.now() - 60_000 + index,
   });
 }
 

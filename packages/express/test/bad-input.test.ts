@@ -4,9 +4,9 @@ import { buildEasemobCallback } from "@friendhook/easemob";
 import { buildTencentCallback } from "@friendhook/tencent";
 import express from "express";
 import { describe, expect, it } from "vitest";
-import { easemobSecret, errorCodeOf, fixture, sdkAppId, type SentResponse, type Service, send, startService, tencentToken } from "./support";
+import { easemobSecret, errorCodeOf, fixture, sdkAppId, type SentResponse, type Service, send, startService, tencentToken, baseTimestamp } from "./support";
 
-const signedRemove = () => buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: "alice", to: "bob", timestamp: 1_700_000_000_000 });
+const signedRemove = () => buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: "alice", to: "bob", timestamp: baseTimestamp });
 
 async function expectNothingStored(service: Service): Promise<void> {
   expect((await service.receiver.events()).events).toEqual([]);

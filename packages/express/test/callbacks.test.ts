@@ -2,30 +2,16 @@ import { createMemorySink, createProviderRequest } from "@friendhook/core";
 import { buildEasemobCallback, signEasemobCallback } from "@friendhook/easemob";
 import { buildTencentCallback } from "@friendhook/tencent";
 import { describe, expect, it } from "vitest";
-import { easemobSecret, eventually, fixture, sdkAppId, send, startService, tencentToken } from "./support";
+import { easemobSecret, eventually, fixture, sdkAppId, send, startService, tencentToken, baseTimestamp } from "./support";
 
-// Easemob's documented `accept` example, verbatim but for `security`: the documented value was
-// computed with an unpublished secret, so the example is signed again with the test's.
-const documentedAccept = `{
-    "chat_type":"roster",
-    "callId":"XXXX#XXXX_966725899779049516",
-    "security":"a2e1545231e8acf60513b50984af0c6c",
-    "payload":{
-        "roster_ver":"DD6E14FE5EE5A9ABC52CA86C5DE1601CF729BFD6",
-        "operation":"accept"
-        },
-    "host":"XXXX",
-    "appkey":"XXXX#XXXX",
-    "from":"XXXX#XXXX",
-    "to":"tst01",
-    "eventType":"chat",
-    "msg_id":"96XXXX516",
-    "timestamp":1642648213494
-    }`;
-
+// Easemob's documented `remote_accept` example (easemob/easemob-doc, callback_contact.md, "同意好友申请 ›
+// 申请方收到事件"), verbatim but for `security` and `timestamp`: the documented signature was made
+// with an unpublished secret, and the documented time (2022) lies outside the freshness window.
 function signedDocumentedAccept() {
-  const security = signEasemobCallback({ callId: "XXXX#XXXX_966725899779049516", timestamp: 1642648213494 }, easemobSecret);
-  const body = documentedAccept.replace("a2e1545231e8acf60513b50984af0c6c", security);
+  const documented = fixture("easemob-contact-remote-accept.json");
+  const callId = "XXXX#XXXX_966725899779049516";
+  const security = signEasemobCallback({ callId, timestamp: baseTimestamp }, easemobSecret);
+  const body = documented.replace("a2e1545231e8acf60513b50984af0c6c", security).replace('"timestamp":1642648213494', `"timestamp":${baseTimestamp}`);
   return createProviderRequest({ headers: { "content-type": "application/json" }, body });
 }
 
@@ -42,7 +28,8 @@ describe("signed callbacks over HTTP", () => {
     const { events } = await service.receiver.events();
     expect(events.map((event) => event.type)).toEqual(["friend.request.accepted", "friend.added"]);
     const added = events[1];
-    expect(added).toMatchObject({ provider: "easemob", appId: "XXXX#XXXX", mutual: true, occurredAt: "2022-01-20T03:10:13.494Z" });
+    // `to` is the requester in this view; the user named in `from` answered.
+    expect(added).toMatchObject({ provider: "easemob", appId: "XXXX#XXXX", actor: "XXXX", target: "tst01", mutual: true, occurredAt: new Date(baseTimestamp).toISOString() });
     const table = (userId: string) => service.receiver.friendsOf({ provider: "easemob", appId: "XXXX#XXXX", userId });
     expect(await table(added?.actor ?? "")).toEqual({ friends: [added?.target], blocked: [] });
     expect(await table(added?.target ?? "")).toEqual({ friends: [added?.actor], blocked: [] });
@@ -66,7 +53,7 @@ describe("signed callbacks over HTTP", () => {
   it("stores a retried callback once and delivers it once", async () => {
     const sink = createMemorySink({ idempotent: false });
     const service = await startService({ sinks: [sink] });
-    const request = easemob("remove", "alice", "bob", "500000000000000001", 1_700_000_000_000);
+    const request = easemob("remove", "alice", "bob", "500000000000000001", baseTimestamp);
     const first = await send(service.url, "/callbacks/easemob", request);
     const retried = await send(service.url, "/callbacks/easemob", request);
     expect([first.status, retried.status]).toEqual([200, 200]);
@@ -78,21 +65,21 @@ describe("signed callbacks over HTTP", () => {
 
   it("keeps the later removal when it arrives before the earlier acceptance", async () => {
     const service = await startService();
-    const removal = easemob("remove", "alice", "bob", "600000000000000002", 1_700_000_002_000);
-    const acceptance = easemob("accept", "bob", "alice", "600000000000000001", 1_700_000_001_000);
+    const removal = easemob("remove", "alice", "bob", "600000000000000002", baseTimestamp + 2_000);
+    const acceptance = easemob("accept", "bob", "alice", "600000000000000001", baseTimestamp + 1_000);
     expect((await send(service.url, "/callbacks/easemob", removal)).status).toBe(200);
     expect((await send(service.url, "/callbacks/easemob", acceptance)).status).toBe(200);
     for (const userId of ["alice", "bob"]) {
       expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId })).toEqual({ friends: [], blocked: [] });
     }
-    const later = easemob("accept", "bob", "alice", "600000000000000003", 1_700_000_003_000);
+    const later = easemob("accept", "bob", "alice", "600000000000000003", baseTimestamp + 3_000);
     expect((await send(service.url, "/callbacks/easemob", later)).status).toBe(200);
     expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
   });
 
   it("keeps an unrecognized callback, once, and acknowledges it", async () => {
     const service = await startService();
-    const request = easemob("rename", "alice", "bob", "700000000000000001", 1_700_000_000_000);
+    const request = easemob("rename", "alice", "bob", "700000000000000001", baseTimestamp);
     expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     const { callbacks } = await service.receiver.unrecognized();

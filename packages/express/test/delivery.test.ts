@@ -2,7 +2,7 @@ import { createMemorySink, type FriendEvent, type FriendEventSink, SinkError } f
 import { buildEasemobCallback } from "@friendhook/easemob";
 import type { DeliveryAttemptedInfo } from "@friendhook/receiver";
 import { describe, expect, it } from "vitest";
-import { easemobSecret, eventually, send, startService, temporaryDirectory } from "./support";
+import { easemobSecret, eventually, send, startService, temporaryDirectory, baseTimestamp } from "./support";
 
 let messageNumber = 800_000_000_000_000_000n;
 const callback = (operation: string, from: string, to: string, timestamp: number) =>
@@ -38,10 +38,10 @@ describe("delivery to sinks", () => {
     const attempts: DeliveryAttemptedInfo[] = [];
     const service = await startService({ sinks: [sink], observer: { deliveryAttempted: (info) => attempts.push(info) } });
     const requests = [
-      callback("accept", "bob", "alice", 1_700_000_001_000),
-      callback("ban", "carol", "dave", 1_700_000_001_500),
-      callback("remove", "alice", "bob", 1_700_000_002_000),
-      callback("accept", "alice", "bob", 1_700_000_003_000),
+      callback("accept", "bob", "alice", baseTimestamp + 1_000),
+      callback("ban", "carol", "dave", baseTimestamp + 1_500),
+      callback("remove", "alice", "bob", baseTimestamp + 2_000),
+      callback("accept", "alice", "bob", baseTimestamp + 3_000),
     ];
     for (const request of requests) expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     await eventually(() => attempts.filter((attempt) => !attempt.succeeded).length >= 3, "three deliveries failed");
@@ -63,7 +63,7 @@ describe("delivery to sinks", () => {
     sink.failWith(new SinkError("410 Gone", { permanent: true }));
     const attempts: DeliveryAttemptedInfo[] = [];
     const service = await startService({ sinks: [sink], observer: { deliveryAttempted: (info) => attempts.push(info) } });
-    expect((await send(service.url, "/callbacks/easemob", callback("remove", "alice", "bob", 1_700_000_000_000))).status).toBe(200);
+    expect((await send(service.url, "/callbacks/easemob", callback("remove", "alice", "bob", baseTimestamp))).status).toBe(200);
     await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
     const [deadLetter] = (await service.receiver.deadLetters()).deadLetters;
     expect(deadLetter).toMatchObject({ sink: "memory", attempts: 1, event: { type: "friend.removed" } });
@@ -81,7 +81,7 @@ describe("delivery to sinks", () => {
     const sink = createMemorySink();
     sink.failWith(new Error("503 Service Unavailable"));
     const service = await startService({ sinks: [sink], delivery: { maximumAttempts: 3, initialBackoffMs: 1, maximumBackoffMs: 5 } });
-    expect((await send(service.url, "/callbacks/easemob", callback("ban", "alice", "mallory", 1_700_000_000_000))).status).toBe(200);
+    expect((await send(service.url, "/callbacks/easemob", callback("ban", "alice", "mallory", baseTimestamp))).status).toBe(200);
     await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
     expect((await service.receiver.deadLetters()).deadLetters[0]).toMatchObject({ attempts: 3, lastError: "Error: 503 Service Unavailable" });
     expect(await service.receiver.deliveryCounts()).toEqual([{ sink: "memory", pending: 0, deadLettered: 1 }]);
@@ -93,7 +93,7 @@ describe("delivery to sinks", () => {
     const service = await startService({ directory, sinks: [first.sink], delivery: { batchSize: 4 } });
     const users = ["alice", "bob", "carol", "dave", "erin", "frank"];
     for (let index = 0; index < 12; index += 1) {
-      const request = callback("remove", users[index % 6] as string, users[(index + 1) % 6] as string, 1_700_000_000_000 + index);
+      const request = callback("remove", users[index % 6] as string, users[(index + 1) % 6] as string, baseTimestamp + index);
       expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     }
     const { events: stored } = await service.receiver.events();
@@ -102,7 +102,7 @@ describe("delivery to sinks", () => {
 
     const closing = service.receiver.close();
     try {
-      const duringClose = await service.receiver.handle("easemob", callback("remove", "x", "y", 1_700_000_000_000));
+      const duringClose = await service.receiver.handle("easemob", callback("remove", "x", "y", baseTimestamp));
       expect(duringClose.status).toBe(503);
     } finally {
       first.release();

@@ -3,7 +3,7 @@ import type { CallbackHandledInfo } from "@friendhook/receiver";
 import { createSqliteStore } from "@friendhook/sqlite";
 import { buildTencentCallback } from "@friendhook/tencent";
 import { describe, expect, it } from "vitest";
-import { easemobSecret, errorCodeOf, fixture, sdkAppId, send, startService, temporaryDirectory, tencentToken } from "./support";
+import { easemobSecret, errorCodeOf, fixture, sdkAppId, send, startService, temporaryDirectory, tencentToken, baseTimestamp } from "./support";
 
 describe("accept after persist", () => {
   it("answers 503 store_unavailable while the store fails, acknowledges nothing, and stores the provider's retry", async () => {
@@ -36,7 +36,7 @@ describe("accept after persist", () => {
     const directory = temporaryDirectory();
     const service = await startService({ directory, start: false });
     const requests = Array.from({ length: 40 }, (_, index) =>
-      buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: `user-${index}`, to: "hub", messageId: `9000000000000${index}`, timestamp: 1_700_000_000_000 + index }),
+      buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: `user-${index}`, to: "hub", messageId: `9000000000000${index}`, timestamp: baseTimestamp + index }),
     );
     const responses = await Promise.all(requests.map((request) => send(service.url, "/callbacks/easemob", request)));
     expect(responses.map((response) => response.status)).toEqual(requests.map(() => 200));
