@@ -354,16 +354,19 @@ describe("Retry-After from a hostile or broken endpoint", () => {
     let clock = now;
     const store = createMemoryStore();
     await store.append({ events: buildFriendEvents(1), sinks: ["http"] });
+    let failedAttempts = 0;
     const receiver = createReceiver({
       adapters: { none: noCallbacks },
       store,
       sinks: [createHttpSink({ url: server.url, secret })],
       delivery: { maximumAttempts: 2, initialBackoffMs: 10, maximumBackoffMs: 60_000, pollIntervalMs: 10 },
       now: () => clock,
+      // Called once the failure is recorded: only then may the clock move.
+      observer: { deliveryAttempted: (info) => (failedAttempts += info.succeeded ? 0 : 1) },
     });
     receiver.start();
     try {
-      await waitUntil(() => server.requests.length === 1, "the first attempt failed");
+      await waitUntil(() => failedAttempts === 1, "the first attempt failed");
       // The wait asked for is capped at the longest backoff (60 s).
       clock += 60_000;
       await waitUntil(async () => (await receiver.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
