@@ -149,6 +149,29 @@ describe("one bad event does not take its batch down", () => {
     expect(attempts.length).toBeLessThanOrEqual(12);
   });
 
+  it("never dead-letters an event for a permanent failure that was not its own, even when the sink then goes down", async () => {
+    const events = Array.from({ length: 8 }, (_, index) => relationEvent("friend.added", `user-${index}`, "zed", index, `mixed-${index}`));
+    const poison = events[0] as FriendEvent;
+    let down = true;
+    const stored: FriendEvent[] = [];
+    const sink: FriendEventSink = {
+      name: "all-or-nothing",
+      idempotent: true,
+      async deliver(batch) {
+        if (batch.includes(poison)) throw new SinkError("a data exception", { permanent: true });
+        if (down) throw new Error("connect ECONNREFUSED");
+        stored.push(...batch);
+      },
+    };
+    const { receiver, attempts } = await deliverStored(sink, events);
+    // The poison is found and dead-lettered; then three events fail alone and the round stops.
+    await eventually(() => attempts.filter((attempt) => attempt.events === 1 && attempt.errorMessage?.includes("ECONNREFUSED")).length >= 3, "the sink looks down");
+    expect((await receiver.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
+    down = false;
+    await eventually(() => stored.length === 7, "the others are delivered once the sink is back");
+    expect((await receiver.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
+  });
+
   it("stops splitting when the sink asks to wait, and waits as asked for every event of the call", async () => {
     let clock = Date.UTC(2024, 0, 1);
     const events = onePerPair();

@@ -60,6 +60,16 @@ export const failuresInARowBeforeStopping = 3;
 const isPermanent = (error: unknown) => error instanceof SinkError && error.permanent;
 
 /**
+ * A failure of a call with several events, charged to each of them: retrying may help the ones it
+ * was not about, so it never dead-letters one at once, whatever the sink said.
+ */
+function asFailureOfTheBatch(error: unknown): unknown {
+  if (!isPermanent(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SinkError(message, { cause: error });
+}
+
+/**
  * Delivers one claimed batch so that one bad event cannot take the others down:
  *
  * - A batch the sink fails as a whole is split in two, the first half first, down to single
@@ -199,7 +209,7 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
     const batchError = batchErrors.get(idOf(item));
     // Never part of a failed call: its lease runs out, and the store hands it out again.
     if (batchError === undefined) continue;
-    charge(item, stopped && asksToWait(stoppedBy) ? stoppedBy : batchError, lastCall);
+    charge(item, asFailureOfTheBatch(stopped && asksToWait(stoppedBy) ? stoppedBy : batchError), lastCall);
   }
   for (const items of waiting.values()) held.push(...items.filter(leaseAllows));
 
