@@ -125,8 +125,9 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
       const disconnection = watch.untilDisconnected();
       try {
         for (const [index, event] of events.entries()) {
-          const subject = sinkSubjectOf(event);
+          let subject = "";
           try {
+            subject = sinkSubjectOf(event);
             // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
             const published = jetStream.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id, timeout: parsed.timeoutMs });
             // Lost to the disconnection, its own timeout later must not surface as unhandled.
