@@ -64,7 +64,7 @@ describe("delivery to sinks", () => {
     // bob's acceptance of alice is refused until the sink recovers; what follows it for the pair must wait.
     sink.refuseEvents((event) => (refusing && event.type === "friend.added" && samePair("alice", "bob")(event) ? new SinkError("503 Service Unavailable") : undefined));
     // Attempts enough that the refused event is not dead-lettered (which would let its pair go on) meanwhile.
-    const service = await startService({ sinks: [sink], start: false, delivery: { batchSize: 10, maximumAttempts: 1000 } });
+    const service = await startService({ sinks: [sink], start: false, delivery: { batchSize: 10, maximumAttempts: 1000, leaseMs: 120_000 } });
     const requests = [
       callback("accept", "bob", "alice", 1_700_000_001_000),
       callback("ban", "carol", "dave", 1_700_000_001_500),
