@@ -62,7 +62,7 @@ export function createMetrics(): AppMetrics {
   });
   const deliveryFailures = new Counter({
     name: "friendhook_delivery_failures_total",
-    help: "Batches a sink failed to take; they are retried or dead-lettered.",
+    help: "Batches a sink did not take in full; what failed is delivered again in parts, retried or dead-lettered.",
     labelNames: ["sink"] as const,
     registers,
   });
@@ -123,8 +123,8 @@ export function createMetrics(): AppMetrics {
     },
     deliveryAttempted(info) {
       deliveryAttempts.inc({ sink: info.sink });
-      if (info.succeeded) deliveredEvents.inc({ sink: info.sink }, info.events);
-      else deliveryFailures.inc({ sink: info.sink });
+      if (info.delivered > 0) deliveredEvents.inc({ sink: info.sink }, info.delivered);
+      if (!info.succeeded) deliveryFailures.inc({ sink: info.sink });
       if (info.deadLettered > 0) deadLetters.inc({ sink: info.sink }, info.deadLettered);
     },
   };

@@ -261,7 +261,8 @@ describe("operations", () => {
       return /friendhook_dead_letters_total\{sink="memory"\} 4\n/.test(body) ? body : undefined;
     }, "the dead letters to be counted");
     expect(metrics).toContain('friendhook_deliveries_dead_lettered{sink="memory"} 4');
-    expect(metrics).toMatch(/friendhook_delivery_failures_total\{sink="memory"\} [1-4]\n/);
+    // A failing batch is delivered again in parts: at least one failed call, maybe more.
+    expect(metrics).toMatch(/friendhook_delivery_failures_total\{sink="memory"\} [1-9]\d*\n/);
 
     sink.failWith(undefined);
     const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST" });

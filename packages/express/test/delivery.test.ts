@@ -58,6 +58,34 @@ describe("delivery to sinks", () => {
     expect(attempts.find((attempt) => !attempt.succeeded)?.errorMessage).toContain("connection refused");
   });
 
+  it("holds back only the pair of an event the sink refuses, and dead-letters nothing else", async () => {
+    const sink = createMemorySink();
+    let refusing = true;
+    // bob's acceptance of alice is refused until the sink recovers; what follows it for the pair must wait.
+    sink.refuseEvents((event) => (refusing && event.type === "friend.added" && samePair("alice", "bob")(event) ? new SinkError("503 Service Unavailable") : undefined));
+    // Attempts enough that the refused event is not dead-lettered (which would let its pair go on) meanwhile.
+    const service = await startService({ sinks: [sink], start: false, delivery: { batchSize: 10, maximumAttempts: 1000, leaseMs: 120_000 } });
+    const requests = [
+      callback("accept", "bob", "alice", 1_700_000_001_000),
+      callback("ban", "carol", "dave", 1_700_000_001_500),
+      callback("remove", "alice", "bob", 1_700_000_002_000),
+      callback("accept", "erin", "frank", 1_700_000_002_500),
+    ];
+    for (const request of requests) expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
+    const { events: stored } = await service.receiver.events();
+    const pair = samePair("alice", "bob");
+    // Stored before delivery starts: the worker claims them in one batch.
+    service.receiver.start();
+    await eventually(() => sink.events.filter((event) => !pair(event)).length === stored.filter((event) => !pair(event)).length, "the other pairs are delivered");
+    // The acceptance's request event went before the refused one; nothing of the pair after it did.
+    expect(sink.events.filter(pair).map((event) => event.type)).toEqual(["friend.request.accepted"]);
+
+    refusing = false;
+    await eventually(() => sink.events.length === stored.length, "the held pair is delivered");
+    expect(sink.events.filter(pair).map((event) => event.id)).toEqual(stored.filter(pair).map((event) => event.id));
+    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+  });
+
   it("moves a delivery to the dead letters at once on a permanent failure, and replays it", async () => {
     const sink = createMemorySink();
     sink.failWith(new SinkError("410 Gone", { permanent: true }));

@@ -1,4 +1,4 @@
-import { type FriendEvent, type FriendEventSink, parseOptions, SinkError, sha256Hex } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkBatchError, SinkError, sha256Hex } from "@friendhook/core";
 import { type HttpSinkOptions, HttpSinkOptionsSchema } from "./http-sink-options";
 import { retryAfterMs } from "./retry-after";
 import { signStandardWebhook } from "./standard-webhook-signature";
@@ -9,6 +9,24 @@ interface WebhookRequest {
   readonly id: string;
   readonly body: string;
   readonly contentType: string;
+  /** How many events the body carries. */
+  readonly events: number;
+}
+
+/**
+ * Answers about the request's own content: another event may well be taken, so the failure is this
+ * event's alone. Any other failure (no answer, 401, 404, 429, 5xx…) may concern the endpoint as a whole.
+ */
+const contentRefusals = new Set([400, 413, 415, 422]);
+
+/** A failed request, and whether the endpoint refused what this request carried rather than any request. */
+class RequestFailure extends Error {
+  constructor(
+    readonly error: SinkError,
+    readonly aboutContent: boolean,
+  ) {
+    super(error.message);
+  }
 }
 
 /** The same batch always gets the same id, so a receiver can dedupe a retried batch as a whole. */
@@ -26,8 +44,10 @@ function describeFailure(error: unknown): string {
 /**
  * Forwards events to a URL as signed Standard Webhooks (`webhook-id`, `webhook-timestamp`,
  * `webhook-signature`), with Standard Webhooks or CloudEvents payloads, one request per event in
- * order or one per batch. Any answer but 2xx fails the delivery: 410 Gone permanently, and a
- * `Retry-After` sets the wait before the next attempt. Messages never contain the URL or secrets.
+ * order or one per batch. Any answer but 2xx fails the delivery: 410 Gone permanently, 413 for a
+ * single event permanently, and a `Retry-After` sets the wait before the next attempt. Sending one
+ * request per event, the sink reports which events got through before a failure (`SinkBatchError`).
+ * Messages never contain the URL or secrets.
  */
 export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
   const parsed = parseOptions(HttpSinkOptionsSchema, options, "HTTP sink");
@@ -37,8 +57,8 @@ export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
 
   const requestsFor = (events: readonly FriendEvent[]): WebhookRequest[] =>
     parsed.batch
-      ? [{ id: batchId(events), body: JSON.stringify(events.map(payloadOf)), contentType: contentType.batch }]
-      : events.map((event) => ({ id: event.id, body: JSON.stringify(payloadOf(event)), contentType: contentType.single }));
+      ? [{ id: batchId(events), body: JSON.stringify(events.map(payloadOf)), contentType: contentType.batch, events: events.length }]
+      : events.map((event) => ({ id: event.id, body: JSON.stringify(payloadOf(event)), contentType: contentType.single, events: 1 }));
 
   async function send(request: WebhookRequest): Promise<void> {
     // Signed per attempt: the timestamp says when this attempt was made.
@@ -61,17 +81,23 @@ export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
         signal: AbortSignal.timeout(parsed.timeoutMs),
       });
     } catch (error) {
-      throw new SinkError(`HTTP sink: ${describeFailure(error)}.`, { cause: error });
+      throw new RequestFailure(new SinkError(`HTTP sink: ${describeFailure(error)}.`, { cause: error }), false);
     }
     // The answer's body is not needed; cancelling it frees the connection for the next request.
     await response.body?.cancel().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return;
-    if (response.status === 410) {
-      throw new SinkError("HTTP sink: the endpoint answered 410 Gone; it no longer takes webhooks.", { permanent: true });
+    const { status } = response;
+    if (status >= 200 && status < 300) return;
+    if (status === 410) {
+      throw new RequestFailure(new SinkError("HTTP sink: the endpoint answered 410 Gone; it no longer takes webhooks.", { permanent: true }), false);
     }
-    throw new SinkError(`HTTP sink: the endpoint answered ${response.status}.`, {
-      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+    // The same body will be too large every time; a batch of several is split by the receiver instead.
+    const permanent = status === 413 && request.events === 1;
+    const retryAfter = retryAfterMs(response.headers.get("retry-after"));
+    const error = new SinkError(`HTTP sink: the endpoint answered ${status}${permanent ? " (the event alone is too large)" : ""}.`, {
+      permanent,
+      ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });
+    throw new RequestFailure(error, contentRefusals.has(status) && request.events === 1);
   }
 
   return {
@@ -79,8 +105,19 @@ export function createHttpSink(options: HttpSinkOptions): FriendEventSink {
     idempotent: parsed.receiverDeduplicates,
     async deliver(events) {
       if (events.length === 0) return;
+      const requests = requestsFor(events);
       // One after another: a failure leaves no later event delivered before an earlier one.
-      for (const request of requestsFor(events)) await send(request);
+      for (const [index, request] of requests.entries()) {
+        try {
+          await send(request);
+        } catch (failure) {
+          const { error, aboutContent } = failure as RequestFailure;
+          // Before anything got through, a failure that may be the endpoint's fails the batch as a
+          // whole; otherwise the events already delivered must be reported, or they would be sent twice.
+          if (index === 0 && !aboutContent) throw error;
+          throw SinkBatchError.stoppedAt(index, requests.length, error);
+        }
+      }
     },
   };
 }

@@ -1,8 +1,19 @@
-import { type FriendEvent, FriendhookError, type FriendEventSink, SinkError } from "@friendhook/core";
+import {
+  createMemoryStore,
+  deliverToSink,
+  type FriendEvent,
+  FriendhookError,
+  type FriendEventSink,
+  type ProviderAdapterV1,
+  SinkBatchError,
+  SinkError,
+} from "@friendhook/core";
+import { createReceiver } from "@friendhook/receiver";
 import { buildFriendEvent, buildFriendEvents, describeSinkConformance, unusedLocalPort } from "@friendhook/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpSink, type FriendCloudEvent, type StandardWebhookPayload, verifyStandardWebhook } from "../src/index";
-import { type ReceivedRequest, startWebhookTestServer, type WebhookTestServer } from "./webhook-test-server";
+import { retryAfterMs } from "../src/retry-after";
+import { bodyLimitBytes, type ReceivedRequest, startWebhookTestServer, type WebhookTestServer } from "./webhook-test-server";
 
 const secret = `whsec_${Buffer.alloc(32, 3).toString("base64")}`;
 const nextSecret = `whsec_${Buffer.alloc(32, 4).toString("base64")}`;
@@ -25,6 +36,30 @@ function eventsOf(request: ReceivedRequest, secrets: string | string[] = secret)
 }
 
 const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+
+/** For receivers that only deliver what a test stored itself. */
+const noCallbacks: ProviderAdapterV1 = {
+  specificationVersion: "v1",
+  provider: "none",
+  receive: async () => {
+    throw new FriendhookError("unsupported_command", "This receiver takes no callbacks.");
+  },
+  refuse: (error) => ({ status: error.status, headers: {}, body: "" }),
+};
+
+async function waitUntil(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The requests the endpoint took (2xx). */
+const accepted = (server: WebhookTestServer) => server.requests.filter((request) => request.status !== undefined && request.status < 300);
+
+/** An event whose friend-request reason is 100 KB: the test endpoint answers 413 to it. */
+const withLongReason = (event: FriendEvent): FriendEvent => ({ ...event, details: { ...event.details, reason: "好".repeat(100_000 / 3) } }) as FriendEvent;
 
 describe("createHttpSink options", () => {
   it("refuses a mistyped option at construction", () => {
@@ -55,8 +90,10 @@ describe("HTTP sink against a real server", () => {
         sinkOf.set(sink, server);
         return sink;
       },
-      readEvents: async (sink) => (sinkOf.get(sink) as WebhookTestServer).requests.flatMap((request) => eventsOf(request)),
+      readEvents: async (sink) => accepted(sinkOf.get(sink) as WebhookTestServer).flatMap((request) => eventsOf(request)),
       createUnreachableSink: async () => createHttpSink({ url: `http://127.0.0.1:${await unusedLocalPort()}/`, secret }),
+      refuseEvent: withLongReason,
+      createReceiver,
     });
   });
 
@@ -72,11 +109,13 @@ describe("HTTP sink against a real server", () => {
       // The receiver keeps one copy per CloudEvent id, as the sink's `receiverDeduplicates` promises.
       readEvents: async (sink) => {
         const stored = new Map<string, FriendEvent>();
-        for (const request of (sinkOf.get(sink) as WebhookTestServer).requests) {
+        for (const request of accepted(sinkOf.get(sink) as WebhookTestServer)) {
           for (const event of eventsOf(request)) if (!stored.has(event.id)) stored.set(event.id, event);
         }
         return [...stored.values()];
       },
+      refuseEvent: withLongReason,
+      createReceiver,
     });
   });
 
@@ -189,7 +228,9 @@ describe("HTTP sink against a real server", () => {
     let seen = 0;
     server.answer = () => (++seen === 2 ? "crash" : { status: 204 });
     const crashed = await failureOf(sink.deliver(events.slice(3, 6)));
-    expect(crashed).toBeInstanceOf(SinkError);
+    // The first event got through: the sink says so, so that only the rest is sent again.
+    expect(crashed).toBeInstanceOf(SinkBatchError);
+    expect((crashed as SinkBatchError).outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "failed", "not-attempted"]);
     collect();
     await server.stop();
 
@@ -210,5 +251,128 @@ describe("HTTP sink against a real server", () => {
     expect(delivered.map((event) => event.id)).toEqual(
       [...events.slice(0, 4), ...events.slice(3)].map((event) => event.id),
     );
+  });
+});
+
+describe("HTTP sink: one bad event does not take its batch down", () => {
+  it("reports which events got through before a failure, one request per event", async () => {
+    const server = await openServer();
+    const sink = createHttpSink({ url: server.url, secret });
+    let seen = 0;
+    server.answer = () => (++seen === 3 ? { status: 500 } : { status: 204 });
+    const report = await deliverToSink(sink, buildFriendEvents(5));
+    expect(report.batchError).toBeUndefined();
+    expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "not-attempted", "not-attempted"]);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it("fails the batch as a whole when the first request fails for a reason that may be the endpoint's", async () => {
+    const server = await openServer();
+    server.answer = () => ({ status: 503 });
+    const failure = await failureOf(createHttpSink({ url: server.url, secret }).deliver(buildFriendEvents(3)));
+    expect(failure).toBeInstanceOf(SinkError);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("refuses an event too large for the endpoint permanently when it is sent alone, never a batch of several", async () => {
+    const server = await openServer();
+    const [first, second] = buildFriendEvents(2) as [FriendEvent, FriendEvent];
+    const large = withLongReason(second);
+    const alone = await deliverToSink(createHttpSink({ url: server.url, secret }), [first, large]);
+    expect(alone.outcomes[0]).toEqual({ status: "delivered" });
+    const refusal = alone.outcomes[1];
+    expect(refusal?.status === "failed" && refusal.error instanceof SinkError && refusal.error.permanent).toBe(true);
+
+    const batched = (await failureOf(createHttpSink({ url: server.url, secret, batch: true }).deliver([first, large]))) as SinkError;
+    expect(batched).toBeInstanceOf(SinkError);
+    expect(batched.message).toContain("413");
+    expect(batched.permanent).toBe(false);
+  });
+
+  it("through a receiver, batches of 5 events: one with a 100 KB reason is dead-lettered, the 4 others are delivered", async () => {
+    const server = await openServer();
+    const events = buildFriendEvents(5);
+    const large = withLongReason(events[2] as FriendEvent);
+    const batch = events.map((event, index) => (index === 2 ? large : event));
+    const store = createMemoryStore();
+    await store.append({ events: batch, sinks: ["http"] });
+    const receiver = createReceiver({
+      adapters: { none: noCallbacks },
+      store,
+      sinks: [createHttpSink({ url: server.url, secret, batch: true })],
+      delivery: { batchSize: 5, maximumAttempts: 10, initialBackoffMs: 10, maximumBackoffMs: 50, pollIntervalMs: 10 },
+    });
+    receiver.start();
+    try {
+      await waitUntil(async () => (await receiver.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
+      const { deadLetters } = await receiver.deadLetters();
+      expect(deadLetters.map((deadLetter) => [deadLetter.event.id, deadLetter.attempts])).toEqual([[large.id, 1]]);
+      expect(deadLetters[0]?.lastError).toContain("413");
+      const delivered = accepted(server).flatMap((request) => eventsOf(request));
+      expect(delivered.map((event) => event.id).sort()).toEqual(batch.filter((event) => event !== large).map((event) => event.id).sort());
+      // Halving 5 events down to the large one alone: it is sent in at most four requests.
+      expect(server.requests.filter((request) => Buffer.byteLength(request.body) > bodyLimitBytes).length).toBeLessThanOrEqual(4);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe("Retry-After from a hostile or broken endpoint", () => {
+  const now = Date.UTC(2024, 5, 1, 12, 0, 0);
+
+  it("reads delay-seconds and the three HTTP-date forms", () => {
+    expect(retryAfterMs("120", now)).toBe(120_000);
+    expect(retryAfterMs(" 0 ", now)).toBe(0);
+    expect(retryAfterMs("Sat, 01 Jun 2024 12:01:00 GMT", now)).toBe(60_000);
+    expect(retryAfterMs("Saturday, 01-Jun-24 12:01:00 GMT", now)).toBe(60_000);
+    expect(retryAfterMs("Sat Jun  1 12:01:00 2024", now)).toBe(60_000);
+    expect(retryAfterMs("Fri, 31 May 2024 12:00:00 GMT", now)).toBe(0);
+  });
+
+  it("keeps a huge wait finite, whatever the number of digits", () => {
+    for (const header of ["9".repeat(400), "1".padEnd(40, "0"), String(Number.MAX_SAFE_INTEGER)]) {
+      const wait = retryAfterMs(header, now);
+      expect(Number.isSafeInteger(wait)).toBe(true);
+      expect(wait).toBe(Number.MAX_SAFE_INTEGER);
+    }
+    const farFuture = retryAfterMs("Fri, 31 Dec 9999 23:59:59 GMT", now);
+    expect(Number.isSafeInteger(farFuture)).toBe(true);
+    expect(farFuture).toBeGreaterThan(0);
+  });
+
+  it("ignores a value that is neither, rather than guessing a date from it", () => {
+    for (const header of ["-5", "-1", "1.5", "1e3", "0x10", "Infinity", "NaN", "garbage 12", "12 garbage", "tomorrow", "", "Mon, 32 Jan 2024 00:00:00 GMT", "Sat, 01 Jun 2024 12:01:00 UTC", "\u0000"]) {
+      expect([header, retryAfterMs(header, now)]).toEqual([header, undefined]);
+    }
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  it("through a receiver, a 400-digit Retry-After still lets the delivery be retried and dead-lettered", async () => {
+    const server = await openServer();
+    server.answer = () => ({ status: 503, headers: { "retry-after": "9".repeat(400) } });
+    let clock = now;
+    const store = createMemoryStore();
+    await store.append({ events: buildFriendEvents(1), sinks: ["http"] });
+    let failedAttempts = 0;
+    const receiver = createReceiver({
+      adapters: { none: noCallbacks },
+      store,
+      sinks: [createHttpSink({ url: server.url, secret })],
+      delivery: { maximumAttempts: 2, initialBackoffMs: 10, maximumBackoffMs: 60_000, pollIntervalMs: 10 },
+      now: () => clock,
+      // Called once the failure is recorded: only then may the clock move.
+      observer: { deliveryAttempted: (info) => (failedAttempts += info.succeeded ? 0 : 1) },
+    });
+    receiver.start();
+    try {
+      await waitUntil(() => failedAttempts === 1, "the first attempt failed");
+      // The wait asked for is capped at the longest backoff (60 s).
+      clock += 60_000;
+      await waitUntil(async () => (await receiver.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -4,14 +4,19 @@ import type { AddressInfo } from "node:net";
 export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The status answered; absent when the server hung up or never answered. */
+  readonly status?: number;
 }
+
+/** Answers 413 to a body larger than this, as a receiver with a body limit does. */
+export const bodyLimitBytes = 64 * 1024;
 
 /** How the server answers one request; `crash` ends the connection without an answer. */
 export type Answer = { status: number; headers?: Record<string, string> } | "crash" | "hang";
 
 /**
- * A real HTTP server on 127.0.0.1 that records every request, answers as `answer` says (204 by
- * default), and can be stopped and started again on the same port.
+ * A real HTTP server on 127.0.0.1 that records every request, answers as `answer` says (by
+ * default 204, or 413 to a body over `bodyLimitBytes`), and can be stopped and started again on the same port.
  */
 export interface WebhookTestServer {
   readonly url: string;
@@ -29,7 +34,7 @@ export async function startWebhookTestServer(port = 0): Promise<WebhookTestServe
     url: "",
     port,
     requests: [],
-    answer: () => ({ status: 204 }),
+    answer: (request) => (Buffer.byteLength(request.body) > bodyLimitBytes ? { status: 413 } : { status: 204 }),
     async stop() {
       const stopping = server;
       server = undefined;
@@ -50,11 +55,12 @@ export async function startWebhookTestServer(port = 0): Promise<WebhookTestServe
             request.socket.destroy();
             return;
           }
-          state.requests.push(received);
           if (answer === "hang") {
+            state.requests.push(received);
             hanging.add(response);
             return;
           }
+          state.requests.push({ ...received, status: answer.status });
           response.writeHead(answer.status, answer.headers).end();
         });
       });

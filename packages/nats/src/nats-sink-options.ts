@@ -1,6 +1,7 @@
 import type { FriendEvent } from "@friendhook/core";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
+import { subjectFilterOf } from "./subject";
 
 function isConnection(value: unknown): value is NatsConnection {
   return (
@@ -28,9 +29,23 @@ export const NatsSinkOptionsSchema = z
     timeoutMs: z.number().int().positive().default(10_000).describe("How long to wait for each publish acknowledgement."),
     connectTimeoutMs: z.number().int().positive().default(5_000),
     connectionName: z.string().min(1).default("friendhook").describe("Shown in the server's connection list."),
+    createStream: z
+      .strictObject({
+        name: z.string().regex(/^[^\s.*>/\\]+$/, "Expected a stream name without spaces, dots, *, > or slashes"),
+        subjects: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .optional()
+      .describe(
+        "Create this stream (file storage, the server's default limits) before the first publish when it does not exist. " +
+          "Its subjects default to the template's fixed leading tokens followed by >; an existing stream is left as it is.",
+      ),
   })
   .refine((options) => (options.servers === undefined) !== (options.connection === undefined), {
     message: "Give exactly one of servers and connection",
+  })
+  .refine((options) => options.createStream?.subjects !== undefined || options.createStream === undefined || subjectFilterOf(options.subject) !== undefined, {
+    message: "Give createStream.subjects: the subjects of a subject function, or of a template that starts with a placeholder, cannot be known in advance",
+    path: ["createStream", "subjects"],
   });
 
 export type NatsSinkOptions = z.input<typeof NatsSinkOptionsSchema>;

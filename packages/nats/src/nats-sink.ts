@@ -1,15 +1,21 @@
-import { type FriendEvent, type FriendEventSink, parseOptions, SinkError } from "@friendhook/core";
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkBatchError, SinkError } from "@friendhook/core";
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type ConnectionWatch, watchConnection } from "./connection-watch";
 import { type NatsSinkOptions, NatsSinkOptionsSchema } from "./nats-sink-options";
-import { subjectOf } from "./subject";
+import { describePublishFailure, streamAddCommand } from "./publish-failure";
+import { subjectFilterOf, subjectOf } from "./subject";
 
 export interface NatsSink extends FriendEventSink {
   readonly name: "nats";
   readonly idempotent: true;
   /** The subject an event is published on. */
   subjectOf(event: FriendEvent): string;
+  /**
+   * Creates the stream named in `createStream` now, unless it exists; delivery does it before the
+   * first publish. Does nothing without `createStream`.
+   */
+  ensureStream(): Promise<void>;
   /** Drains and closes the connection the sink opened; leaves a connection passed in `connection` open. */
   close(): Promise<void>;
 }
@@ -17,7 +23,9 @@ export interface NatsSink extends FriendEventSink {
 /**
  * Publishes each event to JetStream with the event id as the message id (`Nats-Msg-Id`), one after
  * another, waiting for each acknowledgement: the stream's duplicate window drops a copy, and a
- * `duplicate` acknowledgement counts as stored.
+ * `duplicate` acknowledgement counts as stored. When one publish fails, the sink reports the events
+ * published before it and leaves the rest unattempted (`SinkBatchError`); an event larger than the
+ * server or stream takes fails permanently. With `createStream`, the stream is created when missing.
  */
 export function createNatsSink(options: NatsSinkOptions): NatsSink {
   const parsed = parseOptions(NatsSinkOptionsSchema, options, "NATS sink");
@@ -62,35 +70,78 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
   };
 
   const sinkSubjectOf = (event: FriendEvent) => subjectOf(parsed.subject, event);
+  // For a subject the sink publishes on: what a stream must capture (the option's schema ensures one for createStream).
+  const streamSubjects = (subject: string) => parsed.createStream?.subjects ?? [subjectFilterOf(parsed.subject) ?? subject];
+  const suggestion = (subject: string) => streamAddCommand(parsed.createStream?.name ?? "FRIENDHOOK", streamSubjects(subject));
+
+  // The connection on which the stream is known to exist: checked again after a new connection.
+  let streamReadyOn: NatsConnection | undefined;
+  const ensureStream = async (connection: NatsConnection): Promise<void> => {
+    const wanted = parsed.createStream;
+    if (!wanted || streamReadyOn === connection) return;
+    const manager = await jetstreamManager(connection);
+    const exists = await manager.streams.info(wanted.name).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
+        throw error;
+      },
+    );
+    if (!exists) {
+      const subjects = wanted.subjects ?? [subjectFilterOf(parsed.subject) as string];
+      try {
+        await manager.streams.add({ name: wanted.name, subjects, storage: StorageType.File });
+      } catch (error) {
+        // Another process may have created it meanwhile; anything else (an overlap with another stream) is the operator's to fix.
+        if (!(await manager.streams.info(wanted.name).then(() => true, () => false))) {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new Error(`could not create stream ${wanted.name} for ${subjects.join(", ")}: ${reason}`, { cause: error });
+        }
+      }
+    }
+    streamReadyOn = connection;
+  };
 
   return {
     name: "nats",
     idempotent: true,
     subjectOf: sinkSubjectOf,
+    async ensureStream() {
+      if (parsed.createStream) await ensureStream((await currentClient()).connection);
+    },
     async deliver(events) {
       if (events.length === 0) return;
+      let current: Client;
       try {
-        const { jetStream, watch } = await currentClient();
+        current = await currentClient();
         // A publish while the connection is down would be dropped by the client and only time out.
-        if (!watch.connected) throw new Error("the connection to the NATS server is down; the client is reconnecting");
-        const disconnection = watch.untilDisconnected();
-        try {
-          for (const event of events) {
-            // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
-            const published = jetStream.publish(sinkSubjectOf(event), encoder.encode(JSON.stringify(event)), {
-              msgID: event.id,
-              timeout: parsed.timeoutMs,
-            });
-            // Lost to the disconnection, its own timeout later must not surface as unhandled.
-            published.catch(() => undefined);
-            await Promise.race([published, disconnection.lost]);
-          }
-        } finally {
-          disconnection.stop();
-        }
+        if (!current.watch.connected) throw new Error("the connection to the NATS server is down; the client is reconnecting");
+        await ensureStream(current.connection);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new SinkError(`NATS sink could not publish the batch: ${reason}`, { cause: error });
+      }
+      const { connection, jetStream, watch } = current;
+      const disconnection = watch.untilDisconnected();
+      try {
+        for (const [index, event] of events.entries()) {
+          let subject = "";
+          try {
+            subject = sinkSubjectOf(event);
+            // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
+            const published = jetStream.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id, timeout: parsed.timeoutMs });
+            // Lost to the disconnection, its own timeout later must not surface as unhandled.
+            published.catch(() => undefined);
+            await Promise.race([published, disconnection.lost]);
+          } catch (publishError) {
+            const { error, aboutEvent } = await describePublishFailure(publishError, connection, subject, suggestion);
+            // Before anything got through, a failure that is not the event's own fails the batch as a whole.
+            if (index === 0 && !aboutEvent) throw error;
+            throw SinkBatchError.stoppedAt(index, events.length, error);
+          }
+        }
+      } finally {
+        disconnection.stop();
       }
     },
     async close() {

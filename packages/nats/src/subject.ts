@@ -31,3 +31,16 @@ export function subjectOf(template: SubjectTemplate, event: FriendEvent): string
     field === "type" ? event.type.split(".").map(encodeSubjectToken).join(".") : encodeSubjectToken(event[field]),
   );
 }
+
+/**
+ * The subjects a stream needs to capture everything a template publishes: its fixed leading tokens
+ * followed by `>` (`friendhook.>` for `friendhook.{provider}.{type}`). `undefined` for a function,
+ * or a template that starts with a placeholder, whose subjects cannot be known in advance.
+ */
+export function subjectFilterOf(template: SubjectTemplate): string | undefined {
+  if (typeof template === "function") return undefined;
+  const tokens = template.split(".");
+  const firstPlaceholder = tokens.findIndex((token) => token.includes("{"));
+  if (firstPlaceholder === -1) return template;
+  return firstPlaceholder === 0 ? undefined : `${tokens.slice(0, firstPlaceholder).join(".")}.>`;
+}

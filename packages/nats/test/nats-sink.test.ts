@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
+import { deliverToSink, type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
+import { createReceiver } from "@friendhook/receiver";
 import {
   buildFriendEvent,
   buildFriendEvents,
@@ -12,6 +13,7 @@ import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jet
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNatsSink, encodeSubjectToken, type NatsSink } from "../src/index";
+import { subjectFilterOf } from "../src/subject";
 
 const servers = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const address = new URL(servers);
@@ -34,6 +36,21 @@ describe("createNatsSink options", () => {
     const byApp = createNatsSink({ servers, subject: "events.{provider}.{appId}" });
     expect(byApp.subjectOf(buildFriendEvent({ provider: "tencent", appId: "1400000000" }))).toBe("events.tencent.1400000000");
     expect(byApp.subjectOf(buildFriendEvent({ provider: "easemob", appId: "org#app" }))).toBe("events.easemob.org%23app");
+  });
+
+  it("needs the subjects of a stream to create when they cannot be known from the subject", () => {
+    expect(() => createNatsSink({ servers, subject: () => "anything", createStream: { name: "EVENTS" } })).toThrow(/createStream\.subjects/);
+    expect(() => createNatsSink({ servers, subject: "{provider}.{type}", createStream: { name: "EVENTS" } })).toThrow(/createStream\.subjects/);
+    expect(() => createNatsSink({ servers, createStream: { name: "two words" } })).toThrow(/stream name/);
+    expect(() => createNatsSink({ servers, subject: () => "anything", createStream: { name: "EVENTS", subjects: ["events.>"] } })).not.toThrow();
+  });
+
+  it("derives the subjects a stream needs from the template's fixed tokens", () => {
+    expect(subjectFilterOf("friendhook.{provider}.{type}")).toBe("friendhook.>");
+    expect(subjectFilterOf("events.im.{appId}")).toBe("events.im.>");
+    expect(subjectFilterOf("events.all")).toBe("events.all");
+    expect(subjectFilterOf("{provider}.{type}")).toBeUndefined();
+    expect(subjectFilterOf(() => "x")).toBeUndefined();
   });
 
   it("encodes every text to a distinct token", () => {
@@ -62,15 +79,21 @@ describeWithService(
       await connection.drain();
     });
 
+    /** Messages larger than this are refused by the test streams. */
+    const maximumMessageBytes = 16 * 1024;
+
     /** A stream of its own for each sink: `friendhook-test-<hex>.>`, deleted after the test. */
     const createStream = async () => {
       const suffix = randomBytes(6).toString("hex");
       const stream = `friendhook_test_${suffix}`;
       const subjectPrefix = `friendhook-test-${suffix}`;
       streams.push(stream);
-      await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`] });
+      await manager.streams.add({ name: stream, subjects: [`${subjectPrefix}.>`], max_msg_size: maximumMessageBytes });
       return { stream, subjectPrefix };
     };
+
+    /** An event with a 32 KB friend-request reason: larger than the test streams take. */
+    const tooLarge = (event: FriendEvent): FriendEvent => ({ ...event, details: { ...event.details, reason: "x".repeat(2 * maximumMessageBytes) } }) as FriendEvent;
 
     const openSink = async (): Promise<NatsSink> => {
       const { stream, subjectPrefix } = await createStream();
@@ -93,6 +116,8 @@ describeWithService(
     describeSinkConformance("nats", {
       createSink: openSink,
       readEvents,
+      refuseEvent: tooLarge,
+      createReceiver,
       createUnreachableSink: async () => createNatsSink({ servers: `nats://${host}:${await unusedLocalPort()}`, connectTimeoutMs: 1_000 }),
       cleanup: async (sink) => {
         const stream = streamOfSink.get(sink);
@@ -124,9 +149,64 @@ describeWithService(
         await sink.close();
       });
 
-      it("fails when no stream takes the subject", async () => {
-        const sink = createNatsSink({ servers, subject: `friendhook-nowhere-${randomBytes(6).toString("hex")}.{type}`, timeoutMs: 2_000 });
-        await expect(sink.deliver(buildFriendEvents(1))).rejects.toBeInstanceOf(SinkError);
+      it("says that no stream captures the subject, and how to create one, rather than that JetStream is not enabled", async () => {
+        const prefix = `friendhook-nowhere-${randomBytes(6).toString("hex")}`;
+        const sink = createNatsSink({ servers, subject: `${prefix}.{provider}.{type}`, timeoutMs: 2_000 });
+        const failure = await sink.deliver(buildFriendEvents(1)).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(SinkError);
+        const message = (failure as SinkError).message;
+        expect(message).not.toMatch(/jetstream is not enabled/i);
+        expect(message).toContain(`no JetStream stream captures subject ${prefix}.testkit.friend.added`);
+        expect(message).toContain(`nats stream add FRIENDHOOK --subjects '${prefix}.>' --storage file --defaults`);
+        expect(message).toContain("createStream");
+        await sink.close();
+      });
+
+      it("creates the stream before the first publish when asked, and leaves an existing one as it is", async () => {
+        const suffix = randomBytes(6).toString("hex");
+        const name = `friendhook_created_${suffix}`;
+        streams.push(name);
+        const sink = createNatsSink({ servers, subject: `friendhook-created-${suffix}.{provider}.{type}`, createStream: { name } });
+        const events = buildFriendEvents(3);
+        await sink.deliver(events);
+        const info = await manager.streams.info(name);
+        expect(info.config.subjects).toEqual([`friendhook-created-${suffix}.>`]);
+        expect(info.config.storage).toBe("file");
+        expect((await readStream(name)).map((event) => event.id)).toEqual(events.map((event) => event.id));
+        await sink.close();
+
+        // Changed by its operator meanwhile: another sink asking for it keeps it as it is.
+        await manager.streams.update(name, { ...info.config, max_msgs: 1000 });
+        const again = createNatsSink({ servers, subject: `friendhook-created-${suffix}.{provider}.{type}`, createStream: { name, subjects: ["other.>"] } });
+        await again.ensureStream();
+        const kept = await manager.streams.info(name);
+        expect(kept.config.subjects).toEqual([`friendhook-created-${suffix}.>`]);
+        expect(kept.config.max_msgs).toBe(1000);
+        await again.close();
+      });
+
+      it("says why it cannot create the stream, and publishes nothing", async () => {
+        const { subjectPrefix } = await createStream();
+        const name = `friendhook_overlap_${randomBytes(6).toString("hex")}`;
+        // Its subjects overlap the test stream's: the server refuses to create it.
+        const sink = createNatsSink({ servers, subject: `${subjectPrefix}.{type}`, createStream: { name } });
+        const failure = await sink.deliver(buildFriendEvents(1)).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(SinkError);
+        expect((failure as SinkError).message).toContain(`could not create stream ${name} for ${subjectPrefix}.>`);
+        await sink.close();
+      });
+
+      it("fails an event larger than the stream takes alone and permanently, reporting the events published before it", async () => {
+        const sink = await openSink();
+        const events = buildFriendEvents(4);
+        const batch = [events[0], events[1], tooLarge(events[2] as FriendEvent), events[3]] as FriendEvent[];
+        const report = await deliverToSink(sink, batch);
+        expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "not-attempted"]);
+        const refusal = report.outcomes[2];
+        const error = refusal?.status === "failed" ? (refusal.error as SinkError) : undefined;
+        expect(error?.permanent).toBe(true);
+        expect(error?.message).toMatch(/larger than the server or stream takes/);
+        expect((await readEvents(sink)).map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id]);
         await sink.close();
       });
 

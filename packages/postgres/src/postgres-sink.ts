@@ -20,18 +20,24 @@ export interface PostgresSink extends FriendEventSink {
   close(): Promise<void>;
 }
 
-/** SQLSTATE class 22 (data exception): the batch itself cannot be stored, so a retry cannot help. */
+/** SQLSTATE class 22 (data exception): something in the batch cannot be stored, so a retry cannot help. */
 function isDataException(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && code.startsWith("22");
 }
 
-function deliveryError(error: unknown): SinkError {
+/**
+ * The batch is stored in one transaction, so the server does not say which event it refused. A
+ * data exception is permanent only for a batch of one event; for more, the receiver delivers the
+ * events apart and so finds the one that cannot be stored.
+ */
+function deliveryError(error: unknown, events: number): SinkError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new SinkError(`PostgreSQL sink could not store the batch: ${reason}`, {
-    cause: error,
-    permanent: isDataException(error),
-  });
+  const dataException = isDataException(error);
+  if (dataException && events > 1) {
+    return new SinkError(`PostgreSQL sink could not store the batch: one of its ${events} events cannot be stored: ${reason}`, { cause: error });
+  }
+  return new SinkError(`PostgreSQL sink could not store the ${events === 1 ? "event" : "batch"}: ${reason}`, { cause: error, permanent: dataException });
 }
 
 /**
@@ -60,7 +66,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       try {
         await storeBatch(events);
       } catch (error) {
-        throw deliveryError(error);
+        throw deliveryError(error, events.length);
       }
     },
     migrate: database.migrate,

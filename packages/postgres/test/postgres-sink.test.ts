@@ -1,8 +1,19 @@
-import { type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
+import { createMemoryStore, type FriendEvent, FriendhookError, type ProviderAdapterV1, SinkError } from "@friendhook/core";
 import { buildFriendEvents, describeSinkConformance, describeWithService, unusedLocalPort } from "@friendhook/testkit";
+import { createReceiver } from "@friendhook/receiver";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresSink, migrations, type PostgresSink } from "../src/index";
 import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+
+/** For receivers that only deliver what a test stored itself. */
+const noCallbacks: ProviderAdapterV1 = {
+  specificationVersion: "v1",
+  provider: "none",
+  receive: async () => {
+    throw new FriendhookError("unsupported_command", "This receiver takes no callbacks.");
+  },
+  refuse: (error) => ({ status: error.status, headers: {}, body: "" }),
+};
 
 describe("createPostgresSink options", () => {
   it("refuses a mistyped option at construction", () => {
@@ -55,6 +66,9 @@ describeWithService(
     describeSinkConformance("postgres", {
       createSink: () => openSink(),
       readEvents,
+      // jsonb cannot hold U+0000: the server refuses the event with a data exception (22P05).
+      refuseEvent: (event) => ({ ...event, details: { ...event.details, reason: "a\u0000b" } }) as FriendEvent,
+      createReceiver,
       createUnreachableSink: async () =>
         createPostgresSink({ connectionString: `postgres://postgres@${databaseHost}:${await unusedLocalPort()}/test` }),
       cleanup: async (sink) => {
@@ -64,6 +78,35 @@ describeWithService(
     });
 
     describe("postgres sink", () => {
+      it("through a receiver, one NUL character in a batch of 100 dead-letters that event alone", async () => {
+        const sink = openSink();
+        const events = buildFriendEvents(100);
+        const poisoned = { ...events[37], source: { command: "roster:add", host: "nul\u0000byte" } } as FriendEvent;
+        const batch = events.map((event, index) => (index === 37 ? poisoned : event));
+        const store = createMemoryStore();
+        await store.append({ events: batch, sinks: [sink.name] });
+        const receiver = createReceiver({
+          adapters: { none: noCallbacks },
+          store,
+          sinks: [sink],
+          delivery: { batchSize: 100, maximumAttempts: 5, initialBackoffMs: 10, maximumBackoffMs: 50, pollIntervalMs: 10 },
+        });
+        receiver.start();
+        try {
+          const deadline = Date.now() + 60_000;
+          while ((await store.countDeliveries()).some((count) => count.pending > 0)) {
+            if (Date.now() > deadline) throw new Error("Timed out waiting until nothing is pending.");
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          const { deadLetters } = await store.listDeadLetters();
+          expect(deadLetters.map((deadLetter) => [deadLetter.event.id, deadLetter.attempts])).toEqual([[poisoned.id, 1]]);
+          expect(deadLetters[0]?.lastError).toMatch(/could not store the event/);
+          expect((await readEvents(sink)).map((event) => event.id)).toEqual(batch.filter((event) => event !== poisoned).map((event) => event.id));
+        } finally {
+          await receiver.close();
+        }
+      });
+
       it("fails against an unreachable server, then loses nothing once delivered to a live one", async () => {
         const events = buildFriendEvents(6);
         const unreachable = createPostgresSink({

@@ -16,12 +16,19 @@ export interface CallbackHandledInfo {
   readonly durationMs: number;
 }
 
-/** What happened to one batch delivered to one sink. */
+/**
+ * What happened to one batch handed to one sink (one `deliver` call). A batch that fails is
+ * delivered again in parts, each reported on its own.
+ */
 export interface DeliveryAttemptedInfo {
   readonly sink: string;
+  /** Events handed to the sink. */
   readonly events: number;
+  /** Whether the sink stored every one of them. */
   readonly succeeded: boolean;
-  /** How many of the batch's deliveries went to the dead letters after this attempt. */
+  /** How many of them the sink stored. */
+  readonly delivered: number;
+  /** How many deliveries went to the dead letters after this attempt. */
   readonly deadLettered: number;
   readonly errorMessage?: string;
   readonly durationMs: number;

@@ -67,7 +67,7 @@ describe("delivery", () => {
     let clock = Date.UTC(2024, 0, 1);
     const sink = createMemorySink();
     sink.failWith(new SinkError("429 Too Many Requests", { retryAfterMs: 60_000 }));
-    const { receiver, attempts } = setup([sink], { now: () => clock });
+    const { receiver, attempts } = setup([sink], { now: () => clock, delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 120_000 } });
     await receiver.handle("fixture", signedCallback());
     await eventually(() => attempts.length === 1, "the first attempt failed");
     sink.failWith(undefined);

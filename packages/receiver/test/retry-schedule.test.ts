@@ -1,6 +1,6 @@
 import { type Delivery, SinkError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { planDeliveryFailure, retryDelayMs } from "../src/index";
+import { planDeliveryFailure, requestedRetryDelayMs, retryDelayMs } from "../src/index";
 import { relationEvent } from "./support";
 
 const schedule = { maximumAttempts: 5, initialBackoffMs: 1000, maximumBackoffMs: 60_000 };
@@ -27,5 +27,20 @@ describe("the retry schedule", () => {
     expect(planDeliveryFailure(delivery(0), new SinkError("410 Gone", { permanent: true }), schedule, 0)).toEqual({ deliveryId: "7", error: "SinkError: 410 Gone", deadLetter: true });
     expect(planDeliveryFailure(delivery(4), "a string thrown\nover two lines", schedule, 0)).toEqual({ deliveryId: "7", error: "a string thrown over two lines", deadLetter: true });
     expect(planDeliveryFailure(delivery(3), new Error("x"), schedule, 0)).toHaveProperty("retryAt");
+  });
+
+  it("caps the wait a sink asks for at the maximum backoff, and ignores a wait that is no number of milliseconds", () => {
+    const asking = (retryAfterMs: number) => new SinkError("503", { retryAfterMs });
+    expect(requestedRetryDelayMs(asking(30_000), schedule)).toBe(30_000);
+    expect(requestedRetryDelayMs(asking(0), schedule)).toBe(0);
+    for (const huge of [Number.POSITIVE_INFINITY, 1e308, Number.MAX_SAFE_INTEGER, Number(`9${"9".repeat(399)}`)]) {
+      expect(requestedRetryDelayMs(asking(huge), schedule)).toBe(60_000);
+      expect(planDeliveryFailure(delivery(0), asking(huge), schedule, 10_000)).toMatchObject({ retryAt: 70_000 });
+    }
+    for (const unusable of [-1, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      expect(requestedRetryDelayMs(asking(unusable), schedule)).toBeUndefined();
+      expect(planDeliveryFailure(delivery(0), asking(unusable), schedule, 10_000, () => 0.5)).toMatchObject({ retryAt: 11_000 });
+    }
+    expect(requestedRetryDelayMs(new Error("not a SinkError"), schedule)).toBeUndefined();
   });
 });

@@ -6,7 +6,9 @@ import type { RedisCommandClient } from "./redis-sink-options";
  * and its marker; ARGV holds the approximate maximum length, the marker lifetime, then id, type and
  * JSON of each event. The marker is set only after XADD succeeded, and a script runs alone, so no
  * failure or concurrent delivery can leave an event marked but not appended, or appended twice.
- * Returns how many events were appended.
+ * An XADD that fails (a key that holds another type) stops the script there, with what it appended
+ * before kept. Returns how many events were appended, the 1-based position of the event that
+ * failed (0 when none did) and the server's error for it.
  */
 export const appendScript = `
 local appended = 0
@@ -15,13 +17,16 @@ for index = 1, #KEYS / 2 do
   local marker = KEYS[index * 2]
   local field = 3 + (index - 1) * 3
   if redis.call('EXISTS', marker) == 0 then
-    local entry = redis.call('XADD', stream, 'MAXLEN', '~', ARGV[1], '*',
+    local entry = redis.pcall('XADD', stream, 'MAXLEN', '~', ARGV[1], '*',
       'id', ARGV[field], 'type', ARGV[field + 1], 'event', ARGV[field + 2])
+    if type(entry) == 'table' and entry.err then
+      return {appended, index, entry.err}
+    end
     redis.call('SET', marker, entry, 'EX', ARGV[2])
     appended = appended + 1
   end
 end
-return appended
+return {appended, 0, ''}
 `;
 
 const appendScriptSha1 = createHash("sha1").update(appendScript).digest("hex");
@@ -40,8 +45,20 @@ export interface AppendSettings {
   readonly commandTimeoutMs: number;
 }
 
+export interface AppendResult {
+  readonly appended: number;
+  /** The 0-based position of the event the server refused, and why; the events after it were not attempted. */
+  readonly refused?: { readonly index: number; readonly reason: string };
+}
+
+function readAppendResult(reply: unknown): AppendResult {
+  const [appended, failedPosition, reason] = Array.isArray(reply) ? reply : [];
+  const position = Number(failedPosition);
+  return position > 0 ? { appended: Number(appended), refused: { index: position - 1, reason: String(reason) } } : { appended: Number(appended) };
+}
+
 /** Runs the script by its digest, and sends it whole only when the server does not know it yet. */
-export async function appendEvents(client: RedisCommandClient, events: readonly AppendedEvent[], settings: AppendSettings): Promise<number> {
+export async function appendEvents(client: RedisCommandClient, events: readonly AppendedEvent[], settings: AppendSettings): Promise<AppendResult> {
   const keys = events.flatMap((event) => [event.streamKey, event.markerKey]);
   const values = [
     String(settings.maxLength),
@@ -51,9 +68,9 @@ export async function appendEvents(client: RedisCommandClient, events: readonly 
   const tail = [String(keys.length), ...keys, ...values];
   const options = { timeout: settings.commandTimeoutMs };
   try {
-    return Number(await client.sendCommand(["EVALSHA", appendScriptSha1, ...tail], options));
+    return readAppendResult(await client.sendCommand(["EVALSHA", appendScriptSha1, ...tail], options));
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-    return Number(await client.sendCommand(["EVAL", appendScript, ...tail], options));
+    return readAppendResult(await client.sendCommand(["EVAL", appendScript, ...tail], options));
   }
 }

@@ -1,6 +1,6 @@
-import { type FriendEvent, type FriendEventSink, parseOptions, SinkError } from "@friendhook/core";
+import { type FriendEvent, type FriendEventSink, parseOptions, SinkBatchError, SinkError } from "@friendhook/core";
 import { createClient } from "redis";
-import { type AppendedEvent, appendEvents } from "./append-script";
+import { type AppendedEvent, type AppendResult, appendEvents } from "./append-script";
 import { fillEventTemplate } from "./event-template";
 import { type RedisCommandClient, type RedisSinkOptions, RedisSinkOptionsSchema } from "./redis-sink-options";
 
@@ -35,7 +35,9 @@ function ownClient(url: string, clientName: string, connectTimeoutMs: number) {
 
 /**
  * Appends each event to a Redis Stream (XADD, trimmed with MAXLEN ~), at most once per event id
- * for `dedupeTtlSeconds`: a Lua script stores the entry and its marker together.
+ * for `dedupeTtlSeconds`: a Lua script stores the entry and its marker together. When the server
+ * refuses one event (its key holds another type: permanent), the sink reports the events appended
+ * before it and leaves the rest unattempted (`SinkBatchError`).
  */
 export function createRedisSink(options: RedisSinkOptions): RedisSink {
   const parsed = parseOptions(RedisSinkOptionsSchema, options, "Redis sink");
@@ -66,13 +68,23 @@ export function createRedisSink(options: RedisSinkOptions): RedisSink {
         const streamKey = streamKeyOf(event);
         return { streamKey, markerKey: `${streamKey}:seen:${event.id}`, id: event.id, type: event.type, json: JSON.stringify(event) };
       });
+      let result: AppendResult;
       try {
         await connected();
-        await appendEvents(client, appended, parsed);
+        result = await appendEvents(client, appended, parsed);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new SinkError(`Redis sink could not append the batch: ${reason}`, { cause: error });
       }
+      const { refused } = result;
+      if (!refused) return;
+      // The key holds something other than a stream: no retry can append this event there.
+      const aboutTheKey = refused.reason.startsWith("WRONGTYPE");
+      const error = new SinkError(`Redis sink could not append event ${refused.index + 1} of ${events.length}: ${refused.reason}`, {
+        permanent: aboutTheKey,
+      });
+      if (refused.index === 0 && !aboutTheKey) throw error;
+      throw SinkBatchError.stoppedAt(refused.index, events.length, error);
     },
     async close() {
       if (owned?.isOpen) await owned.close();

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
+import { deliverToSink, type FriendEvent, FriendhookError, SinkError } from "@friendhook/core";
+import { createReceiver } from "@friendhook/receiver";
 import { buildFriendEvent, buildFriendEvents, describeSinkConformance, describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,8 +74,27 @@ describeWithService(
     };
     const readEvents = (sink: RedisSink) => readStream(sink.streamKeyOf(buildFriendEvent()));
 
+    /**
+     * A sink whose key function sends refused events (marked in `source.messageId`) to a key that
+     * holds a string: Redis answers WRONGTYPE to their XADD.
+     */
+    const openSinkWithOccupiedKey = async (): Promise<RedisSink> => {
+      const prefix = uniquePrefix();
+      prefixes.push(prefix);
+      await reader.set(`${prefix}:occupied`, "not a stream");
+      const sink = createRedisSink({
+        url,
+        key: (event) => (event.source.messageId === "refused" ? `${prefix}:occupied` : `${prefix}:${event.provider}:${event.appId}`),
+      });
+      prefixOfSink.set(sink, prefix);
+      return sink;
+    };
+    const refuseEvent = (event: FriendEvent): FriendEvent => ({ ...event, source: { ...event.source, messageId: "refused" } });
+
     describeSinkConformance("redis", {
-      createSink: () => openSink(),
+      createSink: openSinkWithOccupiedKey,
+      refuseEvent,
+      createReceiver,
       readEvents,
       createUnreachableSink: async () => createRedisSink({ url: `redis://${host}:${await unusedLocalPort()}` }),
       cleanup: async (sink) => {
@@ -96,6 +116,22 @@ describeWithService(
         const ttl = await reader.ttl(marker);
         expect(ttl).toBeGreaterThan(604_000);
         expect(ttl).toBeLessThanOrEqual(604_800);
+        await sink.close();
+      });
+
+      it("reports the events appended before one whose key holds another type, and attempts none after it", async () => {
+        const sink = await openSinkWithOccupiedKey();
+        const events = buildFriendEvents(4);
+        const batch = [events[0], events[1], refuseEvent(events[2] as FriendEvent), events[3]] as FriendEvent[];
+        const report = await deliverToSink(sink, batch);
+        expect(report.batchError).toBeUndefined();
+        expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "not-attempted"]);
+        const refusal = report.outcomes[2];
+        const error = refusal?.status === "failed" ? (refusal.error as SinkError) : undefined;
+        expect(error).toBeInstanceOf(SinkError);
+        expect(error?.permanent).toBe(true);
+        expect(error?.message).toContain("WRONGTYPE");
+        expect((await readEvents(sink)).map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id]);
         await sink.close();
       });
 

@@ -1,32 +1,9 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-
-interface JsonReport {
-  testResults: Array<{ assertionResults: Array<{ fullName: string; status: string }> }>;
-}
-
-const packageRoot = fileURLToPath(new URL("..", import.meta.url));
-
-async function runFixtures(): Promise<Map<string, string>> {
-  const vitest = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
-  const result = await promisify(execFile)(
-    process.execPath,
-    [vitest, "run", "--config", "test/fixtures/store-fixtures.vitest.config.ts", "--reporter=json"],
-    { cwd: packageRoot, maxBuffer: 64 * 1024 * 1024 },
-  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
-  const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{"))) as JsonReport;
-  const statuses = new Map<string, string>();
-  for (const file of report.testResults) {
-    for (const assertion of file.assertionResults) statuses.set(assertion.fullName, assertion.status);
-  }
-  return statuses;
-}
+import { runFixtures } from "./run-fixtures";
 
 describe("the store conformance suite", () => {
   it("fails stores that break the contract, where they break it", async () => {
-    const statuses = await runFixtures();
+    const statuses = await runFixtures("test/fixtures/store-fixtures.vitest.config.ts");
     const status = (name: string) => statuses.get(name) ?? `missing: ${name}`;
 
     const leases = "forgets leases: store conformance claimDeliveries";

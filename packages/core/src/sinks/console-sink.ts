@@ -1,5 +1,5 @@
 import type { FriendEvent } from "../friend-event";
-import type { FriendEventSink } from "../friend-event-sink";
+import { type FriendEventSink, SinkBatchError } from "../friend-event-sink";
 
 export interface ConsoleSinkOptions {
   /** `line`: one readable line per event (the default); `json`: one JSON object per line. */
@@ -23,8 +23,13 @@ export function createConsoleSink(options: ConsoleSinkOptions = {}): FriendEvent
     name: "console",
     idempotent: false,
     async deliver(events) {
-      for (const event of events) {
-        write(format === "json" ? JSON.stringify(event) : formatFriendEventLine(event));
+      for (const [index, event] of events.entries()) {
+        try {
+          write(format === "json" ? JSON.stringify(event) : formatFriendEventLine(event));
+        } catch (error) {
+          // The lines written stay written: say which, so that they are not printed twice.
+          throw SinkBatchError.stoppedAt(index, events.length, error);
+        }
       }
     },
   };

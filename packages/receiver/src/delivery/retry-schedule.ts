@@ -24,9 +24,20 @@ export function describeDeliveryError(error: unknown): string {
 }
 
 /**
+ * The wait a sink's server asked for (`SinkError.retryAfterMs`), or `undefined` when it asked for
+ * none that can be used (absent, negative, not a number). Capped at the longest backoff: a server
+ * that asks for years (or Infinity) must not keep a delivery from ever being retried or dead-lettered.
+ */
+export function requestedRetryDelayMs(error: unknown, schedule: RetrySchedule): number | undefined {
+  const requested = error instanceof SinkError ? error.retryAfterMs : undefined;
+  if (typeof requested !== "number" || Number.isNaN(requested) || requested < 0) return undefined;
+  return Math.round(Math.min(requested, schedule.maximumBackoffMs));
+}
+
+/**
  * What becomes of one delivery whose attempt failed: a `SinkError` marked permanent, or the last
  * allowed attempt, sends it to the dead letters; otherwise it is retried after the backoff, or
- * after exactly the wait the sink's server asked for (`retryAfterMs`).
+ * after the wait the sink's server asked for (`retryAfterMs`, at most `maximumBackoffMs`).
  */
 export function planDeliveryFailure(
   delivery: Delivery,
@@ -41,7 +52,6 @@ export function planDeliveryFailure(
   if (sinkError?.permanent || failedAttempts >= schedule.maximumAttempts) {
     return { deliveryId: delivery.deliveryId, error: description, deadLetter: true };
   }
-  const retryAfterMs = sinkError?.retryAfterMs;
-  const delayMs = retryAfterMs !== undefined && retryAfterMs >= 0 ? retryAfterMs : retryDelayMs(failedAttempts, schedule, random);
+  const delayMs = requestedRetryDelayMs(error, schedule) ?? retryDelayMs(failedAttempts, schedule, random);
   return { deliveryId: delivery.deliveryId, error: description, retryAt: now + delayMs };
 }

@@ -1,13 +1,11 @@
-import type { FriendEventSink } from "@friendhook/core";
+import type { FriendEventSink, FriendEventStore } from "@friendhook/core";
 import type { ReceiverLogger } from "../receiver-logger";
 import type { DeliveryAttemptedInfo } from "../receiver-observer";
-import type { FriendEventStore } from "@friendhook/core";
-import { describeDeliveryError, planDeliveryFailure, type RetrySchedule } from "./retry-schedule";
+import { type DeliveryRoundSettings, deliverRound, type HeldDelivery } from "./delivery-round";
+import { describeDeliveryError } from "./retry-schedule";
 
-export interface SinkWorkerSettings extends RetrySchedule {
-  readonly batchSize: number;
+export interface SinkWorkerSettings extends DeliveryRoundSettings {
   readonly pollIntervalMs: number;
-  readonly leaseMs: number;
 }
 
 export interface SinkWorkerContext {
@@ -36,6 +34,8 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
   let stopping = false;
   let woken = false;
   let interruptWait: (() => void) | undefined;
+  // Deliveries this worker still leases, waiting for an earlier delivery of their pair to succeed.
+  let held: readonly HeldDelivery[] = [];
 
   const wait = (milliseconds: number) =>
     new Promise<void>((resolve) => {
@@ -55,43 +55,49 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
     });
 
   async function deliverBatch(): Promise<BatchOutcome> {
-    const deliveries = await store.claimDeliveries({
-      sink: sink.name,
-      limit: settings.batchSize,
-      leaseMs: settings.leaseMs,
-      now: now(),
-    });
+    const claimedAt = now();
+    const deliveries = await store.claimDeliveries({ sink: sink.name, limit: settings.batchSize, leaseMs: settings.leaseMs, now: claimedAt });
     if (deliveries.length === 0) return "idle";
-    const startedAt = performance.now();
-    try {
-      await sink.deliver(deliveries.map((delivery) => delivery.event));
-    } catch (error) {
-      const attemptedAt = now();
-      const failures = deliveries.map((delivery) => planDeliveryFailure(delivery, error, settings, attemptedAt));
-      await store.failDeliveries({ failures, now: attemptedAt });
-      const deadLettered = failures.filter((failure) => "deadLetter" in failure).length;
-      const errorMessage = describeDeliveryError(error);
-      logger.warn({ sink: sink.name, events: deliveries.length, deadLettered, error: errorMessage }, "delivery to a sink failed");
+    const leasedUntil = claimedAt + settings.leaseMs;
+    const round = await deliverRound({
+      sink,
+      settings,
+      now,
+      claimed: deliveries.map((delivery) => ({ delivery, leasedUntil })),
+      held,
+    });
+    held = round.held;
+    if (round.delivered.length > 0) await store.completeDeliveries({ deliveryIds: round.delivered });
+    if (round.failures.length > 0) await store.failDeliveries({ failures: round.failures, now: now() });
+
+    for (const call of round.calls) {
       context.deliveryAttempted({
         sink: sink.name,
-        events: deliveries.length,
-        succeeded: false,
-        deadLettered,
-        errorMessage,
-        durationMs: performance.now() - startedAt,
+        events: call.events,
+        succeeded: call.delivered === call.events,
+        delivered: call.delivered,
+        deadLettered: call.deadLettered,
+        ...(call.error === undefined ? {} : { errorMessage: describeDeliveryError(call.error) }),
+        durationMs: call.durationMs,
       });
-      return "failed";
     }
-    await store.completeDeliveries({ deliveryIds: deliveries.map((delivery) => delivery.deliveryId) });
-    logger.debug({ sink: sink.name, events: deliveries.length }, "delivered to a sink");
-    context.deliveryAttempted({
+    const firstError = round.calls.find((call) => call.error !== undefined)?.error;
+    const summary = {
       sink: sink.name,
       events: deliveries.length,
-      succeeded: true,
-      deadLettered: 0,
-      durationMs: performance.now() - startedAt,
-    });
-    return "delivered";
+      delivered: round.delivered.length,
+      calls: round.calls.length,
+    };
+    if (firstError === undefined) {
+      logger.debug(summary, "delivered to a sink");
+    } else {
+      const deadLettered = round.failures.filter((failure) => "deadLetter" in failure).length;
+      logger.warn(
+        { ...summary, failed: round.failures.length, deadLettered, heldBack: round.held.length, error: describeDeliveryError(firstError) },
+        "delivery to a sink failed",
+      );
+    }
+    return round.stoppedBy !== undefined || round.delivered.length === 0 ? "failed" : "delivered";
   }
 
   async function run() {
