@@ -66,10 +66,10 @@ describe("delivery to sinks", () => {
     // Attempts enough that the refused event is not dead-lettered (which would let its pair go on) meanwhile.
     const service = await startService({ sinks: [sink], start: false, delivery: { batchSize: 10, maximumAttempts: 1000, leaseMs: 120_000 } });
     const requests = [
-      callback("accept", "bob", "alice", 1_700_000_001_000),
-      callback("ban", "carol", "dave", 1_700_000_001_500),
-      callback("remove", "alice", "bob", 1_700_000_002_000),
-      callback("accept", "erin", "frank", 1_700_000_002_500),
+      callback("accept", "bob", "alice", baseTimestamp + 1_000),
+      callback("ban", "carol", "dave", baseTimestamp + 1_500),
+      callback("remove", "alice", "bob", baseTimestamp + 2_000),
+      callback("accept", "erin", "frank", baseTimestamp + 2_500),
     ];
     for (const request of requests) expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     const { events: stored } = await service.receiver.events();
