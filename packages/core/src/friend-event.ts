@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { FriendEventTypeSchema, relationshipEventTypes } from "./friend-event-type";
-
-const UserIdSchema = z.string().min(1).describe("A bare user id, as the provider knows the user.");
+import { UserIdSchema } from "./user-id";
 
 /**
  * The latest instant an event's timestamps can hold, 9999-12-31T23:59:59.999Z: past it

@@ -1,6 +1,8 @@
 export * from "./friend-event-type";
 export * from "./friend-event";
 export * from "./event-id";
+export * from "./callback-id";
+export * from "./user-id";
 export * from "./error-codes";
 export * from "./friendhook-error";
 export * from "./hashing";
@@ -17,6 +19,8 @@ export * from "./store/friend-event-store";
 export * from "./store/delivery-order-key";
 export * from "./store/page-limit";
 export * from "./store/sequence-cursor";
+export * from "./store/storable-text";
+export * from "./store/callback-bindings";
 export * from "./store/memory-store";
 export * from "./projection/friend-relation";
 export * from "./projection/friend-table";

@@ -5,6 +5,22 @@ function quotedIndexName(tables: TableNames, name: string): string {
   return `"${tables.tablePrefix}${name}"`;
 }
 
+/** The table of unrecognized callbacks as version 3 made it; version 4 turns it into the callbacks table. */
+function unrecognizedCallbacksTable(tables: TableNames): string {
+  return `"${tables.schema}"."${tables.tablePrefix}unrecognized_callbacks"`;
+}
+
+/**
+ * The id `deriveCallbackId` gives a body kept in an event's `raw` before callbacks were stored apart
+ * (`cb_` and 32 hex digits of SHA-256 over provider, app, command and body as JSON.stringify writes
+ * the array: PostgreSQL's JSON strings escape text as JavaScript's do).
+ */
+function callbackIdOfRawBody(event: string): string {
+  const parts = [`${event}.provider`, `${event}.app_id`, `${event}.event->'source'->>'command'`, `(${event}.event->'raw')::text`];
+  const material = `'[' || ${parts.map((part) => `to_json(${part})::text`).join(" || ',' || ")} || ']'`;
+  return `'cb_' || left(encode(sha256(convert_to(${material}, 'UTF8')), 'hex'), 32)`;
+}
+
 /**
  * One step of the schema. Versions only grow; a released migration never changes, a later one
  * alters what an earlier one made.
@@ -77,7 +93,7 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending")} ON ${tables.deliveries} (sink, id) WHERE state = 'pending'`,
       `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending_by_order_key")} ON ${tables.deliveries} (sink, order_key, id) WHERE state = 'pending'`,
       `CREATE INDEX ${quotedIndexName(tables, "deliveries_dead")} ON ${tables.deliveries} (id) WHERE state = 'dead'`,
-      `CREATE TABLE ${tables.unrecognizedCallbacks} (
+      `CREATE TABLE ${unrecognizedCallbacksTable(tables)} (
         sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         id text COLLATE "C" NOT NULL UNIQUE,
         provider text NOT NULL,
@@ -87,6 +103,44 @@ export const migrations: readonly Migration[] = [
         received_at text NOT NULL,
         body text NOT NULL
       )`,
+    ],
+  },
+  {
+    version: 4,
+    name: "stored callbacks and signature bindings",
+    statements: (tables) => [
+      // The unrecognized callbacks become the callbacks, renamed in place: rows, sequence numbers
+      // (and so cursors handed out) stay as they were.
+      `ALTER TABLE ${unrecognizedCallbacksTable(tables)} RENAME TO "${tables.tablePrefix}callbacks"`,
+      `ALTER TABLE ${tables.callbacks} RENAME COLUMN reason TO unrecognized_reason`,
+      `ALTER TABLE ${tables.callbacks} ALTER COLUMN unrecognized_reason DROP NOT NULL`,
+      `CREATE INDEX ${quotedIndexName(tables, "callbacks_unrecognized")} ON ${tables.callbacks} (sequence) WHERE unrecognized_reason IS NOT NULL`,
+      // Each event links to the callback that stored it; events the PostgreSQL sink writes link to none.
+      `ALTER TABLE ${tables.events} ADD COLUMN callback_sequence bigint REFERENCES ${tables.callbacks} (sequence)`,
+      // Events stored with the body in \`raw\` (an adapter's former \`includeRaw\`): each distinct body
+      // becomes a callback, in the order it was first stored, its events link to it, and \`raw\`
+      // leaves them. Nothing is lost; the body is kept once.
+      `INSERT INTO ${tables.callbacks} (id, provider, app_id, command, received_at, body)
+       SELECT id, provider, app_id, command, received_at, body FROM (
+         SELECT DISTINCT ON (id) * FROM (
+           SELECT ${callbackIdOfRawBody("event")} AS id, event.provider, event.app_id,
+             event.event->'source'->>'command' AS command, event.event->>'receivedAt' AS received_at,
+             (event.event->'raw')::text AS body, event.sequence
+           FROM ${tables.events} AS event WHERE event.event ? 'raw'
+         ) AS raw_body ORDER BY id, sequence
+       ) AS first_seen
+       ORDER BY sequence
+       ON CONFLICT (id) DO NOTHING`,
+      `UPDATE ${tables.events} AS event SET callback_sequence = callback.sequence, event = event.event - 'raw'
+       FROM ${tables.callbacks} AS callback
+       WHERE event.event ? 'raw' AND callback.id = ${callbackIdOfRawBody("event")}`,
+      // Keys are compared byte for byte; expired bindings are deleted by expiry.
+      `CREATE TABLE ${tables.callbackBindings} (
+        key text COLLATE "C" PRIMARY KEY,
+        fingerprint text COLLATE "C" NOT NULL,
+        expires_at bigint NOT NULL
+      )`,
+      `CREATE INDEX ${quotedIndexName(tables, "callback_bindings_by_expiry")} ON ${tables.callbackBindings} (expires_at)`,
     ],
   },
 ];

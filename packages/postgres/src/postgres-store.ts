@@ -1,6 +1,8 @@
-import { type AppendInput, type AppendResult, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/core";
+import { type AppendInput, type AppendResult, checkStorableText, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/core";
 import { FriendhookError } from "@friendhook/core";
 import { commitAppendBatch } from "./append-batch";
+import { createBindingPruner } from "./callback-bindings";
+import { selectCallback, selectUnrecognizedCallbacks } from "./callbacks";
 import {
   claimDeliveries,
   completeDeliveries,
@@ -16,7 +18,6 @@ import { openPostgres } from "./postgres-connection";
 import type { PostgresStoreOptions } from "./postgres-options";
 import type { TableNames } from "./table-names";
 import { inTransaction } from "./transaction";
-import { selectUnrecognizedCallbacks } from "./unrecognized-callbacks";
 
 export interface PostgresStoreStatistics {
   /** `append` calls so far. */
@@ -83,8 +84,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
   };
 
   // Appends join the group commit only once the schema is ready (`run`), and `close` waits for them.
+  const pruneBindings = createBindingPruner(tables);
   const appends = createGroupCommit<AppendInput, AppendResult>(
-    (inputs) => commitAppendBatch(pool, tables, inputs),
+    (inputs) => commitAppendBatch(pool, tables, inputs, { now: Date.now(), pruneBindings }),
     appendLimits,
   );
 
@@ -97,7 +99,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
       return { appends: counts.submissions, appendTransactions: counts.transactions };
     },
 
-    append: (input) => run(() => appends.submit(input)),
+    append(input) {
+      // Text PostgreSQL cannot hold is refused here, before it joins (and fails) a transaction.
+      const unstorable = checkStorableText(input);
+      return unstorable ? Promise.reject(unstorable) : run(() => appends.submit(input));
+    },
 
     listEvents: (page = {}) =>
       run(async () => {
@@ -131,8 +137,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     listUnrecognized: (page = {}) =>
       run(async () => {
         const rows = await selectUnrecognizedCallbacks(pool, tables, parseSequenceCursor(page.after), resolvePageLimit(page.limit));
-        return { callbacks: rows.map((row) => row.record), next: nextCursor(rows) };
+        return { callbacks: rows.map((row) => row.callback), next: nextCursor(rows) };
       }),
+
+    readCallback: (input) => run(() => selectCallback(pool, tables, input)),
 
     friendsOf: (input) => run(() => queryFriendsOf(pool, tables, input)),
 

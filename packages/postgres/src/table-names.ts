@@ -8,7 +8,10 @@ export interface TableNames {
   readonly events: string;
   readonly friendEdges: string;
   readonly deliveries: string;
-  readonly unrecognizedCallbacks: string;
+  /** The callbacks the store keeps, once each: the unrecognized ones with their reason. */
+  readonly callbacks: string;
+  /** Which fingerprint each signature key is bound to, until it expires. */
+  readonly callbackBindings: string;
 }
 
 /** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
@@ -27,6 +30,7 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     events: table("events"),
     friendEdges: table("friend_edges"),
     deliveries: table("deliveries"),
-    unrecognizedCallbacks: table("unrecognized_callbacks"),
+    callbacks: table("callbacks"),
+    callbackBindings: table("callback_bindings"),
   };
 }

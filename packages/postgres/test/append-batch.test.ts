@@ -1,13 +1,14 @@
 import type { FriendEvent } from "@friendhook/core";
 import {
   type AppendInput,
+  type CallbackBinding,
   createFriendTable,
   createMemoryStore,
   type FriendEventStore,
   type FriendRelation,
   type RelationRegister,
   relationRegisterKey,
-  type UnrecognizedCallbackRecord,
+  type StoredCallback,
 } from "@friendhook/core";
 import { buildFriendEvent, buildFriendEvents, describeWithService } from "@friendhook/testkit";
 import fc from "fast-check";
@@ -23,28 +24,46 @@ const sinks = ["primary", "audit"] as const;
 const instant = collisionInstant;
 const now = Date.UTC(2024, 5, 1);
 
-function unrecognizedRecord(number: number): UnrecognizedCallbackRecord {
-  return {
-    id: `unr_${String(number).padStart(32, "0")}`,
+/** A stored callback: odd numbers are unrecognized ones. */
+function callbackRecord(number: number): StoredCallback {
+  const callback = {
+    id: `cb_${String(number).padStart(32, "0")}`,
     provider: "easemob",
     appId: "org#app",
-    command: "roster:unknown",
-    reason: "unknown command",
+    command: number % 2 === 1 ? "roster:unknown" : "roster:accept",
     receivedAt: new Date(instant).toISOString(),
     body: `{"n":${number}}`,
   };
+  return number % 2 === 1 ? { ...callback, unrecognizedReason: "unknown command" } : callback;
 }
+
+/** Two keys, two fingerprints: appends of one batch often bind a key, or collide on one. */
+const bindingArbitrary = fc.record({
+  key: fc.constantFrom("signed-1", "signed-2"),
+  fingerprint: fc.constantFrom("pair-1", "pair-2"),
+  expiresAt: fc.constant(Date.UTC(2100, 0, 1)),
+}) satisfies fc.Arbitrary<CallbackBinding>;
 
 /** Appends of a few events each, taken from the events in order, some repeating earlier events and callbacks. */
 // Few users and few distinct times: one batch changes the same registers several times, often in the same millisecond.
 const appendsArbitrary = collidingEvents({ users, latestMillisecond: 2 }).chain((events) => {
-  const append = fc.record({
-    events: fc.array(fc.constantFrom(...events), { maxLength: 6 }),
-    sinks: fc.subarray([...sinks]),
-    unrecognized: fc.option(fc.integer({ min: 0, max: 2 }).map(unrecognizedRecord), { nil: undefined }),
-  });
+  const append = fc.record(
+    {
+      events: fc.array(fc.constantFrom(...events), { maxLength: 6 }),
+      sinks: fc.subarray([...sinks]),
+      callback: fc.integer({ min: 0, max: 3 }).map(callbackRecord),
+      binding: bindingArbitrary,
+    },
+    { requiredKeys: ["events", "sinks"] },
+  );
   return fc.array(append, { minLength: 2, maxLength: 12 });
 });
+
+/** Each append's outcome, a refusal by its code. */
+async function outcomesOf(appending: ReadonlyArray<Promise<unknown>>) {
+  const settled = await Promise.allSettled(appending);
+  return settled.map((result) => (result.status === "fulfilled" ? result.value : { refused: (result.reason as { code?: string }).code }));
+}
 
 /** What a store holds that an append writes, read through the store's contract. */
 async function contentsOf(store: FriendEventStore) {
@@ -57,8 +76,12 @@ async function contentsOf(store: FriendEventStore) {
     const claimed = await store.claimDeliveries({ sink, limit: 1000, leaseMs: 1000, now });
     deliveries.push(claimed.map((delivery) => delivery.event.id));
   }
+  const events = (await store.listEvents({ limit: 1000 })).events.map((event) => event.id);
+  const sources = [];
+  for (const eventId of events) sources.push((await store.readCallback({ eventId }))?.id);
   return {
-    events: (await store.listEvents({ limit: 1000 })).events.map((event) => event.id),
+    events,
+    sources,
     deliveries,
     unrecognized: (await store.listUnrecognized({ limit: 1000 })).callbacks.map((callback) => callback.id),
     friendLists,
@@ -137,13 +160,15 @@ describeWithService(
         const seed = process.env.FRIENDHOOK_PROPERTY_SEED === undefined ? undefined : Number(process.env.FRIENDHOOK_PROPERTY_SEED);
         await fc.assert(
           fc.asyncProperty(appendsArbitrary, async (appends: AppendInput[]) => {
-            await pool.query(`TRUNCATE ${tables.events}, ${tables.friendEdges}, ${tables.deliveries}, ${tables.unrecognizedCallbacks} CASCADE`);
+            await pool.query(
+              `TRUNCATE ${tables.events}, ${tables.friendEdges}, ${tables.deliveries}, ${tables.callbacks}, ${tables.callbackBindings} CASCADE`,
+            );
             const reference = createMemoryStore();
             const expected = [];
-            for (const input of appends) expected.push(await reference.append(input));
+            for (const input of appends) expected.push(...(await outcomesOf([reference.append(input)])));
 
             const transactionsBefore = store.statistics().appendTransactions;
-            const results = await Promise.all(appends.map((input) => store.append(input)));
+            const results = await outcomesOf(appends.map((input) => store.append(input)));
             // All of them in one transaction, so that one statement applies several changes to one register.
             expect(store.statistics().appendTransactions - transactionsBefore).toBe(1);
             expect(results).toEqual(expected);
@@ -184,23 +209,29 @@ describeWithService(
         const appendsOfTwo = [0, 2, 4, 6].map((start, index) => ({
           events: events.slice(start, start + 2),
           sinks: ["primary"],
-          unrecognized: unrecognizedRecord(index),
+          callback: callbackRecord(index),
+          binding: { key: `signed-${index}`, fingerprint: "pair", expiresAt: Date.UTC(2100, 0, 1) },
         }));
 
         statements.length = 0;
         await Promise.all(appendsOfTwo.map((input) => store.append(input)));
         expect(store.statistics()).toEqual({ appends: 4, appendTransactions: 1 });
         expect(statements.filter((statement) => /^(SAVEPOINT|ROLLBACK)/.test(statement))).toEqual(["SAVEPOINT batch"]);
-        // Events, deliveries, friend table, unrecognized callbacks.
-        expect(statements.filter((statement) => statement.startsWith("INSERT"))).toHaveLength(4);
+        const written = (table: string) => statements.filter((statement) => statement.includes(`INSERT INTO ${table}`)).length;
+        // Bindings, callbacks, events, deliveries, friend table: one statement each, and one to read the bindings back.
+        expect([store.tables.callbackBindings, store.tables.callbacks, store.tables.events, store.tables.deliveries, store.tables.friendEdges].map(written)).toEqual([1, 1, 1, 1, 1]);
+        expect(statements.filter((statement) => statement.startsWith("SELECT key, fingerprint"))).toHaveLength(1);
 
         statements.length = 0;
-        const refused = { ...unrecognizedRecord(9), body: "nul\u0000byte" };
+        // PostgreSQL cannot represent February 30 (JavaScript's Date rolls it over into March).
+        const refused = buildFriendEvent({ occurredAt: "2024-02-30T00:00:00.000Z" }, 9);
         const settled = await Promise.allSettled([
           store.append({ events: buildFriendEvents(1, 8), sinks: ["primary"] }),
-          store.append({ events: buildFriendEvents(1, 9), sinks: ["primary"], unrecognized: refused }),
+          store.append({ events: [refused], sinks: ["primary"], callback: callbackRecord(9) }),
         ]);
         expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected"]);
+        expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: "invalid_payload", status: 400 });
+        expect(await store.readCallback({ callbackId: callbackRecord(9).id })).toBeUndefined();
         expect(statements.filter((statement) => /^(SAVEPOINT|ROLLBACK)/.test(statement))).toEqual([
           "SAVEPOINT batch",
           "ROLLBACK TO SAVEPOINT batch",

@@ -162,9 +162,6 @@ describeWithService(
 
     describe("postgres store group commit", () => {
       const sink = "primary";
-      /** Refused by PostgreSQL: neither jsonb nor text can hold a NUL character. */
-      const nul = "nul\u0000byte";
-
       it("commits appends made at once in fewer transactions, each event once, in the order submitted", async () => {
         const schema = uniqueSchemaName();
         const store = openStore(schema);
@@ -217,30 +214,34 @@ describeWithService(
         const store = openStore();
         await store.migrate();
         const [kept, undone, alsoKept, refused] = buildFriendEvents(4);
-        const refusedEvent = { ...refused, source: { command: "testkit:add", host: nul } } as FriendEvent;
-        // Alone, PostgreSQL refuses it: jsonb cannot hold the NUL.
-        await expect(store.append({ events: [refusedEvent], sinks: [sink] })).rejects.toThrow(/unicode/i);
-        const unrecognized = {
-          id: "unr_00000000000000000000000000000000",
+        // PostgreSQL cannot represent February 30 (JavaScript's Date rolls it over into March).
+        const refusedEvent = { ...refused, occurredAt: "2024-02-30T00:00:00.000Z" } as FriendEvent;
+        // Alone, PostgreSQL refuses it as data: the input's fault, which no retry can store.
+        await expect(store.append({ events: [refusedEvent], sinks: [sink] })).rejects.toMatchObject({
+          code: "invalid_payload",
+          status: 400,
+          message: expect.stringMatching(/out of range/),
+        });
+        const callback = {
+          id: "cb_00000000000000000000000000000000",
           provider: "testkit",
           appId: "demo#app",
-          command: "testkit:unknown",
-          reason: "unknown command",
+          command: "testkit:add",
           receivedAt: "2024-01-01T00:00:00.000Z",
-          body: nul,
+          body: "{}",
         };
         const settled = await Promise.allSettled([
           store.append({ events: [kept as FriendEvent], sinks: [sink] }),
-          // Its event, delivery and friend-table rows are written before the NUL in the body fails.
-          store.append({ events: [undone as FriendEvent], sinks: [sink], unrecognized }),
+          // Its callback is written before its events fail, and rolled back with them.
+          store.append({ events: [undone as FriendEvent, refusedEvent], sinks: [sink], callback }),
           store.append({ events: [alsoKept as FriendEvent], sinks: [sink] }),
           store.append({ events: [refusedEvent], sinks: [sink] }),
         ]);
         expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled", "rejected"]);
-        expect(store.statistics()).toEqual({ appends: 5, appendTransactions: 1 });
+        expect(store.statistics()).toEqual({ appends: 5, appendTransactions: 2 });
         expect((await store.listEvents()).events).toEqual([kept, alsoKept]);
         expect(await store.countDeliveries()).toEqual([{ sink, pending: 2, deadLettered: 0 }]);
-        expect((await store.listUnrecognized()).callbacks).toEqual([]);
+        expect(await store.readCallback({ callbackId: callback.id })).toBeUndefined();
         // `kept` made user-0 and user-1 friends; `undone`, user-1 blocking user-2, was rolled back.
         expect(undone).toMatchObject({ type: "friend.blocked", actor: "user-1", target: "user-2" });
         expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "user-1" })).toEqual({ friends: ["user-0"], blocked: [] });

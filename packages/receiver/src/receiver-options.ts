@@ -14,6 +14,7 @@ const storeMethods = [
   "replayDeadLetters",
   "countDeliveries",
   "listUnrecognized",
+  "readCallback",
   "friendsOf",
   "close",
 ] as const;
@@ -65,6 +66,12 @@ export const ReceiverOptionsSchema = z.strictObject({
     .default([])
     .refine((sinks) => new Set(sinks.map((sink) => sink.name)).size === sinks.length, "every sink needs its own name"),
   delivery: DeliveryOptionsSchema.prefault({}),
+  /**
+   * Keep the body of every recognized callback, once per callback, linked from its events (for an
+   * operator to see where an event came from). Unrecognized callbacks are kept either way. Off saves
+   * the body's bytes: events then link to no callback.
+   */
+  keepRecognizedCallbacks: z.boolean().default(true),
   logger: z.custom<ReceiverLogger>(hasMethods("debug", "info", "warn", "error"), "the logger needs debug, info, warn and error (pino fits)").optional(),
   observer: z.custom<ReceiverObserver>((value) => value !== null && typeof value === "object", "the observer must be an object of hooks").optional(),
   /** The clock, for tests. */

@@ -20,9 +20,12 @@ import type {
   FriendList,
   FriendsOfInput,
   PageOptions,
+  ReadCallbackInput,
+  StoredCallback,
   UnrecognizedPage,
 } from "@friendhook/core";
-import { buildUnrecognizedRecord } from "./unrecognized-record";
+import { checkEventUserIds } from "./event-checks";
+import { buildStoredCallback } from "./stored-callback";
 
 export interface ReplayOptions {
   /** Only this sink's dead letters; every sink's when absent. */
@@ -53,7 +56,10 @@ export interface Receiver {
   deadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage>;
   /** Makes dead letters due again, with a fresh count of attempts; returns how many. */
   replayDeadLetters(options?: ReplayOptions): Promise<number>;
+  /** Stored callbacks the adapters did not map to events, with the reason. */
   unrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
+  /** A stored callback by its id, or the one an event came from; undefined when none was kept. */
+  callback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   deliveryCounts(): Promise<DeliveryCounts[]>;
 }
 
@@ -149,19 +155,31 @@ export function createReceiver(input: ReceiverOptions): Receiver {
     if (callback instanceof FriendhookError) return refuseAt(adapterName, callback, startedAt);
 
     const eventTypes = callback.events.map((event) => event.type);
-    const unrecognized = buildUnrecognizedRecord(callback, request);
+    const userIdProblem = checkEventUserIds(callback.events);
+    if (userIdProblem) return refuseAt(adapterName, userIdProblem, startedAt, eventTypes);
+    const stored = buildStoredCallback(callback, request, options.keepRecognizedCallbacks);
     let inserted = 0;
-    if (callback.events.length > 0 || unrecognized) {
+    // A binding alone is appended too: the signature must be bound even when nothing else is kept.
+    if (callback.events.length > 0 || stored || callback.binding) {
       try {
-        ({ inserted } = await store.append({ events: callback.events, unrecognized, sinks: sinkNames }));
+        ({ inserted } = await store.append({
+          events: callback.events,
+          ...(stored && { callback: stored }),
+          ...(callback.binding && { binding: callback.binding }),
+          sinks: sinkNames,
+        }));
       } catch (error) {
+        // The store refuses input it must not or cannot keep (a reused signature, a NUL) with a 4xx:
+        // that is the answer, as a retry would be refused again.
+        const refusal = asFriendhookError(error);
+        if (refusal && refusal.status < 500) return refuseAt(adapterName, refusal, startedAt, eventTypes);
         logger.error({ adapter: adapterName, error: String(error) }, "the store could not persist a callback");
         const failure = new FriendhookError("store_unavailable", "The callback could not be stored; retry later.", { cause: error });
         return refuseAt(adapterName, failure, startedAt, eventTypes);
       }
     }
     if (inserted > 0) wakeWorkers();
-    const outcome = unrecognized ? "unrecognized" : inserted > 0 ? "stored" : "duplicate";
+    const outcome = callback.unrecognized ? "unrecognized" : inserted > 0 ? "stored" : "duplicate";
     logger.debug({ adapter: adapterName, appId: callback.appId, command: callback.command, outcome, inserted }, "callback accepted");
     report(adapterName, startedAt, { outcome, status: callback.acknowledgement.status, eventTypes });
     return callback.acknowledgement;
@@ -218,6 +236,7 @@ export function createReceiver(input: ReceiverOptions): Receiver {
       return replayed;
     },
     unrecognized: (pageOptions) => store.listUnrecognized(pageOptions),
+    callback: (readCallbackInput) => store.readCallback(readCallbackInput),
     deliveryCounts: () => store.countDeliveries(),
   };
 }

@@ -1,11 +1,81 @@
+import { deriveCallbackId } from "@friendhook/core";
 import type Database from "better-sqlite3";
+
+/** SQL to run, or, where SQL alone cannot do it, a function given the database. */
+export type Migration = string | ((database: Database.Database) => void);
+
+interface RawBodyRow {
+  sequence: number;
+  provider: string;
+  app_id: string;
+  command: string;
+  received_at: string;
+  body: string;
+}
+
+/**
+ * Events written before callbacks were kept once per callback may carry the body in `raw` (an
+ * adapter's former `includeRaw`): each distinct body becomes a stored callback, the events link to
+ * it, and `raw` leaves the events. Nothing is lost, and the body is kept once.
+ */
+function moveRawBodiesToCallbacks(database: Database.Database): void {
+  // A page at a time: a statement being iterated would keep the connection from writing.
+  const selectPage = database.prepare<[number], RawBodyRow>(
+    `SELECT sequence, provider, app_id, event ->> '$.source.command' AS command, event ->> '$.receivedAt' AS received_at,
+       event -> '$.raw' AS body
+     FROM events WHERE sequence > ? AND event -> '$.raw' IS NOT NULL ORDER BY sequence LIMIT 1000`,
+  );
+  const insertCallback = database.prepare(
+    `INSERT INTO callbacks (id, provider, app_id, command, received_at, body) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+  );
+  const callbackSequence = database.prepare<[string], { sequence: number }>("SELECT sequence FROM callbacks WHERE id = ?");
+  const linkEvent = database.prepare("UPDATE events SET event = json_remove(event, '$.raw'), callback_sequence = ? WHERE sequence = ?");
+  for (let rows = selectPage.all(0); rows.length > 0; rows = selectPage.all(rows.at(-1)?.sequence ?? 0)) {
+    for (const row of rows) {
+      const id = deriveCallbackId({ provider: row.provider, appId: row.app_id, command: row.command, body: row.body });
+      insertCallback.run(id, row.provider, row.app_id, row.command, row.received_at, row.body);
+      linkEvent.run(callbackSequence.get(id)?.sequence, row.sequence);
+    }
+  }
+}
+
+/**
+ * Version 2. The unrecognized callbacks become stored callbacks with a reason, under the same
+ * sequence numbers, so that cursors handed out stay valid.
+ */
+const callbacksSchema = `
+  CREATE TABLE callbacks (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    unrecognized_reason TEXT
+  );
+  INSERT INTO callbacks (sequence, id, provider, app_id, command, received_at, body, unrecognized_reason)
+    SELECT sequence, id, provider, app_id, command, received_at, body, reason FROM unrecognized_callbacks ORDER BY sequence;
+  DROP TABLE unrecognized_callbacks;
+  CREATE INDEX callbacks_unrecognized ON callbacks (sequence) WHERE unrecognized_reason IS NOT NULL;
+
+  ALTER TABLE events ADD COLUMN callback_sequence INTEGER REFERENCES callbacks (sequence);
+
+  CREATE TABLE callback_bindings (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX callback_bindings_by_expiry ON callback_bindings (expires_at);
+`;
 
 /**
  * The schema, one migration per version. `PRAGMA user_version` records the version a database
  * file is at; a migration runs once, in its own transaction. Never edit a released migration:
  * add the next one.
  */
-export const migrations: readonly string[] = [
+export const migrations: readonly Migration[] = [
   // Version 1.
   `
   CREATE TABLE events (
@@ -56,6 +126,12 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (provider, app_id, owner, relation, other)
   ) WITHOUT ROWID;
   `,
+  // Version 2: every callback kept once, events linked to the callback that stored them, and the
+  // signature bindings.
+  (database) => {
+    database.exec(callbacksSchema);
+    moveRawBodiesToCallbacks(database);
+  },
 ];
 
 export const schemaVersion = migrations.length;
@@ -70,7 +146,9 @@ export function migrate(database: Database.Database): void {
   }
   for (let version = current + 1; version <= schemaVersion; version += 1) {
     database.transaction(() => {
-      database.exec(migrations[version - 1] ?? "");
+      const migration = migrations[version - 1] ?? "";
+      if (typeof migration === "string") database.exec(migration);
+      else migration(database);
       database.pragma(`user_version = ${version}`);
     }).immediate();
   }

@@ -5,17 +5,22 @@ import {
   type AppendInput,
   type AppendResult,
   applyRelationChange,
+  bindingPruneIntervalMs,
+  type CallbackBinding,
+  checkStorableText,
   type DeadLetter,
   type Delivery,
   deliveryOrderKey,
   type FriendEventStore,
   type FriendRelation,
+  isBindingInForce,
   parseSequenceCursor,
   type RelationChange,
   relationChangesOf,
   resolvePageLimit,
+  signatureReusedError,
   sortUserIds,
-  type UnrecognizedCallbackRecord,
+  type StoredCallback,
 } from "@friendhook/core";
 import Database from "better-sqlite3";
 import { createGroupCommit } from "./group-commit";
@@ -60,15 +65,15 @@ interface DeliveryRow {
   dead_lettered_at: number | null;
 }
 
-interface UnrecognizedRow {
+interface CallbackRow {
   sequence: number;
   id: string;
   provider: string;
   app_id: string;
   command: string;
-  reason: string;
   received_at: string;
   body: string;
+  unrecognized_reason: string | null;
 }
 
 interface RegisterRow {
@@ -94,16 +99,16 @@ function toDeadLetter(row: DeliveryRow): DeadLetter {
   };
 }
 
-function toUnrecognized(row: UnrecognizedRow): UnrecognizedCallbackRecord {
-  return {
+function toStoredCallback(row: CallbackRow): StoredCallback {
+  const callback = {
     id: row.id,
     provider: row.provider,
     appId: row.app_id,
     command: row.command,
-    reason: row.reason,
     receivedAt: row.received_at,
     body: row.body,
   };
+  return row.unrecognized_reason === null ? callback : { ...callback, unrecognizedReason: row.unrecognized_reason };
 }
 
 /** Opens the database file with the settings that make an acknowledged callback survive a crash. */
@@ -124,16 +129,25 @@ function openDatabase(filename: string, busyTimeoutMs: number): Database.Databas
 function prepareStatements(database: Database.Database) {
   return {
     insertEvent: database.prepare(
-      `INSERT INTO events (id, provider, app_id, type, occurred_at, event) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, provider, app_id, type, occurred_at, event, callback_sequence) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     ),
     insertDelivery: database.prepare(
       "INSERT INTO deliveries (sink, event_sequence, order_key, state) VALUES (?, ?, ?, 'pending')",
     ),
-    insertUnrecognized: database.prepare(
-      `INSERT INTO unrecognized_callbacks (id, provider, app_id, command, reason, received_at, body)
-       VALUES (@id, @provider, @appId, @command, @reason, @receivedAt, @body) ON CONFLICT (id) DO NOTHING`,
+    insertCallback: database.prepare<[string, string, string, string, string, string, string | null]>(
+      `INSERT INTO callbacks (id, provider, app_id, command, received_at, body, unrecognized_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
+    callbackSequence: database.prepare<[string], { sequence: number }>("SELECT sequence FROM callbacks WHERE id = ?"),
+    readBinding: database.prepare<[string], { fingerprint: string; expires_at: number }>(
+      "SELECT fingerprint, expires_at FROM callback_bindings WHERE key = ?",
+    ),
+    writeBinding: database.prepare(
+      `INSERT INTO callback_bindings (key, fingerprint, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, expires_at = excluded.expires_at`,
+    ),
+    pruneBindings: database.prepare("DELETE FROM callback_bindings WHERE expires_at < ?"),
     readRegister: database.prepare<[string, string, string, string, string], RegisterRow>(
       `SELECT value, version_occurred_at, version_event_id FROM friend_relations
        WHERE provider = ? AND app_id = ? AND owner = ? AND relation = ? AND other = ?`,
@@ -186,8 +200,12 @@ function prepareStatements(database: Database.Database) {
       `SELECT sink, SUM(state = 'pending') AS pending, SUM(state = 'dead') AS dead_lettered
        FROM deliveries GROUP BY sink ORDER BY sink`,
     ),
-    listUnrecognized: database.prepare<[number, number], UnrecognizedRow>(
-      "SELECT * FROM unrecognized_callbacks WHERE sequence > ? ORDER BY sequence LIMIT ?",
+    listUnrecognized: database.prepare<[number, number], CallbackRow>(
+      "SELECT * FROM callbacks WHERE unrecognized_reason IS NOT NULL AND sequence > ? ORDER BY sequence LIMIT ?",
+    ),
+    readCallback: database.prepare<[string], CallbackRow>("SELECT * FROM callbacks WHERE id = ?"),
+    readCallbackOfEvent: database.prepare<[string], CallbackRow>(
+      "SELECT callbacks.* FROM events JOIN callbacks ON callbacks.sequence = events.callback_sequence WHERE events.id = ?",
     ),
     friendsOf: database.prepare<[string, string, string], { other: string; relation: FriendRelation }>(
       "SELECT other, relation FROM friend_relations WHERE provider = ? AND app_id = ? AND owner = ? AND value = 1",
@@ -219,17 +237,50 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     if (next) statements.writeRegister.run(...key, next.value ? 1 : 0, next.version.occurredAt, next.version.eventId);
   }
 
+  let bindingsPrunedAt = 0;
+
+  /** Binds the key to the fingerprint unless a binding in force holds it; throws when that one differs. */
+  function bind(binding: CallbackBinding, now: number) {
+    const stored = statements.readBinding.get(binding.key);
+    if (stored && isBindingInForce({ expiresAt: stored.expires_at }, now)) {
+      if (stored.fingerprint !== binding.fingerprint) throw signatureReusedError();
+      return;
+    }
+    statements.writeBinding.run(binding.key, binding.fingerprint, binding.expiresAt);
+    if (now - bindingsPrunedAt < bindingPruneIntervalMs) return;
+    bindingsPrunedAt = now;
+    statements.pruneBindings.run(now);
+  }
+
+  /** The callback's row number, stored now or before. */
+  function storeCallback(callback: StoredCallback): { sequence: number | bigint | undefined; inserted: boolean } {
+    const { id, provider, appId, command, receivedAt, body, unrecognizedReason } = callback;
+    const result = statements.insertCallback.run(id, provider, appId, command, receivedAt, body, unrecognizedReason ?? null);
+    if (result.changes > 0) return { sequence: result.lastInsertRowid, inserted: true };
+    return { sequence: statements.callbackSequence.get(id)?.sequence, inserted: false };
+  }
+
   function appendOne(append: AppendInput): AppendResult {
+    // First: a refused binding throws before anything is written (and the savepoint is rolled back).
+    if (append.binding) bind(append.binding, Date.now());
+    const callback = append.callback ? storeCallback(append.callback) : { sequence: undefined, inserted: false };
     let inserted = 0;
     for (const event of append.events) {
-      const result = statements.insertEvent.run(event.id, event.provider, event.appId, event.type, event.occurredAt, JSON.stringify(event));
+      const result = statements.insertEvent.run(
+        event.id,
+        event.provider,
+        event.appId,
+        event.type,
+        event.occurredAt,
+        JSON.stringify(event),
+        callback.sequence ?? null,
+      );
       if (result.changes === 0) continue;
       inserted += 1;
       for (const sink of append.sinks) statements.insertDelivery.run(sink, result.lastInsertRowid, deliveryOrderKey(event));
       for (const change of relationChangesOf(event)) applyToFriendTable(change);
     }
-    const unrecognizedInserted = append.unrecognized ? statements.insertUnrecognized.run(append.unrecognized).changes > 0 : false;
-    return { inserted, duplicates: append.events.length - inserted, unrecognizedInserted };
+    return { inserted, duplicates: append.events.length - inserted, callbackInserted: callback.inserted };
   }
 
   // Each operation runs in a savepoint of the batch's transaction: one that fails rolls back alone.
@@ -291,6 +342,8 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
 
     async append(append) {
       open();
+      const unstorable = checkStorableText(append);
+      if (unstorable) throw unstorable;
       return groupCommit.submit("append", () => appendOne(append));
     },
 
@@ -354,7 +407,13 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     async listUnrecognized(pageOptions = {}) {
       open();
       const rows = statements.listUnrecognized.all(parseSequenceCursor(pageOptions.after), resolvePageLimit(pageOptions.limit));
-      return { callbacks: rows.map(toUnrecognized), next: nextCursor(rows) };
+      return { callbacks: rows.map(toStoredCallback), next: nextCursor(rows) };
+    },
+
+    async readCallback(input) {
+      open();
+      const row = "callbackId" in input ? statements.readCallback.get(input.callbackId) : statements.readCallbackOfEvent.get(input.eventId);
+      return row && toStoredCallback(row);
     },
 
     async friendsOf({ provider, appId, userId }) {

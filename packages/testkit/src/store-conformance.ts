@@ -1,5 +1,5 @@
-import { deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
-import { createFriendTable, type FriendEventStore, type UnrecognizedCallbackRecord } from "@friendhook/core";
+import { type CallbackBinding, deriveCallbackId, deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
+import { createFriendTable, type FriendEventStore, type StoredCallback } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildFriendEvent, buildFriendEvents } from "./sample-events";
 
@@ -18,7 +18,7 @@ const otherSink = "secondary";
 const start = Date.UTC(2024, 0, 1);
 
 /** A relationship event between two users at `start + second` seconds, with an id unique to `name`. */
-function relationEvent(type: RelationshipEventType | "friend.request.sent" | "friend.operation.failed", actor: string, target: string, second: number, name: string, overrides: Partial<FriendEvent> = {}): FriendEvent {
+function relationEvent(type: RelationshipEventType | "friend.request.sent" | "friend.request.accepted" | "friend.operation.failed", actor: string, target: string, second: number, name: string, overrides: Partial<FriendEvent> = {}): FriendEvent {
   const occurredAt = new Date(start + second * 1000).toISOString();
   const details = type === "friend.operation.failed" ? { attemptedType: "friend.added", failureCode: "error" } : {};
   return buildFriendEvent({
@@ -35,16 +35,36 @@ function relationEvent(type: RelationshipEventType | "friend.request.sent" | "fr
   } as Partial<FriendEvent>);
 }
 
-function unrecognizedRecord(name: string): UnrecognizedCallbackRecord {
+/** A recognized callback whose body names `name`, as a receiver keeps it. */
+function storedCallback(name: string, command = "roster:accept"): StoredCallback {
+  const body = JSON.stringify({ operation: command.split(":").at(-1), name });
   return {
-    id: `unr_${name}`,
+    id: deriveCallbackId({ provider: "testkit", appId: "demo#app", command, body }),
     provider: "testkit",
     appId: "demo#app",
-    command: "roster:unknown",
-    reason: "The operation is not one the adapter knows.",
+    command,
     receivedAt: new Date(start).toISOString(),
-    body: JSON.stringify({ operation: "unknown", name }),
+    body,
   };
+}
+
+function unrecognizedCallback(name: string): StoredCallback {
+  return { ...storedCallback(name, "roster:unknown"), unrecognizedReason: "The operation is not one the adapter knows." };
+}
+
+/** A binding as an adapter whose signature does not cover the body gives it, valid for an hour from now. */
+function binding(key: string, fingerprint: string, expiresAt = Date.now() + 3_600_000): CallbackBinding {
+  return { key, fingerprint, expiresAt };
+}
+
+/** The refusal of an append, checked for its code and status. */
+async function refusalOf(appending: Promise<unknown>): Promise<FriendhookError> {
+  const error = await appending.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error, "the store accepted an append it had to refuse").toBeInstanceOf(FriendhookError);
+  return error as FriendhookError;
 }
 
 /** The same pseudo-random order on every run: a shuffle that a failure can be reproduced with. */
@@ -65,7 +85,8 @@ const ids = (items: ReadonlyArray<{ id: string } | { event: { id: string } }>) =
 /**
  * The conformance suite every `FriendEventStore` calls once from its own test file, against its
  * real storage: dedupe by event id, the ordering cursor, per-pair ordered claiming, lease expiry,
- * dead letters and replay, unrecognized callbacks, and the friend table's convergence.
+ * dead letters and replay, stored callbacks and the events' links to them, signature bindings,
+ * text no store can keep, and the friend table's convergence.
  */
 export function describeStoreConformance<Store extends FriendEventStore>(name: string, options: StoreConformanceOptions<Store>): void {
   describe(`${name}: store conformance`, () => {
@@ -85,12 +106,12 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
       it("stores events once per id and reports inserted and duplicate counts", async () => {
         const store = await open();
         const events = buildFriendEvents(4);
-        expect(await store.append({ events: events.slice(0, 3), sinks: [sink] })).toEqual({ inserted: 3, duplicates: 0, unrecognizedInserted: false });
-        expect(await store.append({ events, sinks: [sink] })).toEqual({ inserted: 1, duplicates: 3, unrecognizedInserted: false });
+        expect(await store.append({ events: events.slice(0, 3), sinks: [sink] })).toEqual({ inserted: 3, duplicates: 0, callbackInserted: false });
+        expect(await store.append({ events, sinks: [sink] })).toEqual({ inserted: 1, duplicates: 3, callbackInserted: false });
         expect(await store.append({ events: [events[0] as FriendEvent, events[0] as FriendEvent], sinks: [sink] })).toEqual({
           inserted: 0,
           duplicates: 2,
-          unrecognizedInserted: false,
+          callbackInserted: false,
         });
         const page = await store.listEvents();
         expect(page.events).toEqual(events);
@@ -274,20 +295,157 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
       });
     });
 
-    describe("unrecognized callbacks", () => {
-      it("stores each unrecognized callback once and lists them in stored order", async () => {
+    describe("callbacks", () => {
+      it("stores each callback once, links the events it stored to it, and reads it by its id or by an event's", async () => {
         const store = await open();
-        const records = [unrecognizedRecord("one"), unrecognizedRecord("two"), unrecognizedRecord("three")];
-        expect(await store.append({ events: [], unrecognized: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, unrecognizedInserted: true });
-        expect(await store.append({ events: [], unrecognized: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, unrecognizedInserted: false });
-        await store.append({ events: [], unrecognized: records[1], sinks: [sink] });
-        await store.append({ events: [], unrecognized: records[2], sinks: [sink] });
+        const [first, shared, later, unlinked] = buildFriendEvents(4);
+        const accept = storedCallback("accept");
+        // Another view of the same action: another body, one event in common.
+        const remoteAccept = storedCallback("remote-accept", "roster:remote_accept");
+        expect(await store.append({ events: [first, shared] as FriendEvent[], callback: accept, sinks: [sink] })).toEqual({ inserted: 2, duplicates: 0, callbackInserted: true });
+        expect(await store.append({ events: [first, shared] as FriendEvent[], callback: accept, sinks: [sink] })).toEqual({ inserted: 0, duplicates: 2, callbackInserted: false });
+        expect(await store.append({ events: [shared, later] as FriendEvent[], callback: remoteAccept, sinks: [sink] })).toEqual({ inserted: 1, duplicates: 1, callbackInserted: true });
+        expect(await store.append({ events: [unlinked as FriendEvent], sinks: [sink] })).toEqual({ inserted: 1, duplicates: 0, callbackInserted: false });
+
+        expect(await store.readCallback({ callbackId: accept.id })).toEqual(accept);
+        expect(await store.readCallback({ callbackId: remoteAccept.id })).toEqual(remoteAccept);
+        expect(await store.readCallback({ eventId: first?.id ?? "" })).toEqual(accept);
+        // The first callback that stored an event is its source.
+        expect(await store.readCallback({ eventId: shared?.id ?? "" })).toEqual(accept);
+        expect(await store.readCallback({ eventId: later?.id ?? "" })).toEqual(remoteAccept);
+        expect(await store.readCallback({ eventId: unlinked?.id ?? "" })).toBeUndefined();
+        expect(await store.readCallback({ callbackId: storedCallback("never sent").id })).toBeUndefined();
+        expect(await store.readCallback({ eventId: "evt_00000000000000000000000000000000" })).toBeUndefined();
+        expect((await store.listUnrecognized()).callbacks).toEqual([]);
+        expect(ids((await store.listEvents()).events)).toEqual(ids([first, shared, later, unlinked] as FriendEvent[]));
+      });
+
+      it("stores each unrecognized callback once and lists them, and only them, in stored order", async () => {
+        const store = await open();
+        const records = [unrecognizedCallback("one"), unrecognizedCallback("two"), unrecognizedCallback("three")];
+        expect(await store.append({ events: [], callback: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, callbackInserted: true });
+        expect(await store.append({ events: [], callback: records[0], sinks: [sink] })).toEqual({ inserted: 0, duplicates: 0, callbackInserted: false });
+        await store.append({ events: buildFriendEvents(1), callback: storedCallback("recognized"), sinks: [] });
+        await store.append({ events: [], callback: records[1], sinks: [sink] });
+        await store.append({ events: [], callback: records[2], sinks: [sink] });
         const firstPage = await store.listUnrecognized({ limit: 2 });
         expect(firstPage.callbacks).toEqual(records.slice(0, 2));
         const secondPage = await store.listUnrecognized({ after: firstPage.next, limit: 2 });
         expect(secondPage.callbacks).toEqual(records.slice(2));
-        expect((await store.listEvents()).events).toEqual([]);
+        expect((await store.listUnrecognized({ after: secondPage.next })).callbacks).toEqual([]);
+        expect(await store.readCallback({ callbackId: records[1]?.id ?? "" })).toEqual(records[1]);
+        expect((await store.listEvents()).events).toEqual(buildFriendEvents(1));
         expect(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start })).toEqual([]);
+      });
+    });
+
+    describe("signature bindings", () => {
+      it("refuses a second fingerprint for a bound key with signature_reused, and stores nothing of that append", async () => {
+        const store = await open();
+        const real = relationEvent("friend.added", "alice", "bob", 1, "bound-real");
+        const forged = relationEvent("friend.added", "mallory", "alice", 2, "bound-forged");
+        const otherView = relationEvent("friend.request.accepted", "bob", "alice", 1, "bound-other-view");
+        await store.append({ events: [real], callback: storedCallback("real"), binding: binding("signed-1", "pair:alice,bob"), sinks: [sink] });
+
+        const refusal = await refusalOf(store.append({ events: [forged], callback: storedCallback("forged"), binding: binding("signed-1", "pair:alice,mallory"), sinks: [sink] }));
+        expect(refusal).toMatchObject({ code: "signature_reused", status: 401 });
+        expect(ids((await store.listEvents()).events)).toEqual([real.id]);
+        expect(await store.readCallback({ callbackId: storedCallback("forged").id })).toBeUndefined();
+        expect(await store.readCallback({ eventId: forged.id })).toBeUndefined();
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual([real.id]);
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "mallory" })).toEqual({ friends: [], blocked: [] });
+
+        // A retry, and another view of the same action, carry the same fingerprint.
+        expect(await store.append({ events: [real], callback: storedCallback("real"), binding: binding("signed-1", "pair:alice,bob"), sinks: [sink] })).toEqual({
+          inserted: 0,
+          duplicates: 1,
+          callbackInserted: false,
+        });
+        expect(await store.append({ events: [real, otherView], callback: storedCallback("other view"), binding: binding("signed-1", "pair:alice,bob"), sinks: [sink] })).toEqual({
+          inserted: 1,
+          duplicates: 1,
+          callbackInserted: true,
+        });
+        // Another key is bound apart; a key bound by an append of nothing else binds all the same.
+        await store.append({ events: [forged], binding: binding("signed-2", "pair:alice,mallory"), sinks: [] });
+        await store.append({ events: [], binding: binding("signed-3", "nothing kept"), sinks: [] });
+        expect(await refusalOf(store.append({ events: [], binding: binding("signed-3", "something else"), sinks: [] }))).toMatchObject({ code: "signature_reused" });
+      });
+
+      it("lets exactly one of appends made at once with one key and two fingerprints win", async () => {
+        const store = await open();
+        for (let round = 0; round < 5; round += 1) {
+          const candidates = ["first", "second"].map((name) => ({
+            events: [relationEvent("friend.blocked", `user-${name}`, "victim", round, `race-${round}-${name}`)],
+            callback: storedCallback(`race-${round}-${name}`),
+            binding: binding(`race-${round}`, name),
+            sinks: [sink],
+          }));
+          const settled = await Promise.allSettled(candidates.map((candidate) => store.append(candidate)));
+          expect(settled.map((result) => result.status).sort(), `round ${round}`).toEqual(["fulfilled", "rejected"]);
+          const rejected = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+          expect(rejected?.reason).toMatchObject({ code: "signature_reused" });
+          const winner = candidates[settled.findIndex((result) => result.status === "fulfilled")];
+          const loser = candidates.find((candidate) => candidate !== winner);
+          expect(await store.readCallback({ eventId: winner?.events[0]?.id ?? "" })).toEqual(winner?.callback);
+          expect(await store.readCallback({ callbackId: loser?.callback.id ?? "" })).toBeUndefined();
+        }
+        expect((await store.listEvents({ limit: 100 })).events).toHaveLength(5);
+      });
+
+      it("lets a binding go once it expired, and binds the key to the next fingerprint", async () => {
+        const store = await open();
+        const events = buildFriendEvents(3);
+        await store.append({ events: events.slice(0, 1), binding: binding("stale", "first", Date.now() - 60_000), sinks: [] });
+        expect((await store.append({ events: events.slice(1, 2), binding: binding("stale", "second"), sinks: [] })).inserted).toBe(1);
+        expect(await refusalOf(store.append({ events: events.slice(2), binding: binding("stale", "first"), sinks: [] }))).toMatchObject({ code: "signature_reused" });
+        expect(ids((await store.listEvents()).events)).toEqual(ids(events.slice(0, 2)));
+      });
+    });
+
+    describe("text no store can keep", () => {
+      it("refuses a NUL or an unpaired surrogate anywhere with invalid_payload, stores nothing of it, and stores the appends beside it", async () => {
+        const store = await open();
+        const request = (name: string, details: Record<string, unknown>, source: Record<string, unknown> = {}) =>
+          relationEvent("friend.request.sent", "alice", "bob", 1, name, { details, source: { command: "roster:add", ...source } } as Partial<FriendEvent>);
+        const kept = buildFriendEvents(3);
+        const refused = [
+          { events: [request("nul-message", { message: "hello\u0000there" })], sinks: [sink] },
+          { events: [request("nul-source", {}, { host: "\u0000" })], sinks: [sink] },
+          { events: [request("lone-high-surrogate", { remark: "half an emoji \ud83d" })], sinks: [sink] },
+          { events: [request("lone-low-surrogate", { message: "\ude00 the other half" })], sinks: [sink] },
+          { events: [request("nul-key", { ["na\u0000me"]: "value" })], sinks: [sink] },
+          { events: [request("clean-event", {})], callback: { ...storedCallback("nul-body"), body: '{"operation":"add","name":"\u0000"}' }, sinks: [sink] },
+          { events: [], callback: { ...unrecognizedCallback("nul-reason"), unrecognizedReason: "unknown \u0000" }, sinks: [sink] },
+        ];
+        const settled = await Promise.allSettled([
+          store.append({ events: kept.slice(0, 1), sinks: [sink] }),
+          ...refused.map((input) => store.append(input)),
+          store.append({ events: kept.slice(1), callback: storedCallback("kept"), sinks: [sink] }),
+        ]);
+        expect(settled.map((result) => result.status)).toEqual(["fulfilled", ...refused.map(() => "rejected"), "fulfilled"]);
+        for (const result of settled.slice(1, -1)) {
+          expect((result as PromiseRejectedResult).reason).toMatchObject({ code: "invalid_payload", status: 400 });
+        }
+        expect((await store.listEvents()).events).toEqual(kept);
+        expect((await store.listUnrecognized()).callbacks).toEqual([]);
+        expect(await store.readCallback({ callbackId: storedCallback("nul-body").id })).toBeUndefined();
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual(ids(kept));
+      });
+
+      it("keeps every other character exactly: controls, escapes, surrogate pairs, the last code points", async () => {
+        const store = await open();
+        const text = 'tab\t line\n quote" backslash\\ literal \\u0000 controls \u0001\u001f\u007f\u0085 emoji \ud83d\ude00 \u2028\u2029 \ufeff\uffff 中文';
+        const event = relationEvent("friend.request.sent", "alice", "bob", 1, "every-character", {
+          details: { message: text, remark: text },
+          source: { command: "roster:add", host: text },
+        } as Partial<FriendEvent>);
+        const callback = { ...storedCallback("every-character"), body: JSON.stringify({ text }) + text };
+        await store.append({ events: [event], callback, sinks: [sink] });
+        expect((await store.listEvents()).events).toEqual([event]);
+        expect(await store.readCallback({ eventId: event.id })).toEqual(callback);
+        const [delivery] = await store.claimDeliveries({ sink, limit: 1, leaseMs: 1000, now: start });
+        expect(delivery?.event).toEqual(event);
       });
     });
 
@@ -363,10 +521,11 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
 
     if (options.reopenStore) {
       const reopenStore = options.reopenStore;
-      it("keeps events, deliveries, dead letters, unrecognized callbacks and the friend table across a restart", async () => {
+      it("keeps events, deliveries, dead letters, callbacks, bindings and the friend table across a restart", async () => {
         const store = await open();
         const events = [relationEvent("friend.added", "alice", "bob", 1, "durable-1"), relationEvent("friend.blocked", "carol", "dave", 2, "durable-2")];
-        await store.append({ events, unrecognized: unrecognizedRecord("durable"), sinks: [sink] });
+        await store.append({ events, callback: storedCallback("durable"), binding: binding("durable", "first"), sinks: [sink] });
+        await store.append({ events: [], callback: unrecognizedCallback("durable"), sinks: [sink] });
         const [leased, failed] = await store.claimDeliveries({ sink, limit: 10, leaseMs: 60_000, now: start });
         await store.failDeliveries({ failures: [{ deliveryId: failed?.deliveryId ?? "", error: "gone", deadLetter: true }], now: start });
         await store.close();
@@ -374,12 +533,14 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         const reopened = await reopenStore(store);
         opened.push(reopened);
         expect((await reopened.listEvents()).events).toEqual(events);
-        expect((await reopened.listUnrecognized()).callbacks).toEqual([unrecognizedRecord("durable")]);
+        expect((await reopened.listUnrecognized()).callbacks).toEqual([unrecognizedCallback("durable")]);
+        expect(await reopened.readCallback({ eventId: events[1]?.id ?? "" })).toEqual(storedCallback("durable"));
+        expect(await refusalOf(reopened.append({ events: [], binding: binding("durable", "second"), sinks: [] }))).toMatchObject({ code: "signature_reused" });
         expect(ids((await reopened.listDeadLetters()).deadLetters)).toEqual([events[1]?.id]);
         expect(await reopened.friendsOf({ provider: "testkit", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
         expect(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 59_999 })).toEqual([]);
         expect(ids(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 60_000 }))).toEqual([leased?.event.id]);
-        expect(await reopened.append({ events, sinks: [sink] })).toEqual({ inserted: 0, duplicates: 2, unrecognizedInserted: false });
+        expect(await reopened.append({ events, sinks: [sink] })).toEqual({ inserted: 0, duplicates: 2, callbackInserted: false });
       });
     }
   });

@@ -9,10 +9,24 @@ describe("the store conformance suite", () => {
     const leases = "forgets leases: store conformance claimDeliveries";
     expect(status(`${leases} hands out a delivery again once its lease ran out, and ignores outcomes for deliveries no longer pending`)).toBe("failed");
     expect(status(`${leases} never hands out an event while an earlier one of its pair is leased or waiting for a retry`)).toBe("failed");
-    expect(status("forgets leases: store conformance unrecognized callbacks stores each unrecognized callback once and lists them in stored order")).toBe("passed");
+    const unrecognized = "store conformance callbacks stores each unrecognized callback once and lists them, and only them, in stored order";
+    expect(status(`forgets leases: ${unrecognized}`)).toBe("passed");
 
-    expect(status("drops unrecognized callbacks: store conformance unrecognized callbacks stores each unrecognized callback once and lists them in stored order")).toBe("failed");
+    expect(status(`drops unrecognized callbacks: ${unrecognized}`)).toBe("failed");
     expect(status("drops unrecognized callbacks: store conformance append stores events once per id and reports inserted and duplicate counts")).toBe("passed");
+
+    const bindings = "ignores signature bindings: store conformance signature bindings";
+    expect(status(`${bindings} refuses a second fingerprint for a bound key with signature_reused, and stores nothing of that append`)).toBe("failed");
+    expect(status(`${bindings} lets exactly one of appends made at once with one key and two fingerprints win`)).toBe("failed");
+    expect(status("ignores signature bindings: store conformance callbacks stores each callback once, links the events it stored to it, and reads it by its id or by an event's")).toBe("passed");
+
+    const links = "links events to the latest callback: store conformance callbacks";
+    expect(status(`${links} stores each callback once, links the events it stored to it, and reads it by its id or by an event's`)).toBe("failed");
+    expect(status(`${links} ${unrecognized.replace("store conformance callbacks ", "")}`)).toBe("passed");
+
+    const text = "stores text PostgreSQL cannot: store conformance text no store can keep";
+    expect(status(`${text} refuses a NUL or an unpaired surrogate anywhere with invalid_payload, stores nothing of it, and stores the appends beside it`)).toBe("failed");
+    expect(status("stores text PostgreSQL cannot: store conformance signature bindings lets a binding go once it expired, and binds the key to the next fingerprint")).toBe("passed");
 
     const arrival = "applies relationship events in arrival order: store conformance friend table";
     expect(status(`${arrival} keeps a removal that arrived before the older addition (a tombstone)`)).toBe("failed");

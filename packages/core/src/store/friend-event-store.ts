@@ -1,28 +1,40 @@
 import type { FriendEvent } from "../friend-event";
+import type { CallbackBinding } from "../provider-adapter";
 
 /**
- * A callback the adapter authenticated but could not map to events. It is kept, not dropped, so
- * that nothing a provider sent is lost while an adapter learns a new command.
+ * A callback as the receiver keeps it: once per callback, however many events it made. Events link
+ * to the callback they came from; a callback the adapter could not map is kept too, with the reason,
+ * so that nothing a provider sent is lost while an adapter learns a new command.
  */
-export interface UnrecognizedCallbackRecord {
-  /** Deterministic (`unr_` and 32 hex digits over provider, appId, command and body): a retried callback is stored once. */
+export interface StoredCallback {
+  /** Deterministic (`cb_` and 32 hex digits over provider, appId, command and body, see `deriveCallbackId`): a retried callback is stored once. */
   readonly id: string;
   readonly provider: string;
   readonly appId: string;
+  /** The provider's command or operation, as sent. */
   readonly command: string;
-  /** Why the adapter did not map it. */
-  readonly reason: string;
-  /** ISO-8601 instant at which the receiver read the callback. */
+  /** ISO-8601 instant at which the receiver first read the callback. */
   readonly receivedAt: string;
-  /** The raw body, decoded as UTF-8. */
+  /** The body as the adapter lets it be kept (signature material removed), else the raw body decoded as UTF-8. */
   readonly body: string;
+  /** Present when the adapter did not map the callback to events: why. */
+  readonly unrecognizedReason?: string;
 }
 
 export interface AppendInput {
   /** The events of one callback, in the order they happened. */
   readonly events: readonly FriendEvent[];
-  /** Present when the adapter could not map the callback. */
-  readonly unrecognized?: UnrecognizedCallbackRecord;
+  /**
+   * The callback the events came from, stored unless its `id` is; every event this call stores links
+   * to it. Absent when the receiver keeps no body for recognized callbacks.
+   */
+  readonly callback?: StoredCallback;
+  /**
+   * What the callback's signature authorizes (see `CallbackBinding`). The first fingerprint stored
+   * for a key binds it until `expiresAt`: an append with that key and another fingerprint is refused
+   * with `signature_reused`, and nothing of it is stored.
+   */
+  readonly binding?: CallbackBinding;
   /** The sinks every newly stored event must be delivered to (each gets its own delivery). */
   readonly sinks: readonly string[];
 }
@@ -32,9 +44,12 @@ export interface AppendResult {
   readonly inserted: number;
   /** Events whose id was already stored: nothing was written for them, no delivery was enqueued. */
   readonly duplicates: number;
-  /** Whether this call stored a new unrecognized record (false when there was none, or it was already stored). */
-  readonly unrecognizedInserted: boolean;
+  /** Whether this call stored the callback (false when there was none, or it was already stored). */
+  readonly callbackInserted: boolean;
 }
+
+/** A stored callback by its id, or the one an event came from (the first callback that stored it). */
+export type ReadCallbackInput = { readonly callbackId: string } | { readonly eventId: string };
 
 export interface PageOptions {
   /** A `next` cursor from an earlier page; from the beginning when absent. */
@@ -51,8 +66,8 @@ export interface EventPage {
 }
 
 export interface UnrecognizedPage {
-  /** In the order they were stored. */
-  readonly callbacks: UnrecognizedCallbackRecord[];
+  /** The stored callbacks that have an `unrecognizedReason`, in the order they were stored. */
+  readonly callbacks: StoredCallback[];
   readonly next: string | undefined;
 }
 
@@ -144,10 +159,13 @@ export interface FriendList {
  * The durable store contract behind a receiver: the SQLite store, the in-memory store and the
  * PostgreSQL store implement it, and `describeStoreConformance` (`@friendhook/testkit`) checks it.
  *
- * - `append` resolves only once the events are durable. In the same transaction it dedupes by event
- *   id, enqueues one delivery per new event and sink, stores the unrecognized record, and applies
- *   the relationship events to the friend table with `applyRelationChange`
- *   (see `projection/friend-relation.ts`).
+ * - `append` resolves only once the events are durable. In the same transaction it checks the
+ *   binding, dedupes by event id, enqueues one delivery per new event and sink, stores the callback
+ *   and links the new events to it, and applies the relationship events to the friend table with
+ *   `applyRelationChange` (see `projection/friend-relation.ts`).
+ * - `append` refuses, with a `FriendhookError` and without storing anything: a binding whose key is
+ *   bound to another fingerprint (`signature_reused`, 401), and text no store can keep exactly
+ *   (`invalid_payload`, 400, see `checkStorableText`). Any other failure is the store's (a 5xx).
  * - Deliveries are ordered per (provider, appId, unordered user pair), see `deliveryOrderKey`:
  *   `claimDeliveries` never hands out a delivery while an earlier one of the same sink and key is
  *   pending outside that claim (scheduled for a retry, or leased). Dead letters do not hold a key
@@ -166,6 +184,8 @@ export interface FriendEventStore {
   replayDeadLetters(input: ReplayDeadLettersInput): Promise<number>;
   countDeliveries(): Promise<DeliveryCounts[]>;
   listUnrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
+  /** The stored callback with this id, or the one the event came from; undefined when there is none. */
+  readCallback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   friendsOf(input: FriendsOfInput): Promise<FriendList>;
   /** Waits for pending appends, then releases the store. Called once. */
   close(): Promise<void>;

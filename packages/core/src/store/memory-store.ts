@@ -1,16 +1,13 @@
 import type { FriendEvent } from "../friend-event";
 import { FriendhookError } from "../friendhook-error";
 import { createFriendTable } from "../projection/friend-table";
+import type { CallbackBinding } from "../provider-adapter";
+import { isBindingInForce, signatureReusedError } from "./callback-bindings";
 import { deliveryOrderKey } from "./delivery-order-key";
-import type {
-  DeadLetter,
-  Delivery,
-  DeliveryCounts,
-  FriendEventStore,
-  UnrecognizedCallbackRecord,
-} from "./friend-event-store";
+import type { DeadLetter, Delivery, DeliveryCounts, FriendEventStore, StoredCallback } from "./friend-event-store";
 import { resolvePageLimit } from "./page-limit";
 import { parseSequenceCursor } from "./sequence-cursor";
+import { checkStorableText } from "./storable-text";
 
 interface DeliveryRecord {
   readonly sequence: number;
@@ -53,9 +50,13 @@ function toDeadLetter(record: DeliveryRecord): DeadLetter {
  */
 export function createMemoryStore(): FriendEventStore {
   const events: Array<{ sequence: number; event: FriendEvent }> = [];
-  const eventIds = new Set<string>();
-  const unrecognized: Array<{ sequence: number; record: UnrecognizedCallbackRecord }> = [];
-  const unrecognizedIds = new Set<string>();
+  /** Event id → the id of the callback that stored it (undefined when none was kept). */
+  const callbackIdOfEvent = new Map<string, string | undefined>();
+  const callbacks: Array<{ sequence: number; callback: StoredCallback }> = [];
+  const callbacksById = new Map<string, StoredCallback>();
+  const bindings = new Map<string, CallbackBinding>();
+  // Expired bindings are swept when the map has doubled since the last sweep: amortized constant time.
+  let bindingsAfterSweep = 0;
   // Completed deliveries are removed; the map keeps insertion (= stored event) order.
   const deliveries = new Map<string, DeliveryRecord>();
   const friendTable = createFriendTable();
@@ -65,18 +66,40 @@ export function createMemoryStore(): FriendEventStore {
   const open = () => {
     if (closed) throw new FriendhookError("store_unavailable", "The memory store is closed.");
   };
+  /** Binds the key to the fingerprint unless a binding in force holds it; throws when that one differs. */
+  const bind = (binding: CallbackBinding, now: number) => {
+    const stored = bindings.get(binding.key);
+    if (stored && isBindingInForce(stored, now)) {
+      if (stored.fingerprint !== binding.fingerprint) throw signatureReusedError();
+      return;
+    }
+    bindings.set(binding.key, binding);
+    if (bindings.size < 2 * bindingsAfterSweep + 1024) return;
+    for (const [key, candidate] of bindings) if (!isBindingInForce(candidate, now)) bindings.delete(key);
+    bindingsAfterSweep = bindings.size;
+  };
   const pendingRecord = (deliveryId: string) => {
     const record = deliveries.get(deliveryId);
     return record?.state === "pending" ? record : undefined;
   };
 
   return {
-    async append({ events: incoming, unrecognized: record, sinks }) {
+    async append(input) {
       open();
+      const { events: incoming, callback, binding, sinks } = input;
+      const unstorable = checkStorableText(input);
+      if (unstorable) throw unstorable;
+      if (binding) bind(binding, Date.now());
+      let callbackInserted = false;
+      if (callback && !callbacksById.has(callback.id)) {
+        callbacksById.set(callback.id, callback);
+        callbacks.push({ sequence: nextSequence++, callback });
+        callbackInserted = true;
+      }
       let inserted = 0;
       for (const event of incoming) {
-        if (eventIds.has(event.id)) continue;
-        eventIds.add(event.id);
+        if (callbackIdOfEvent.has(event.id)) continue;
+        callbackIdOfEvent.set(event.id, callback?.id);
         inserted += 1;
         const sequence = nextSequence++;
         events.push({ sequence, event });
@@ -97,13 +120,7 @@ export function createMemoryStore(): FriendEventStore {
           });
         }
       }
-      let unrecognizedInserted = false;
-      if (record && !unrecognizedIds.has(record.id)) {
-        unrecognizedIds.add(record.id);
-        unrecognized.push({ sequence: nextSequence++, record });
-        unrecognizedInserted = true;
-      }
-      return { inserted, duplicates: incoming.length - inserted, unrecognizedInserted };
+      return { inserted, duplicates: incoming.length - inserted, callbackInserted };
     },
 
     async listEvents(options = {}) {
@@ -190,8 +207,15 @@ export function createMemoryStore(): FriendEventStore {
 
     async listUnrecognized(options = {}) {
       open();
+      const unrecognized = callbacks.filter((item) => item.callback.unrecognizedReason !== undefined);
       const { selected, next } = page(unrecognized, options.after, options.limit, (item) => item.sequence);
-      return { callbacks: selected.map((item) => item.record), next };
+      return { callbacks: selected.map((item) => item.callback), next };
+    },
+
+    async readCallback(input) {
+      open();
+      const callbackId = "callbackId" in input ? input.callbackId : callbackIdOfEvent.get(input.eventId);
+      return callbackId === undefined ? undefined : callbacksById.get(callbackId);
     },
 
     async friendsOf(input) {
