@@ -7,6 +7,7 @@ import type { Configuration } from "./config/configuration";
 import { createLogger } from "./logger";
 import { type AppMetrics, createMetrics } from "./metrics";
 import { observeRequests } from "./observe-requests";
+import { callbackRoutes } from "./routes/callbacks";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { errorHandler, notFound } from "./routes/errors";
 import { eventRoutes } from "./routes/events";
@@ -90,6 +91,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   app.use(friendRoutes(receiver));
   app.use(deadLetterRoutes(receiver));
   app.use(unrecognizedRoutes(receiver));
+  app.use(callbackRoutes(receiver));
   app.use(notFound);
   app.use(errorHandler(logger));
 

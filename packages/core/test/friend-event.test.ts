@@ -3,6 +3,8 @@ import {
   FriendEventSchema,
   friendEventTypes,
   isRelationshipEventType,
+  isUserId,
+  maximumUserIdLength,
   relationshipEventTypes,
   type FriendEvent,
 } from "../src/index";
@@ -43,6 +45,23 @@ describe("FriendEventSchema", () => {
     expect(FriendEventSchema.safeParse(withoutActor).success).toBe(false);
     expect(FriendEventSchema.safeParse({ ...added, occurredAt: "2022-01-20T11:16:53+08:00" }).success).toBe(false);
     expect(FriendEventSchema.safeParse({ ...added, actor: "" }).success).toBe(false);
+  });
+
+  it("refuses user ids longer than the maximum or with control characters, in the schema and in isUserId alike", () => {
+    const refused = ["", "x".repeat(maximumUserIdLength + 1), "ali\u0000ce", "tab\there", "line\n", "\u001b[2J", "del\u007f", "c1\u0085", "c1\u009f"];
+    for (const userId of refused) {
+      expect(FriendEventSchema.safeParse({ ...added, actor: userId }).success, JSON.stringify(userId.slice(0, 20))).toBe(false);
+      expect(FriendEventSchema.safeParse({ ...added, target: userId }).success).toBe(false);
+      expect(isUserId(userId)).toBe(false);
+    }
+    const accepted = ["x".repeat(maximumUserIdLength), "a", "用户", "emoji😀", "user.name_with-dots", "org#app_alice@easemob.com", "a b", "\u00a0nbsp"];
+    for (const userId of accepted) {
+      expect(FriendEventSchema.parse({ ...added, actor: userId, target: userId }).actor).toBe(userId);
+      expect(isUserId(userId)).toBe(true);
+    }
+    expect(isUserId(42)).toBe(false);
+    // Every provider documents far less: Tencent 32 bytes, Easemob 64 bytes, OpenIM 64 characters.
+    expect(maximumUserIdLength).toBeGreaterThanOrEqual(4 * 64);
   });
 
   it("refuses a failed operation that does not say what was attempted", () => {

@@ -122,6 +122,34 @@ describeWithService(
         await Promise.all([first.close(), second.close()]);
       });
 
+      it("binds a signature key once across instances: of appends made at once with two fingerprints, exactly one wins", async () => {
+        const schema = uniqueSchemaName();
+        const [first, second] = [openStore(schema), openStore(schema)];
+        await first.migrate();
+        const expiresAt = Date.now() + 3_600_000;
+        const filler = buildFriendEvents(40, 1000);
+        for (let round = 0; round < 20; round += 1) {
+          const [mine, theirs] = ["first", "second"].map((name) =>
+            buildFriendEvent({ id: `evt_race_${round}_${name}`, actor: `${name}-${round}`, target: "victim" } as Partial<FriendEvent>),
+          );
+          const settled = await Promise.allSettled([
+            // Other appends beside them, so that each instance writes a batch of several.
+            first.append({ events: filler.slice(round, round + 1), sinks: [sink] }),
+            first.append({ events: [mine as FriendEvent], binding: { key: `race-${round}`, fingerprint: "first", expiresAt }, sinks: [sink] }),
+            second.append({ events: [theirs as FriendEvent], binding: { key: `race-${round}`, fingerprint: "second", expiresAt }, sinks: [sink] }),
+            second.append({ events: filler.slice(round + 20, round + 21), sinks: [sink] }),
+          ]);
+          const [, firstResult, secondResult] = settled;
+          expect([firstResult?.status, secondResult?.status].sort(), `round ${round}`).toEqual(["fulfilled", "rejected"]);
+          const refused = [firstResult, secondResult].find((result) => result?.status === "rejected") as PromiseRejectedResult;
+          expect(refused.reason).toMatchObject({ code: "signature_reused", status: 401 });
+        }
+        const stored = (await second.listEvents({ limit: 1000 })).events.map((event) => event.id);
+        expect(stored.filter((id) => id.startsWith("evt_race_"))).toHaveLength(20);
+        expect(stored).toHaveLength(60);
+        await Promise.all([first.close(), second.close()]);
+      });
+
       it("waits for appends under way before it closes", async () => {
         const store = openStore();
         const appending = store.append({ events: buildFriendEvents(5), sinks: [sink] });

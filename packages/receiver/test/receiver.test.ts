@@ -1,4 +1,13 @@
-import { createMemorySink, createMemoryStore, type FriendEventStore, FriendhookError, type ProviderAdapterV1 } from "@friendhook/core";
+import {
+  createMemorySink,
+  createMemoryStore,
+  deriveCallbackId,
+  type FriendEventStore,
+  FriendhookError,
+  maximumUserIdLength,
+  type ProviderAdapterV1,
+  type ProviderRequest,
+} from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CallbackHandledInfo, createReceiver, type Receiver, type ReceiverOptions } from "../src/index";
 import { createFixtureAdapter, signedCallback } from "./support";
@@ -85,18 +94,52 @@ describe("receiver.handle", () => {
     const request = signedCallback({ type: "roster.rename" });
     expect((await receiver.handle("fixture", request)).status).toBe(200);
     const { callbacks } = await receiver.unrecognized();
+    const body = Buffer.from(request.body).toString("utf8");
     expect(callbacks).toEqual([
       {
-        id: expect.stringMatching(/^unr_[0-9a-f]{32}$/),
+        id: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "roster.rename", body }),
         provider: "fixture",
         appId: "demo#app",
         command: "roster.rename",
-        reason: "not a friend event",
+        unrecognizedReason: "not a friend event",
         receivedAt: request.receivedAt.toISOString(),
-        body: Buffer.from(request.body).toString("utf8"),
+        body,
       },
     ]);
+    expect(callbacks[0]?.id).toMatch(/^cb_[0-9a-f]{32}$/);
     expect(handled[0]?.outcome).toBe("unrecognized");
+  });
+
+  it("keeps each accepted callback once, and links its events to it", async () => {
+    const { receiver, handled } = setup();
+    const request = signedCallback({ type: "friend.added", actor: "alice", target: "bob", id: "kept" });
+    expect((await receiver.handle("fixture", request)).status).toBe(200);
+    // A retry: the same body, read again later.
+    expect((await receiver.handle("fixture", { ...request, receivedAt: new Date(request.receivedAt.getTime() + 5000) })).status).toBe(200);
+    const [event] = (await receiver.events()).events;
+    const body = Buffer.from(request.body).toString("utf8");
+    const kept = {
+      id: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "friend.added", body }),
+      provider: "fixture",
+      appId: "demo#app",
+      command: "friend.added",
+      receivedAt: request.receivedAt.toISOString(),
+      body,
+    };
+    expect(await receiver.callback({ eventId: event?.id ?? "" })).toEqual(kept);
+    expect(await receiver.callback({ callbackId: kept.id })).toEqual(kept);
+    expect((await receiver.unrecognized()).callbacks).toEqual([]);
+    expect(handled.map((info) => info.outcome)).toEqual(["stored", "duplicate"]);
+  });
+
+  it("keeps no body of a recognized callback when keepRecognizedCallbacks is off, and still every unrecognized one", async () => {
+    const { receiver } = setup({ keepRecognizedCallbacks: false });
+    expect((await receiver.handle("fixture", signedCallback({ type: "friend.added" }))).status).toBe(200);
+    expect((await receiver.handle("fixture", signedCallback({ type: "roster.rename" }))).status).toBe(200);
+    const [event] = (await receiver.events()).events;
+    expect(await receiver.callback({ eventId: event?.id ?? "" })).toBeUndefined();
+    expect((await receiver.unrecognized()).callbacks.map((callback) => callback.command)).toEqual(["roster.rename"]);
+    expect(() => setup({ keepRecognizedCallbacks: "no" as never })).toThrow(/keepRecognizedCallbacks/);
   });
 
   it("keeps the body the adapter gives for an unrecognized callback, and derives the record id from it", async () => {
@@ -202,5 +245,130 @@ describe("receiver.handle", () => {
   it("ignores an observer that throws", async () => {
     const { receiver } = setup({ observer: { callbackHandled: () => { throw new Error("metrics broke"); } } });
     expect((await receiver.handle("fixture", signedCallback())).status).toBe(200);
+  });
+});
+
+/**
+ * The fixture adapter, but signed the way Easemob signs: the signature covers a call id (the
+ * `x-call-id` header) and not the body, so the adapter binds it to the user pair the body names.
+ */
+function bindingAdapter(): ProviderAdapterV1 {
+  const fixture = createFixtureAdapter();
+  return {
+    ...fixture,
+    async receive(request) {
+      const received = await fixture.receive(request);
+      const [event] = received.events;
+      const key = request.headers["x-call-id"] ?? "";
+      const fingerprint = event ? [event.actor, event.target].sort().join(",") : received.command;
+      return { ...received, binding: { key, fingerprint, expiresAt: request.receivedAt.getTime() + 300_000 } };
+    },
+  };
+}
+
+function withCallId(request: ProviderRequest, callId: string): ProviderRequest {
+  return { ...request, headers: { ...request.headers, "x-call-id": callId } };
+}
+
+/** A store that counts the appends it is asked for. */
+function countingStore() {
+  const store = createMemoryStore();
+  const counted = { appends: 0 };
+  return { counted, store: { ...store, append: (input: Parameters<FriendEventStore["append"]>[0]) => ((counted.appends += 1), store.append(input)) } };
+}
+
+describe("receiver.handle: what it refuses to keep", () => {
+  it("refuses a signature reused with another body with 401 signature_reused, and stores nothing of it", async () => {
+    const { receiver, store, handled } = setup({ adapters: { fixture: bindingAdapter() }, sinks: [createMemorySink()] });
+    const real = withCallId(signedCallback({ actor: "alice", target: "bob", id: "real" }), "call-1");
+    expect((await receiver.handle("fixture", real)).status).toBe(200);
+
+    const forged = withCallId(signedCallback({ type: "friend.removed", actor: "alice", target: "mallory", id: "forged" }), "call-1");
+    const answer = await receiver.handle("fixture", forged);
+    expect(answer.status).toBe(401);
+    expect(errorOf(answer.body)).toBe("signature_reused");
+    expect(handled.at(-1)).toMatchObject({ outcome: "refused", status: 401, errorCode: "signature_reused" });
+
+    const events = (await receiver.events()).events;
+    expect(events.map((event) => event.source.command)).toEqual(["friend.added"]);
+    const forgedBody = Buffer.from(forged.body).toString("utf8");
+    expect(await receiver.callback({ callbackId: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "friend.removed", body: forgedBody }) })).toBeUndefined();
+    expect(await store.countDeliveries()).toEqual([{ sink: "memory", pending: 1, deadLettered: 0 }]);
+    expect(await receiver.friendsOf({ provider: "fixture", appId: "demo#app", userId: "mallory" })).toEqual({ friends: [], blocked: [] });
+
+    // A retry, and another view of the same pair under the same signature, are accepted.
+    expect((await receiver.handle("fixture", real)).status).toBe(200);
+    const otherView = withCallId(signedCallback({ type: "friend.request.accepted", actor: "bob", target: "alice", id: "real" }), "call-1");
+    expect((await receiver.handle("fixture", otherView)).status).toBe(200);
+    expect((await receiver.events()).events).toHaveLength(2);
+  });
+
+  it("binds a signature even when nothing else of the callback is kept", async () => {
+    const binding = bindingAdapter();
+    // Stands for a recognized callback that makes no event (a "before" callback whose every pair was denied, say).
+    const adapter: ProviderAdapterV1 = {
+      ...binding,
+      async receive(request) {
+        const received = await binding.receive(request);
+        return request.headers["x-no-events"] ? { ...received, events: [] } : received;
+      },
+    };
+    const { receiver, store } = setup({ adapters: { fixture: adapter }, keepRecognizedCallbacks: false });
+    const empty = withCallId(signedCallback({ actor: "alice", target: "bob" }), "call-2");
+    expect((await receiver.handle("fixture", { ...empty, headers: { ...empty.headers, "x-no-events": "1" } })).status).toBe(200);
+    expect((await store.listEvents()).events).toEqual([]);
+    const reused = withCallId(signedCallback({ actor: "carol", target: "dave" }), "call-2");
+    expect((await receiver.handle("fixture", reused)).status).toBe(401);
+    expect((await store.listEvents()).events).toEqual([]);
+  });
+
+  it("refuses user ids the model does not allow with 400 before the store, and takes every other id", async () => {
+    const { store, counted } = countingStore();
+    const { receiver, handled } = setup({ store });
+    const poison = ["ali\u0000ce", "x".repeat(maximumUserIdLength + 1), "bell\u0007", "next\u0085line", "escape\u001b[31m", "delete\u007f", ""];
+    for (const [index, userId] of poison.entries()) {
+      for (const side of ["actor", "target"] as const) {
+        const answer = await receiver.handle("fixture", signedCallback({ [side]: userId, id: `poison-${index}-${side}` }));
+        expect(answer.status, JSON.stringify(userId.slice(0, 20))).toBe(400);
+        expect(errorOf(answer.body)).toBe("invalid_payload");
+      }
+    }
+    expect(counted.appends).toBe(0);
+    expect(handled.every((info) => info.outcome === "refused" && info.status === 400)).toBe(true);
+    for (const userId of ["x".repeat(maximumUserIdLength), "用户-1", "user.name_with-dots", "emoji😀", "org#app_alice@easemob.com"]) {
+      expect((await receiver.handle("fixture", signedCallback({ actor: userId, target: "bob" }))).status).toBe(200);
+    }
+    expect((await receiver.events()).events).toHaveLength(5);
+  });
+
+  it("refuses text no store can keep with 400, never 503, and stores nothing", async () => {
+    const fixture = createFixtureAdapter();
+    // Stands for a provider whose friend request carries a message with a NUL, or half an emoji.
+    const withMessage = (message: string): ProviderAdapterV1 => ({
+      ...fixture,
+      async receive(request) {
+        const received = await fixture.receive(request);
+        return { ...received, events: received.events.map((event) => ({ ...event, details: { ...event.details, message } }) as typeof event) };
+      },
+    });
+    for (const message of ["hello\u0000", "half \ud83d"]) {
+      const { receiver, store } = setup({ adapters: { fixture: withMessage(message) }, sinks: [createMemorySink()] });
+      const answer = await receiver.handle("fixture", signedCallback());
+      expect(answer.status).toBe(400);
+      expect(errorOf(answer.body)).toBe("invalid_payload");
+      expect((await receiver.events()).events).toEqual([]);
+      expect(await store.countDeliveries()).toEqual([]);
+    }
+  });
+
+  it("passes on a store's 4xx refusal as the answer, and answers 503 only for the store's own failures", async () => {
+    const memory = createMemoryStore();
+    const { receiver, handled } = setup({
+      store: { ...memory, append: () => Promise.reject(new FriendhookError("invalid_payload", "The store cannot keep this.")) },
+    });
+    const answer = await receiver.handle("fixture", signedCallback());
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer.body)).toBe("invalid_payload");
+    expect(handled[0]).toMatchObject({ outcome: "refused", status: 400, errorCode: "invalid_payload" });
   });
 });

@@ -1,0 +1,83 @@
+import { buildEasemobCallback } from "@friendhook/easemob";
+import { buildTencentCallback } from "@friendhook/tencent";
+import { afterEach, describe, expect, it } from "vitest";
+import { sendCallback } from "../src/simulate/send-callback";
+import { type RunningApp, bothProviders, request, startApp, testCredentials } from "./support/running-app";
+
+const { easemobSecret, easemobAppKey, tencentSdkAppId, tencentToken } = testCredentials;
+const jid = (user: string) => `${easemobAppKey}_${user}@easemob.com`;
+
+const running: RunningApp[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((app) => app.stop()));
+});
+
+async function start() {
+  const app = await startApp(bothProviders);
+  running.push(app);
+  return app;
+}
+
+interface KeptCallback {
+  id: string;
+  provider: string;
+  command: string;
+  body: string;
+  unrecognizedReason?: string;
+}
+
+describe("the read API: kept callbacks", () => {
+  it("leads from each event to the callback it came from, kept once, without Easemob's signature", async () => {
+    const app = await start();
+    const acceptance = { messageId: "966725899779049516", timestamp: Date.now() };
+    const accept = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "accept", from: jid("alice"), to: "bob", ...acceptance });
+    const security = JSON.parse(Buffer.from(accept.body).toString("utf8")).security as string;
+    const remoteAccept = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "remote_accept", from: jid("bob"), to: "alice", ...acceptance });
+    const block = buildTencentCallback({
+      sdkAppId: tencentSdkAppId,
+      command: "Sns.CallbackBlackListAdd",
+      token: tencentToken,
+      body: { CallbackCommand: "Sns.CallbackBlackListAdd", PairList: [{ From_Account: "alice", To_Account: "dave" }], RequestId: "req-1" },
+    });
+    for (const [provider, callback] of [["easemob", accept], ["easemob", remoteAccept], ["tencent", block], ["tencent", block]] as const) {
+      expect((await sendCallback(app.url, provider, callback)).status).toBe(200);
+    }
+
+    const events = (await request(`${app.url}/api/events`)).body.events as Array<{ id: string; provider: string; type: string }>;
+    const sources: KeptCallback[] = [];
+    for (const event of events) {
+      const answer = await request(`${app.url}/api/events/${event.id}/callback`);
+      expect(answer.status, `${event.provider} ${event.type}`).toBe(200);
+      sources.push(answer.body.callback);
+    }
+    // The accept made both Easemob events; the remote_accept, another view of it, made none of its own.
+    expect(sources.map((source) => `${source.provider} ${source.command}`)).toEqual(["easemob roster:accept", "easemob roster:accept", "tencent Sns.CallbackBlackListAdd"]);
+    expect(JSON.parse(sources[0]?.body ?? "{}")).toMatchObject({ msg_id: acceptance.messageId, payload: { operation: "accept" } });
+    expect(JSON.parse(sources[0]?.body ?? "{}")).not.toHaveProperty("security");
+    expect(sources[2]?.body).toBe(Buffer.from(block.body).toString("utf8"));
+    expect(sources.every((source) => source.unrecognizedReason === undefined)).toBe(true);
+
+    const byId = await request(`${app.url}/api/callbacks/${sources[2]?.id}`);
+    expect(byId).toMatchObject({ status: 200, body: { callback: sources[2] } });
+    const all = JSON.stringify([sources, byId.body]);
+    expect(all).not.toContain(security);
+  });
+
+  it("answers 404 not_found for a callback or an event it does not know", async () => {
+    const app = await start();
+    for (const path of ["/api/callbacks/cb_00000000000000000000000000000000", "/api/events/evt_unknown/callback", `/api/callbacks/${"x".repeat(5000)}`]) {
+      const answer = await request(`${app.url}${path}`);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ error: { code: "not_found" } });
+    }
+  });
+
+  it("lists unrecognized callbacks with their reason", async () => {
+    const app = await start();
+    const mute = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "mute", from: jid("alice"), to: "bob" });
+    expect((await sendCallback(app.url, "easemob", mute)).status).toBe(200);
+    const [kept] = (await request(`${app.url}/api/unrecognized`)).body.unrecognized as KeptCallback[];
+    expect(kept).toMatchObject({ provider: "easemob", command: "roster:mute", unrecognizedReason: expect.stringMatching(/./) });
+    expect((await request(`${app.url}/api/callbacks/${kept?.id}`)).body.callback).toEqual(kept);
+  });
+});
