@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { buildEasemobCallback } from "@friendhook/easemob";
 import { buildTencentCallback } from "@friendhook/tencent";
-import { afterEach, describe, expect, it } from "vitest";
+import { describeWithService } from "@friendhook/testkit";
+import pg from "pg";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { sendCallback } from "../src/simulate/send-callback";
 import { type RunningApp, bothProviders, request, startApp, testCredentials } from "./support/running-app";
 
@@ -81,3 +84,60 @@ describe("the read API: kept callbacks", () => {
     expect((await request(`${app.url}/api/callbacks/${kept?.id}`)).body.callback).toEqual(kept);
   });
 });
+
+describeWithService(
+  "poison input on the PostgreSQL store",
+  5432,
+  () => {
+    const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+    const schema = `friendhook_poison_${randomBytes(6).toString("hex")}`;
+    afterAll(async () => {
+      const database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await database.end();
+    });
+
+    it("answers a NUL or an overlong user id, and a NUL in a friend request message, with 400: never a 503 the provider would retry for ever", async () => {
+      const app = await startApp({ ...bothProviders, FRIENDHOOK_STORE: `${databaseUrl}?schema=${schema}` });
+      running.push(app);
+      await app.application.ready();
+      const block = (from: string, to: string, requestId: string) =>
+        buildTencentCallback({
+          sdkAppId: tencentSdkAppId,
+          command: "Sns.CallbackBlackListAdd",
+          token: tencentToken,
+          body: { CallbackCommand: "Sns.CallbackBlackListAdd", PairList: [{ From_Account: from, To_Account: to }], RequestId: requestId },
+        });
+      const poisoned = [
+        ["tencent", block("ali\u0000ce", "bob", "nul-user")],
+        ["tencent", block("alice", "b".repeat(100_000), "long-user")],
+        [
+          "tencent",
+          buildTencentCallback({
+            sdkAppId: tencentSdkAppId,
+            command: "Sns.CallbackPrevFriendAdd",
+            token: tencentToken,
+            body: {
+              CallbackCommand: "Sns.CallbackPrevFriendAdd",
+              Requester_Account: "alice",
+              From_Account: "alice",
+              FriendItem: [{ To_Account: "bob", AddWording: "hello\u0000bob" }],
+              AddType: "Add_Type_Both",
+              ForceAddFlags: 0,
+              EventTime: Date.now(),
+            },
+          }),
+        ],
+        ["easemob", buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "add", from: jid("alice"), to: "bob", reason: "hi\u0000" })],
+      ] as const;
+      for (const [provider, callback] of poisoned) {
+        const answer = await sendCallback(app.url, provider, callback);
+        expect(answer.status, `${provider} ${answer.body}`).toBe(400);
+      }
+      expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
+      expect((await request(`${app.url}/api/unrecognized`)).body.unrecognized).toEqual([]);
+      expect((await sendCallback(app.url, "tencent", block("alice", "bob", "clean"))).status).toBe(200);
+      expect((await request(`${app.url}/api/events`)).body.events).toHaveLength(1);
+    });
+  },
+);
