@@ -12,23 +12,33 @@ export function isStorableText(text: string): boolean {
   return !suspect.test(text) || !unstorable.test(text);
 }
 
-/** The path of the first string (or key) in `value` that no store can keep, if any. */
-function findUnstorableText(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return isStorableText(value) ? undefined : path;
-  if (value === null || typeof value !== "object") return undefined;
+/** Whether any string or key in `value` is one no store can keep. No paths are built: this runs for every append. */
+function holdsUnstorableText(value: unknown): boolean {
+  if (typeof value === "string") return !isStorableText(value);
+  if (value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index += 1) {
-      const found = findUnstorableText(value[index], `${path}.${index}`);
-      if (found) return found;
-    }
-    return undefined;
+    for (const item of value) if (holdsUnstorableText(item)) return true;
+    return false;
   }
-  for (const [key, member] of Object.entries(value)) {
+  const record = value as Record<string, unknown>;
+  // for…in rather than Object.keys: no array per object, and events are plain data.
+  for (const key in record) {
+    if (!isStorableText(key) || holdsUnstorableText(record[key])) return true;
+  }
+  return false;
+}
+
+/** The path of the first string (or key) in `value` that no store can keep: for the error, once one is known to be there. */
+function findUnstorableText(value: unknown, path: string): string | undefined {
+  if (!holdsUnstorableText(value)) return undefined;
+  if (typeof value === "string") return path;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
     if (!isStorableText(key)) return `${path} (a key)`;
-    const found = findUnstorableText(member, `${path}.${key}`);
+    const found = findUnstorableText(record[key], `${path}.${key}`);
     if (found) return found;
   }
-  return undefined;
+  return path;
 }
 
 /**
@@ -38,12 +48,9 @@ function findUnstorableText(value: unknown, path: string): string | undefined {
  * the same input for ever.
  */
 export function checkStorableText(input: AppendInput): FriendhookError | undefined {
-  for (let index = 0; index < input.events.length; index += 1) {
-    const found = findUnstorableText(input.events[index], `events.${index}`);
-    if (found) return unstorableError(found);
-  }
-  const found = findUnstorableText(input.callback, "callback") ?? findUnstorableText(input.binding, "binding");
-  return found ? unstorableError(found) : undefined;
+  if (!holdsUnstorableText(input.events) && !holdsUnstorableText(input.callback) && !holdsUnstorableText(input.binding)) return undefined;
+  const found = findUnstorableText(input.events, "events") ?? findUnstorableText(input.callback, "callback") ?? findUnstorableText(input.binding, "binding");
+  return unstorableError(found ?? "the append");
 }
 
 function unstorableError(path: string): FriendhookError {
