@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ProviderRequest } from "@friendhook/core";
 import { buildEasemobCallback } from "@friendhook/easemob";
 import { buildTencentCallback } from "@friendhook/tencent";
 import { describeWithService } from "@friendhook/testkit";
@@ -28,6 +29,57 @@ interface KeptCallback {
   body: string;
   unrecognizedReason?: string;
 }
+
+/** The same signed `callId`, `timestamp` and `security`, with a body the signature never covered. */
+function forgedFrom(request: ProviderRequest, changes: Record<string, unknown>): ProviderRequest {
+  const body = { ...JSON.parse(Buffer.from(request.body).toString("utf8")), ...changes };
+  return { ...request, body: new TextEncoder().encode(JSON.stringify(body)) };
+}
+
+describe("Easemob replay forgery", () => {
+  const friendsOf = async (url: string, userId: string) =>
+    (await request(`${url}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=${userId}`)).body;
+
+  it("refuses a captured signature replayed with another body with 401 signature_reused, and stores nothing of it", async () => {
+    const app = await start();
+    const add = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "add", from: jid("alice"), to: "bob", reason: "hi" });
+    expect((await sendCallback(app.url, "easemob", add)).status).toBe(200);
+    const events = (await request(`${app.url}/api/events`)).body.events;
+    const callbacks = [];
+    for (const event of events) callbacks.push((await request(`${app.url}/api/events/${event.id}/callback`)).body.callback);
+
+    // Another pair, another operation: each answered 200 before bindings.
+    for (const changes of [{ to: "carol" }, { from: jid("mallory") }, { payload: { operation: "remove", roster_ver: "1" } }]) {
+      const answer = await sendCallback(app.url, "easemob", forgedFrom(add, changes));
+      expect(answer.status, JSON.stringify(changes)).toBe(401);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "signature_reused" } });
+    }
+    expect((await request(`${app.url}/api/events`)).body.events).toEqual(events);
+    const kept = [];
+    for (const event of events) kept.push((await request(`${app.url}/api/events/${event.id}/callback`)).body.callback);
+    expect(kept).toEqual(callbacks);
+    expect((await request(`${app.url}/api/unrecognized`)).body.unrecognized).toEqual([]);
+    // Easemob's own retry of the real callback is still welcome.
+    expect((await sendCallback(app.url, "easemob", add)).status).toBe(200);
+  });
+
+  it("keeps a forged copy of an answer from changing anything: the same signature stands for the same events", async () => {
+    const app = await start();
+    const accept = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "accept", from: jid("alice"), to: "bob" });
+    expect((await sendCallback(app.url, "easemob", accept)).status).toBe(200);
+    const events = (await request(`${app.url}/api/events`)).body.events;
+    // An answer binds its command and message id only (its two views name the pair differently);
+    // a body that names other users makes the same event ids, which are stored already.
+    expect((await sendCallback(app.url, "easemob", forgedFrom(accept, { from: jid("mallory"), to: "carol" }))).status).toBe(200);
+    expect((await request(`${app.url}/api/events`)).body.events).toEqual(events);
+    expect(await friendsOf(app.url, "carol")).toEqual({ friends: [], blocked: [] });
+    expect(await friendsOf(app.url, "mallory")).toEqual({ friends: [], blocked: [] });
+    expect(await friendsOf(app.url, "alice")).toEqual({ friends: ["bob"], blocked: [] });
+    // Another operation under that signature is another action: refused.
+    expect((await sendCallback(app.url, "easemob", forgedFrom(accept, { payload: { operation: "remove", roster_ver: "1" } }))).status).toBe(401);
+    expect(await friendsOf(app.url, "alice")).toEqual({ friends: ["bob"], blocked: [] });
+  });
+});
 
 describe("the read API: kept callbacks", () => {
   it("leads from each event to the callback it came from, kept once, without Easemob's signature", async () => {
@@ -138,6 +190,37 @@ describeWithService(
       expect((await request(`${app.url}/api/unrecognized`)).body.unrecognized).toEqual([]);
       expect((await sendCallback(app.url, "tencent", block("alice", "bob", "clean"))).status).toBe(200);
       expect((await request(`${app.url}/api/events`)).body.events).toHaveLength(1);
+    });
+
+    it("lets one signature in on one of two instances sharing the store: the real body or the forged one, never both", async () => {
+      const variables = { ...bothProviders, FRIENDHOOK_STORE: `${databaseUrl}?schema=${schema}_replay` };
+      const instances = [await startApp(variables), await startApp(variables)];
+      running.push(...instances);
+      for (const instance of instances) await instance.application.ready();
+      try {
+        for (let round = 0; round < 5; round += 1) {
+          const add = buildEasemobCallback({ secret: easemobSecret, appKey: easemobAppKey, operation: "add", from: jid(`alice-${round}`), to: "bob" });
+          const forged = forgedFrom(add, { from: jid(`mallory-${round}`) });
+          const answers = await Promise.all([
+            sendCallback(instances[0]?.url ?? "", "easemob", add),
+            sendCallback(instances[1]?.url ?? "", "easemob", forged),
+          ]);
+          expect(answers.map((answer) => answer.status).sort(), `round ${round}`).toEqual([200, 401]);
+        }
+        const events = (await request(`${instances[1]?.url}/api/events?limit=1000`)).body.events as Array<{ actor: string; target: string }>;
+        // Each round stored the events of exactly one of the two bodies.
+        const pairs = events.map((event) => [event.actor, event.target].sort().join(" "));
+        for (let round = 0; round < 5; round += 1) {
+          const real = pairs.some((pair) => pair.includes(`alice-${round}`));
+          const forgedStored = pairs.some((pair) => pair.includes(`mallory-${round}`));
+          expect(real !== forgedStored, `round ${round}`).toBe(true);
+        }
+      } finally {
+        const database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+        await Promise.all(instances.map((instance) => instance.stop()));
+        await database.query(`DROP SCHEMA IF EXISTS "${schema}_replay" CASCADE`);
+        await database.end();
+      }
     });
   },
 );
