@@ -1,4 +1,4 @@
-import { createMemoryStore, type FriendEvent, FriendhookError, type ProviderAdapterV1, SinkError } from "@friendhook/core";
+import { createMemoryStore, type FriendEvent, type FriendEventStore, FriendhookError, type ProviderAdapterV1, SinkError } from "@friendhook/core";
 import { buildFriendEvents, describeSinkConformance, describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import { createReceiver } from "@friendhook/receiver";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,8 +83,14 @@ describeWithService(
         const events = buildFriendEvents(100);
         const poisoned = { ...events[37], source: { command: "roster:add", host: "nul\u0000byte" } } as FriendEvent;
         const batch = events.map((event, index) => (index === 37 ? poisoned : event));
-        const store = createMemoryStore();
-        await store.append({ events: batch, sinks: [sink.name] });
+        // Every store refuses a NUL (checkStorableText): the event is poisoned on its way out instead.
+        const memory = createMemoryStore();
+        await memory.append({ events, sinks: [sink.name] });
+        const store: FriendEventStore = {
+          ...memory,
+          claimDeliveries: async (input) =>
+            (await memory.claimDeliveries(input)).map((delivery) => (delivery.event.id === poisoned.id ? { ...delivery, event: poisoned } : delivery)),
+        };
         const receiver = createReceiver({
           adapters: { none: noCallbacks },
           store,
