@@ -64,7 +64,8 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
     if (deliveries.length === 0) return "idle";
     const startedAt = performance.now();
     try {
-      await sink.deliver(deliveries.map((delivery) => delivery.event));
+      const sequences = deliveries.map((delivery) => delivery.sequence);
+      await sink.deliver(deliveries.map((delivery) => delivery.event), { sequences });
     } catch (error) {
       const attemptedAt = now();
       const failures = deliveries.map((delivery) => planDeliveryFailure(delivery, error, settings, attemptedAt));
