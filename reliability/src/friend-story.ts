@@ -47,12 +47,12 @@ export interface StoryNamespace {
 export const userId = (namespace: StoryNamespace, index: number) => `${namespace.userPrefix}u${index}`;
 
 /**
- * Every step happened 30 s after the previous one: further apart than two ordering windows of the
+ * Every step happened 24 s after the previous one: further apart than two ordering windows of the
  * friend table (22 s, see @friendhook/core "The friend table"), so the providers' times order them
- * whatever order the callbacks arrive in.
+ * whatever order the callbacks arrive in; a story of 12 steps spans 264 s.
  */
 const storyStart = Date.UTC(2026, 0, 1);
-const stepTime = (index: number) => storyStart + index * 30_000;
+const stepTime = (index: number) => storyStart + index * 24_000;
 
 const easemobOperations = { add: "accept", remove: "remove", block: "ban", unblock: "allow" } as const;
 const tencentCommands = {
