@@ -47,12 +47,15 @@ export interface StoryNamespace {
 export const userId = (namespace: StoryNamespace, index: number) => `${namespace.userPrefix}u${index}`;
 
 /**
- * Every step happened one second after the previous one: the providers' times order them. The story
- * starts on the whole second (Tencent sends whole seconds) a minute before the tests do, well inside
- * Easemob's freshness window of five minutes.
+/**
+ * Every step happened 24 s after the previous one: further apart than two ordering windows of the
+ * friend table (22 s, see @friendhook/core "The friend table"), so the providers' times order them
+ * whatever order the callbacks arrive in; a story of 12 steps spans 264 s. The story is centred on
+ * the moment the tests start, on a whole second (Tencent sends whole seconds), so that every step
+ * lies inside Easemob's freshness window of five minutes either way.
  */
-const storyStart = Math.floor((Date.now() - 60_000) / 1000) * 1000;
-const stepTime = (index: number) => storyStart + index * 1000;
+const storyStart = Math.floor((Date.now() - 132_000) / 1000) * 1000;
+const stepTime = (index: number) => storyStart + index * 24_000;
 
 const easemobOperations = { add: "accept", remove: "remove", block: "ban", unblock: "allow" } as const;
 const tencentCommands = {

@@ -18,5 +18,6 @@ export * from "./store/delivery-order-key";
 export * from "./store/page-limit";
 export * from "./store/sequence-cursor";
 export * from "./store/memory-store";
+export * from "./projection/ordering-window";
 export * from "./projection/friend-relation";
 export * from "./projection/friend-table";

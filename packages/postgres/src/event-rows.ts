@@ -5,23 +5,30 @@ import type { TableNames } from "./table-names";
 
 /**
  * Inserts a batch in one statement, keeping the first copy of every id. `ORDER BY position` makes
- * the identity column count in batch order, so the stored order is the delivery order. Returns, per
+ * the identity column count in batch order, so the stored order is the delivery order. A sink passes
+ * the store sequences it was given (`DeliveryContext.sequences`, parallel to `events`). Returns, per
  * position, whether that event was new.
  */
-export async function insertEventRows(client: ClientBase, tables: TableNames, events: readonly FriendEvent[]): Promise<boolean[]> {
+export async function insertEventRows(
+  client: ClientBase,
+  tables: TableNames,
+  events: readonly FriendEvent[],
+  storeSequences?: readonly number[],
+): Promise<boolean[]> {
   if (events.length === 0) return [];
   const result = await client.query<{ id: string; sequence: string }>(
     `INSERT INTO ${tables.events}
-       (id, provider, app_id, type, actor, target, mutual, occurred_at, received_at, event)
+       (id, provider, app_id, type, actor, target, mutual, occurred_at, received_at, event, store_sequence)
      SELECT
        batch.event->>'id', batch.event->>'provider', batch.event->>'appId', batch.event->>'type',
        batch.event->>'actor', batch.event->>'target', (batch.event->>'mutual')::boolean,
-       (batch.event->>'occurredAt')::timestamptz, (batch.event->>'receivedAt')::timestamptz, batch.event
+       (batch.event->>'occurredAt')::timestamptz, (batch.event->>'receivedAt')::timestamptz, batch.event,
+       ($2::bigint[])[batch.position::integer]
      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch(event, position)
      ORDER BY batch.position
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,
-    [JSON.stringify(events)],
+    [JSON.stringify(events), storeSequences?.map(String) ?? null],
   );
   return storedPositions(
     events.map((event) => event.id),

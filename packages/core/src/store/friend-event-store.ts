@@ -62,6 +62,11 @@ export interface Delivery {
   readonly deliveryId: string;
   readonly sink: string;
   readonly event: FriendEvent;
+  /**
+   * The event's place in the store's arrival order: larger means stored later, the same for every
+   * sink. A sink that keeps a friend table receives it as `DeliveryContext.sequences`.
+   */
+  readonly sequence: number;
   /** How many attempts failed before this claim. */
   readonly attempts: number;
 }
@@ -146,8 +151,8 @@ export interface FriendList {
  *
  * - `append` resolves only once the events are durable. In the same transaction it dedupes by event
  *   id, enqueues one delivery per new event and sink, stores the unrecognized record, and applies
- *   the relationship events to the friend table with `applyRelationChange`
- *   (see `projection/friend-relation.ts`).
+ *   the relationship events of the new events, in the order they are stored, to the friend table
+ *   with `applyRelationChange` (see `projection/friend-relation.ts`).
  * - Deliveries are ordered per (provider, appId, unordered user pair), see `deliveryOrderKey`:
  *   `claimDeliveries` never hands out a delivery while an earlier one of the same sink and key is
  *   pending outside that claim (scheduled for a retry, or leased). Dead letters do not hold a key
