@@ -42,17 +42,31 @@ export interface StoryNamespace {
   readonly userPrefix: string;
   readonly easemobAppKey: string;
   readonly tencentSdkAppId: string;
+  /** When the story's first step happened, epoch milliseconds: see `storyStartFor`. */
+  readonly storyStart: number;
 }
 
 export const userId = (namespace: StoryNamespace, index: number) => `${namespace.userPrefix}u${index}`;
 
 /**
- * Every step happened one second after the previous one: the providers' times order them. The story
- * starts on the whole second (Tencent sends whole seconds) a minute before the tests do, well inside
- * Easemob's freshness window of five minutes.
+/**
+ * Every step happened 12 s after the previous one: further apart than the friend table can confuse
+ * (two changes whose times differ by more than their precision and twice the 5 s clock skew, see
+ * @friendhook/core "The friend table"), so the providers' times order them whatever order the
+ * callbacks arrive in.
  */
-const storyStart = Math.floor((Date.now() - 60_000) / 1000) * 1000;
-const stepTime = (index: number) => storyStart + index * 1000;
+const stepSpacingMs = 12_000;
+const stepTime = (namespace: StoryNamespace, index: number) => namespace.storyStart + index * stepSpacingMs;
+
+/**
+ * A start for a story of `stepCount` steps told now: on a whole second (Tencent sends whole
+ * seconds), with its last step ten seconds ago. Every step then lies in the past (a provider time
+ * in the future counts only up to the receive time plus the skew) and inside Easemob's freshness
+ * window of five minutes, for a story of up to twenty steps told within two minutes.
+ */
+export function storyStartFor(stepCount: number, now = Date.now()): number {
+  return Math.floor(now / 1000) * 1000 - 10_000 - Math.max(0, stepCount - 1) * stepSpacingMs;
+}
 
 const easemobOperations = { add: "accept", remove: "remove", block: "ban", unblock: "allow" } as const;
 const tencentCommands = {
@@ -87,12 +101,12 @@ export function callbackForStep(
       to,
       appKey: namespace.easemobAppKey,
       messageId: `${namespace.userPrefix.replace(/\D/g, "")}${String(index).padStart(6, "0")}`,
-      timestamp: stepTime(index),
+      timestamp: stepTime(namespace, index),
     });
     return () => request;
   }
   const command = tencentCommands[step.change];
-  const seconds = stepTime(index) / 1000;
+  const seconds = stepTime(namespace, index) / 1000;
   const pairs = [{ From_Account: actor, To_Account: target, TimeStamp: seconds }];
   if (step.bothWays && (step.change === "add" || step.change === "remove")) {
     pairs.push({ From_Account: target, To_Account: actor, TimeStamp: seconds });

@@ -5,6 +5,7 @@ import {
   type CallbackAttempt,
   type StoryNamespace,
   callbackForStep,
+  storyStartFor,
   createAppDeployment,
   createSeededRandom,
   expectedFriendLists,
@@ -61,8 +62,9 @@ describe("duplicates and disorder", () => {
           execution += 1;
           // The same users in two apps: one hears the story once and in order, the other shuffled with copies.
           const userPrefix = `s${seed}e${execution}`;
-          const ordered: StoryNamespace = { userPrefix, easemobAppKey: credentials.easemobAppKeys[0], tencentSdkAppId: credentials.tencentSdkAppIds[0] };
-          const shuffled: StoryNamespace = { userPrefix, easemobAppKey: credentials.easemobAppKeys[1], tencentSdkAppId: credentials.tencentSdkAppIds[1] };
+          const storyStart = storyStartFor(steps.length);
+          const ordered: StoryNamespace = { userPrefix, storyStart, easemobAppKey: credentials.easemobAppKeys[0], tencentSdkAppId: credentials.tencentSdkAppIds[0] };
+          const shuffled: StoryNamespace = { userPrefix, storyStart, easemobAppKey: credentials.easemobAppKeys[1], tencentSdkAppId: credentials.tencentSdkAppIds[1] };
 
           const inOrder: CallbackAttempt[] = steps.map((step, index) => ({ route: step.provider, build: callbackForStep(step, index, ordered) }));
           const withCopies: CallbackAttempt[] = steps.flatMap((step, index) =>

@@ -22,5 +22,6 @@ export * from "./store/sequence-cursor";
 export * from "./store/storable-text";
 export * from "./store/callback-bindings";
 export * from "./store/memory-store";
+export * from "./projection/ordering-window";
 export * from "./projection/friend-relation";
 export * from "./projection/friend-table";

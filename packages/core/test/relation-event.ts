@@ -5,7 +5,16 @@ const start = Date.UTC(2024, 0, 1);
 export type EventType = FriendEvent["type"];
 
 /** A valid event of `type` between two users, `second` seconds after 2024-01-01, with an id unique to `name`. */
-export function relationEvent(type: EventType, actor: string, target: string, second: number, name: string, mutual = false, appId = "demo#app"): FriendEvent {
+export function relationEvent(
+  type: EventType,
+  actor: string,
+  target: string,
+  second: number,
+  name: string,
+  mutual = false,
+  appId = "demo#app",
+  overrides: Partial<FriendEvent> = {},
+): FriendEvent {
   const occurredAt = new Date(start + second * 1000).toISOString();
   return {
     id: deriveEventId({ provider: "fixture", appId, type, parts: [name] }),
@@ -20,5 +29,6 @@ export function relationEvent(type: EventType, actor: string, target: string, se
     receivedAt: occurredAt,
     source: { command: type },
     details: type === "friend.operation.failed" ? { attemptedType: "friend.blocked", failureCode: "error" } : {},
+    ...overrides,
   } as FriendEvent;
 }

@@ -63,16 +63,18 @@ describe("signed callbacks over HTTP", () => {
     expect(sink.events).toHaveLength(1);
   });
 
-  it("keeps the later removal when it arrives before the earlier acceptance", async () => {
+  it("keeps the later removal when it arrives before an acceptance clearly earlier than it", async () => {
     const service = await startService();
-    const removal = easemob("remove", "alice", "bob", "600000000000000002", baseTimestamp + 2_000);
-    const acceptance = easemob("accept", "bob", "alice", "600000000000000001", baseTimestamp + 1_000);
+    // Recent enough for the adapter's freshness window, and a minute apart: the times order them.
+    const now = Date.now();
+    const removal = easemob("remove", "alice", "bob", "600000000000000002", now - 60_000);
+    const acceptance = easemob("accept", "bob", "alice", "600000000000000001", now - 120_000);
     expect((await send(service.url, "/callbacks/easemob", removal)).status).toBe(200);
     expect((await send(service.url, "/callbacks/easemob", acceptance)).status).toBe(200);
     for (const userId of ["alice", "bob"]) {
       expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId })).toEqual({ friends: [], blocked: [] });
     }
-    const later = easemob("accept", "bob", "alice", "600000000000000003", baseTimestamp + 3_000);
+    const later = easemob("accept", "bob", "alice", "600000000000000003", now);
     expect((await send(service.url, "/callbacks/easemob", later)).status).toBe(200);
     expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
   });

@@ -56,7 +56,7 @@ export async function appendAllAtOnce(
     client,
     tables,
     accepted.flatMap((input) => input.events),
-    accepted.flatMap((input, index) => input.events.map(() => callbacks[index]?.sequence ?? null)),
+    { callbackSequences: accepted.flatMap((input, index) => input.events.map(() => callbacks[index]?.sequence ?? null)) },
   );
   const storedEvents = storedEventsPerAppend(accepted, stored);
   await insertQueuedDeliveries(

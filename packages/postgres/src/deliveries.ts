@@ -37,6 +37,7 @@ export async function insertQueuedDeliveries(client: ClientBase, tables: TableNa
 interface CandidateRow {
   id: string;
   order_key: string;
+  sequence: string;
   attempts: number;
   event: FriendEvent;
 }
@@ -52,7 +53,7 @@ interface CandidateRow {
  */
 export async function claimDeliveries(client: ClientBase, tables: TableNames, input: ClaimDeliveriesInput): Promise<Delivery[]> {
   const candidates = await client.query<CandidateRow>(
-    `SELECT delivery.id, delivery.order_key, delivery.attempts, event.event
+    `SELECT delivery.id, delivery.order_key, event.sequence, delivery.attempts, event.event
      FROM ${tables.deliveries} AS delivery JOIN ${tables.events} AS event ON event.id = delivery.event_id
      WHERE delivery.sink = $1 AND delivery.state = 'pending'
        AND delivery.available_at <= $2 AND delivery.leased_until <= $2
@@ -95,7 +96,13 @@ export async function claimDeliveries(client: ClientBase, tables: TableNames, in
     input.now + input.leaseMs,
     claimed.map((row) => row.id),
   ]);
-  return claimed.map((row) => ({ deliveryId: row.id, sink: input.sink, event: row.event, attempts: row.attempts }));
+  return claimed.map((row) => ({
+    deliveryId: row.id,
+    sink: input.sink,
+    event: row.event,
+    sequence: Number(row.sequence),
+    attempts: row.attempts,
+  }));
 }
 
 /** Deletes delivered deliveries; one no longer pending (dead-lettered meanwhile) is left alone. */

@@ -5,7 +5,7 @@ function quotedIndexName(tables: TableNames, name: string): string {
   return `"${tables.tablePrefix}${name}"`;
 }
 
-/** The table of unrecognized callbacks as version 3 made it; version 4 turns it into the callbacks table. */
+/** The table of unrecognized callbacks as version 3 made it; version 5 turns it into the callbacks table. */
 function unrecognizedCallbacksTable(tables: TableNames): string {
   return `"${tables.schema}"."${tables.tablePrefix}unrecognized_callbacks"`;
 }
@@ -107,6 +107,29 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
+    name: "friend table ordering windows",
+    statements: (tables) => [
+      // A sink keeps the store's sequence of each event it was given (`DeliveryContext.sequences`),
+      // NULL when it was given none (and in a store's own table, where `sequence` is that order),
+      // and recomputes a pair's registers from the pair's events when a change arrives out of order.
+      `ALTER TABLE ${tables.events} ADD COLUMN store_sequence bigint`,
+      `CREATE INDEX ${quotedIndexName(tables, "events_by_pair")} ON ${tables.events} (provider, app_id, actor, target)
+        WHERE type IN ('friend.added', 'friend.removed', 'friend.blocked', 'friend.unblocked')`,
+      // A register keeps the change that set it (`event_id`, `occurred_at`), `not_before` (the
+      // greatest start of the ordering windows of the changes applied) and `sequence` (the greatest
+      // store sequence applied, NULL when none was known). Existing registers keep their values;
+      // `not_before` is their change's time bounded by its receive time plus the skew (5 s), minus the skew.
+      `ALTER TABLE ${tables.friendEdges} ADD COLUMN not_before timestamptz(3), ADD COLUMN sequence bigint`,
+      `UPDATE ${tables.friendEdges} AS edge SET not_before = least(
+        edge.occurred_at,
+        coalesce((SELECT event.received_at FROM ${tables.events} AS event WHERE event.id = edge.event_id), edge.occurred_at)
+          + interval '5 seconds'
+      ) - interval '5 seconds'`,
+      `ALTER TABLE ${tables.friendEdges} ALTER COLUMN not_before SET NOT NULL`,
+    ],
+  },
+  {
+    version: 5,
     name: "stored callbacks and signature bindings",
     statements: (tables) => [
       // The unrecognized callbacks become the callbacks, renamed in place: rows, sequence numbers

@@ -97,12 +97,13 @@ async function registersOf(pool: pg.Pool, store: PostgresFriendEventStore): Prom
     other_id: string;
     relation: FriendRelation;
     active: boolean;
-    occurred_at: Date;
     event_id: string;
-  }>(`SELECT provider, app_id, owner_id, other_id, relation, active, occurred_at, event_id FROM ${store.tables.friendEdges}`);
+    occurred_at: Date;
+    not_before: Date;
+  }>(`SELECT provider, app_id, owner_id, other_id, relation, active, event_id, occurred_at, not_before FROM ${store.tables.friendEdges}`);
   const registers: Array<[string, RelationRegister]> = result.rows.map((row) => [
     relationRegisterKey(row.provider, row.app_id, row.owner_id, row.other_id, row.relation),
-    { value: row.active, version: { occurredAt: row.occurred_at.getTime(), eventId: row.event_id } },
+    { value: row.active, eventId: row.event_id, occurredAt: row.occurred_at.getTime(), notBefore: row.not_before.getTime() },
   ]);
   return registers.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
 }
@@ -179,21 +180,25 @@ describeWithService(
         );
       }, 120_000);
 
-      it("lets an older change in a later batch leave a register alone", async () => {
+      it("lets a change clearly older than one applied, in the same batch or a later one, leave a register alone", async () => {
         await pool.query(`TRUNCATE ${store.tables.events}, ${store.tables.friendEdges} CASCADE`);
-        const at = (millisecond: number) => new Date(instant + millisecond).toISOString();
-        const event = (id: string, type: FriendEvent["type"], millisecond: number) =>
-          buildFriendEvent({ id, type, actor: "ann", target: "bob", mutual: true, occurredAt: at(millisecond), receivedAt: at(millisecond), details: {} } as Partial<FriendEvent>);
-        // Removed at 5 ms wins over added at 5 ms by its greater id, and over added at 1 ms.
+        const at = (second: number) => new Date(instant + second * 1000).toISOString();
+        const event = (id: string, type: FriendEvent["type"], second: number) =>
+          buildFriendEvent({ id, type, actor: "ann", target: "bob", mutual: true, occurredAt: at(second), receivedAt: at(60), details: {} } as Partial<FriendEvent>);
+        // Removed at 40 s; added at 33 s arrives later and wins (their times cannot tell). Removals
+        // at 20, 28 and 29 s are clearly older than the removal at 40 s (or the add at 45 s), so
+        // they lose, although those at 28 and 29 s are not clearly older than the add holding the register.
         await Promise.all([
-          store.append({ events: [event("evt_b", "friend.added", 5)], sinks: [] }),
-          store.append({ events: [event("evt_c", "friend.removed", 5), event("evt_a", "friend.added", 1)], sinks: [] }),
+          store.append({ events: [event("evt_b", "friend.removed", 40)], sinks: [] }),
+          store.append({ events: [event("evt_c", "friend.added", 33), event("evt_a", "friend.removed", 20)], sinks: [] }),
         ]);
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "ann" })).toEqual({ friends: ["bob"], blocked: [] });
         await Promise.all([
-          store.append({ events: [event("evt_d", "friend.added", 4)], sinks: [] }),
-          store.append({ events: [event("evt_0", "friend.added", 5)], sinks: [] }),
+          store.append({ events: [event("evt_d", "friend.removed", 28)], sinks: [] }),
+          store.append({ events: [event("evt_0", "friend.added", 45)], sinks: [] }),
+          store.append({ events: [event("evt_e", "friend.removed", 29)], sinks: [] }),
         ]);
-        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "ann" })).toEqual({ friends: [], blocked: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "ann" })).toEqual({ friends: ["bob"], blocked: [] });
       });
     });
 

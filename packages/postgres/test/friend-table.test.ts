@@ -1,7 +1,7 @@
 import { type FriendEvent, SinkError } from "@friendhook/core";
 import { buildFriendEvent, describeWithService } from "@friendhook/testkit";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createPostgresSink, type PostgresSink } from "../src/index";
+import { createPostgresSink, migrations, type PostgresSink } from "../src/index";
 import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
 
 const app = { provider: "easemob", appId: "org#app" } as const;
@@ -63,39 +63,54 @@ describeWithService(
         expect(await friendsOf("nobody")).toEqual({ friends: [], blocked: [] });
       });
 
-      it("keeps a removal as a tombstone that an older, late addition cannot undo", async () => {
+      it("keeps a removal as a tombstone that an addition clearly older than it cannot undo", async () => {
         const added = relationshipEvent("friend.added", "ann", "bob", 1);
-        const removed = relationshipEvent("friend.removed", "bob", "ann", 5);
+        const removed = relationshipEvent("friend.removed", "bob", "ann", 60);
         await sink.deliver([removed]);
         await sink.deliver([added]);
         expect(await friendsOf("ann")).toEqual({ friends: [], blocked: [] });
-        const rows = await pool.query(`SELECT active, event_id FROM ${sink.tables.friendEdges} ORDER BY owner_id`);
+        const rows = await pool.query(`SELECT active, event_id, not_before FROM ${sink.tables.friendEdges} ORDER BY owner_id`);
+        const notBefore = new Date(Date.parse(removed.occurredAt) - 5_000);
         expect(rows.rows).toEqual([
-          { active: false, event_id: removed.id },
-          { active: false, event_id: removed.id },
+          { active: false, event_id: removed.id, not_before: notBefore },
+          { active: false, event_id: removed.id, not_before: notBefore },
         ]);
-        await sink.deliver([relationshipEvent("friend.added", "ann", "bob", 6)]);
+        await sink.deliver([relationshipEvent("friend.added", "ann", "bob", 90)]);
         expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
       });
 
-      it("breaks a tie of equal times by the greater event id", async () => {
-        const lowerId = relationshipEvent("friend.added", "ann", "bob", 3, { id: "evt_a" });
-        const greaterId = relationshipEvent("friend.removed", "ann", "bob", 3, { id: "evt_b" });
-        await sink.deliver([greaterId, lowerId]);
-        expect(await friendsOf("ann")).toEqual({ friends: [], blocked: [] });
+      it("orders changes its times cannot tell apart by arrival: its own without a context", async () => {
+        const removed = relationshipEvent("friend.removed", "ann", "bob", 4);
+        const added = relationshipEvent("friend.added", "ann", "bob", 3);
+        await sink.deliver([removed]);
+        await sink.deliver([added]);
+        expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
       });
 
-      it("compares times at millisecond precision", async () => {
-        const earlier = relationshipEvent("friend.added", "ann", "bob", 0, {
-          id: "evt_z",
-          occurredAt: "2024-05-01T00:00:00.001Z",
-        });
-        const later = relationshipEvent("friend.removed", "ann", "bob", 0, {
-          id: "evt_a",
-          occurredAt: "2024-05-01T00:00:00.002Z",
-        });
-        await sink.deliver([later, earlier]);
-        expect(await friendsOf("ann")).toEqual({ friends: [], blocked: [] });
+      it("orders them by the store's sequences when given, in a batch and across a redelivery", async () => {
+        const added = relationshipEvent("friend.added", "ann", "bob", 3);
+        const removed = relationshipEvent("friend.removed", "ann", "bob", 4);
+        // One batch, listed out of order: the sequences say the add arrived last.
+        await sink.deliver([added, removed], { sequences: [11, 10] });
+        expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
+        // A dead letter replayed: the block arrived before the unblock the sink already has.
+        const blocked = relationshipEvent("friend.blocked", "ann", "bob", 5);
+        const unblocked = relationshipEvent("friend.unblocked", "ann", "bob", 6);
+        await sink.deliver([unblocked], { sequences: [13] });
+        await sink.deliver([blocked], { sequences: [12] });
+        await sink.deliver([blocked], { sequences: [12] });
+        expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
+        const rows = await pool.query(`SELECT relation, event_id, sequence FROM ${sink.tables.friendEdges} WHERE owner_id = 'ann' ORDER BY relation`);
+        expect(rows.rows).toEqual([
+          { relation: "blocked", event_id: unblocked.id, sequence: "13" },
+          { relation: "friend", event_id: added.id, sequence: "11" },
+        ]);
+      });
+
+      it("refuses a context whose sequences do not match the events, storing nothing", async () => {
+        const failure = await sink.deliver([relationshipEvent("friend.added", "ann", "bob", 1)], { sequences: [] }).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(SinkError);
+        expect((await pool.query(`SELECT count(*)::int AS count FROM ${sink.tables.events}`)).rows).toEqual([{ count: 0 }]);
       });
 
       it("blocks one way, independently of the friendship", async () => {
@@ -180,6 +195,54 @@ describeWithService(
         expect(await friendsOf("cyd")).toEqual({ friends: [], blocked: [] });
         const alone = await sink.deliver([unstorable]).catch((error: unknown) => error);
         expect((alone as SinkError).permanent).toBe(true);
+      });
+    });
+
+    describe("postgres friend table migration to ordering windows", () => {
+      it("keeps every register and lifts a block dated 9999 at the next real unblock", async () => {
+        const old = createPostgresSink({ connectionString, schema, migrate: false });
+        const { tables } = old;
+        // The schema as the version before this one left it, with rows written by its rule.
+        await pool.query(`CREATE SCHEMA "${schema}"`);
+        await pool.query(`CREATE TABLE ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+        for (const migration of migrations.filter((candidate) => candidate.version <= 3)) {
+          for (const statement of migration.statements(tables)) await pool.query(statement);
+          await pool.query(`INSERT INTO ${tables.migrations} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+        }
+        const receivedAt = Date.UTC(2024, 4, 1, 12);
+        const friendship = relationshipEvent("friend.added", "ann", "bob", 0, { receivedAt: new Date(receivedAt).toISOString() });
+        const forged = relationshipEvent("friend.blocked", "ann", "mal", 0, {
+          occurredAt: "9999-12-31T23:59:59.000Z",
+          occurredAtSource: "provider-seconds",
+          receivedAt: new Date(receivedAt).toISOString(),
+        });
+        for (const event of [friendship, forged]) {
+          await pool.query(
+            `INSERT INTO ${tables.events} (id, provider, app_id, type, actor, target, mutual, occurred_at, received_at, event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [event.id, event.provider, event.appId, event.type, event.actor, event.target, event.mutual, event.occurredAt, event.receivedAt, JSON.stringify(event)],
+          );
+        }
+        await pool.query(
+          `INSERT INTO ${tables.friendEdges} (provider, app_id, owner_id, relation, other_id, active, occurred_at, event_id) VALUES
+             ($1, $2, 'ann', 'friend', 'bob', true, $3, $4), ($1, $2, 'bob', 'friend', 'ann', true, $3, $4),
+             ($1, $2, 'ann', 'blocked', 'mal', true, '9999-12-31T23:59:59.000Z', $5)`,
+          [app.provider, app.appId, friendship.occurredAt, friendship.id, forged.id],
+        );
+        await old.close();
+
+        expect(await sink.migrate()).toEqual([4, 5]);
+        expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: ["mal"] });
+        expect(await friendsOf("bob")).toEqual({ friends: ["ann"], blocked: [] });
+        const forgedRow = await pool.query(`SELECT not_before, sequence FROM ${tables.friendEdges} WHERE other_id = 'mal'`);
+        expect(forgedRow.rows).toEqual([{ not_before: new Date(receivedAt), sequence: null }]);
+
+        const unblocked = relationshipEvent("friend.unblocked", "ann", "mal", 0, {
+          occurredAt: new Date(receivedAt + 60_000).toISOString(),
+          receivedAt: new Date(receivedAt + 60_000).toISOString(),
+        });
+        await sink.deliver([unblocked], { sequences: [1] });
+        expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
       });
     });
   },

@@ -31,8 +31,12 @@ describeWithService(
     }
 
     describe("postgres store migration to stored callbacks", () => {
-      it("turns unrecognized records into stored callbacks and moves bodies kept in events into callbacks, losing nothing", async () => {
-        const { schema, tables } = await schemaAtVersion(3);
+      // From version 3 (before the friend table's ordering windows) and from version 4 (just before this one).
+      it.each([
+        { version: 3, applied: [4, 5] },
+        { version: 4, applied: [5] },
+      ])("turns unrecognized records into stored callbacks and moves bodies kept in events into callbacks, losing nothing, from version $version", async ({ version, applied }) => {
+        const { schema, tables } = await schemaAtVersion(version);
         const unrecognized = [1, 2].map((number) => ({
           id: `unr_${String(number).padStart(32, "0")}`,
           provider: "easemob",
@@ -66,7 +70,7 @@ describeWithService(
         await pool.query(`INSERT INTO ${tables.deliveries} (sink, event_id, order_key, state) VALUES ('primary', $1, 'key', 'pending')`, [withRaw?.id]);
 
         const store = createPostgresStore({ connectionString, schema });
-        expect(await store.migrate()).toEqual([4]);
+        expect(await store.migrate()).toEqual(applied);
 
         const firstPage = await store.listUnrecognized({ limit: 1 });
         expect(firstPage.callbacks).toEqual([{ ...withoutKey(unrecognized[0], "reason"), unrecognizedReason: "unknown operation" }]);

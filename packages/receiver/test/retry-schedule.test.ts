@@ -4,7 +4,7 @@ import { planDeliveryFailure, requestedRetryDelayMs, retryDelayMs } from "../src
 import { relationEvent } from "./support";
 
 const schedule = { maximumAttempts: 5, initialBackoffMs: 1000, maximumBackoffMs: 60_000 };
-const delivery = (attempts: number): Delivery => ({ deliveryId: "7", sink: "memory", event: relationEvent("friend.added", "alice", "bob", 1, "x"), attempts });
+const delivery = (attempts: number): Delivery => ({ deliveryId: "7", sink: "memory", event: relationEvent("friend.added", "alice", "bob", 1, "x"), sequence: 3, attempts });
 
 describe("the retry schedule", () => {
   it("doubles the wait with each failure, within ±20 % jitter, up to the maximum", () => {

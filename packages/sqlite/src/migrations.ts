@@ -41,7 +41,7 @@ function moveRawBodiesToCallbacks(database: Database.Database): void {
 }
 
 /**
- * Version 2. The unrecognized callbacks become stored callbacks with a reason, under the same
+ * Version 3. The unrecognized callbacks become stored callbacks with a reason, under the same
  * sequence numbers, so that cursors handed out stay valid.
  */
 const callbacksSchema = `
@@ -126,7 +126,24 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (provider, app_id, owner, relation, other)
   ) WITHOUT ROWID;
   `,
-  // Version 2: every callback kept once, events linked to the callback that stored them, and the
+  // Version 2: the friend table's ordering rule (ordering windows, arrival order). A register keeps
+  // the change that set it (`event_id`, `occurred_at`) and `not_before`, the greatest start of the
+  // windows of the changes applied. Existing registers keep their values; `not_before` is their
+  // change's time, bounded by its receive time plus the skew (5,000 ms), minus the skew.
+  `
+  ALTER TABLE friend_relations RENAME COLUMN version_occurred_at TO occurred_at;
+  ALTER TABLE friend_relations RENAME COLUMN version_event_id TO event_id;
+  ALTER TABLE friend_relations ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0;
+  UPDATE friend_relations SET not_before = min(
+    occurred_at,
+    coalesce(
+      (SELECT CAST(round((julianday(json_extract(events.event, '$.receivedAt')) - 2440587.5) * 86400000) AS INTEGER)
+       FROM events WHERE events.id = friend_relations.event_id),
+      occurred_at
+    ) + 5000
+  ) - 5000;
+  `,
+  // Version 3: every callback kept once, events linked to the callback that stored them, and the
   // signature bindings.
   (database) => {
     database.exec(callbacksSchema);

@@ -78,8 +78,9 @@ interface CallbackRow {
 
 interface RegisterRow {
   value: number;
-  version_occurred_at: number;
-  version_event_id: string;
+  event_id: string;
+  occurred_at: number;
+  not_before: number;
 }
 
 function nextCursor(rows: ReadonlyArray<{ sequence: number } | { id: number }>): string | undefined {
@@ -149,22 +150,22 @@ function prepareStatements(database: Database.Database) {
     ),
     pruneBindings: database.prepare("DELETE FROM callback_bindings WHERE expires_at < ?"),
     readRegister: database.prepare<[string, string, string, string, string], RegisterRow>(
-      `SELECT value, version_occurred_at, version_event_id FROM friend_relations
+      `SELECT value, event_id, occurred_at, not_before FROM friend_relations
        WHERE provider = ? AND app_id = ? AND owner = ? AND relation = ? AND other = ?`,
     ),
     writeRegister: database.prepare(
-      `INSERT INTO friend_relations (provider, app_id, owner, relation, other, value, version_occurred_at, version_event_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO friend_relations (provider, app_id, owner, relation, other, value, event_id, occurred_at, not_before)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (provider, app_id, owner, relation, other) DO UPDATE SET
-         value = excluded.value, version_occurred_at = excluded.version_occurred_at, version_event_id = excluded.version_event_id`,
+         value = excluded.value, event_id = excluded.event_id, occurred_at = excluded.occurred_at, not_before = excluded.not_before`,
     ),
     listEvents: database.prepare<[number, number], { sequence: number; event: string }>(
       "SELECT sequence, event FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
     ),
     // A delivery is claimable when it is due and unleased, and no earlier pending delivery of its
     // sink and order key is waiting for a retry or leased.
-    selectClaimable: database.prepare<{ sink: string; now: number; limit: number }, { id: number; attempts: number; event: string }>(
-      `SELECT d.id, d.attempts, e.event FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
+    selectClaimable: database.prepare<{ sink: string; now: number; limit: number }, { id: number; event_sequence: number; attempts: number; event: string }>(
+      `SELECT d.id, d.event_sequence, d.attempts, e.event FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
        WHERE d.sink = @sink AND d.state = 'pending' AND d.available_at <= @now AND d.leased_until <= @now
          AND NOT EXISTS (
            SELECT 1 FROM deliveries earlier
@@ -229,12 +230,9 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   function applyToFriendTable(change: RelationChange) {
     const key = [change.provider, change.appId, change.owner, change.relation, change.other] as const;
     const row = statements.readRegister.get(...key);
-    const current = row && {
-      value: row.value === 1,
-      version: { occurredAt: row.version_occurred_at, eventId: row.version_event_id },
-    };
+    const current = row && { value: row.value === 1, eventId: row.event_id, occurredAt: row.occurred_at, notBefore: row.not_before };
     const next = applyRelationChange(current, change);
-    if (next) statements.writeRegister.run(...key, next.value ? 1 : 0, next.version.occurredAt, next.version.eventId);
+    if (next) statements.writeRegister.run(...key, next.value ? 1 : 0, next.eventId, next.occurredAt, next.notBefore);
   }
 
   let bindingsPrunedAt = 0;
@@ -301,7 +299,13 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
     for (const row of rows) statements.lease.run(now + leaseMs, row.id);
-    return rows.map((row) => ({ deliveryId: String(row.id), sink, event: JSON.parse(row.event) as FriendEvent, attempts: row.attempts }));
+    return rows.map((row) => ({
+      deliveryId: String(row.id),
+      sink,
+      event: JSON.parse(row.event) as FriendEvent,
+      sequence: row.event_sequence,
+      attempts: row.attempts,
+    }));
   }
 
   // PASSIVE never waits for readers or writers; in WAL mode with one writing connection it copies

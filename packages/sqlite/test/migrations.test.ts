@@ -8,12 +8,13 @@ import { migrations } from "../src/migrations";
 import { temporaryDirectory } from "./temporary-directory";
 
 describe("SQLite store migration to stored callbacks", () => {
-  it("turns unrecognized records into stored callbacks and moves bodies kept in events into callbacks, losing nothing", async () => {
+  // From version 1 (before the friend table's ordering windows) and from version 2 (just before this one).
+  it.each([1, 2])("turns unrecognized records into stored callbacks and moves bodies kept in events into callbacks, losing nothing, from version %i", async (version) => {
     const directory = temporaryDirectory();
-    // A file as version 1 of the schema left it.
+    // A file as that version of the schema left it.
     const database = new Database(join(directory, "friendhook.db"));
-    database.exec(migrations[0] as string);
-    database.pragma("user_version = 1");
+    for (const migration of migrations.slice(0, version)) database.exec(migration as string);
+    database.pragma(`user_version = ${version}`);
     const unrecognized = [1, 2].map((number) => ({
       id: `unr_${String(number).padStart(32, "0")}`,
       provider: "easemob",

@@ -1,4 +1,5 @@
 export * from "./adapter-conformance";
+export * from "./friend-table-ordering";
 export * from "./sink-conformance";
 export * from "./hostile-bodies";
 export * from "./sample-events";

@@ -128,6 +128,10 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(claimed.map((delivery) => delivery.event)).toEqual(events);
         const other = await store.claimDeliveries({ sink: otherSink, limit: 100, leaseMs: 1000, now: start });
         expect(ids(other)).toEqual(ids(events));
+        // Each event's place in arrival order: growing in stored order, the same for every sink.
+        const sequences = claimed.map((delivery) => delivery.sequence);
+        expect(sequences.every((sequence, index) => Number.isSafeInteger(sequence) && (index === 0 || sequence > (sequences[index - 1] as number)))).toBe(true);
+        expect(other.map((delivery) => delivery.sequence)).toEqual(sequences);
         expect(new Set([...claimed, ...other].map((delivery) => delivery.deliveryId)).size).toBe(6);
         expect(await store.countDeliveries()).toEqual([
           { sink: sink, pending: 3, deadLettered: 0 },
@@ -273,7 +277,7 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(await store.replayDeadLetters({ sink, deliveryIds: [claimed?.deliveryId ?? ""], now: start + 20 })).toBe(1);
         expect((await store.listDeadLetters()).deadLetters).toEqual([]);
         const replayed = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 20 });
-        expect(replayed).toEqual([{ deliveryId: claimed?.deliveryId, sink, event: first, attempts: 0 }]);
+        expect(replayed).toEqual([{ deliveryId: claimed?.deliveryId, sink, event: first, sequence: claimed?.sequence, attempts: 0 }]);
         expect(await store.replayDeadLetters({ now: start + 30 })).toBe(0);
       });
 
@@ -469,30 +473,29 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(await store.friendsOf({ provider: "other", appId: "demo#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
       });
 
-      it("keeps a removal that arrived before the older addition (a tombstone)", async () => {
+      it("keeps a removal that arrived before an addition clearly older than it (a tombstone)", async () => {
         const store = await open();
-        await store.append({ events: [relationEvent("friend.removed", "bob", "alice", 10, "removed")], sinks: [] });
+        await store.append({ events: [relationEvent("friend.removed", "bob", "alice", 60, "removed")], sinks: [] });
         await store.append({ events: [relationEvent("friend.added", "alice", "bob", 5, "added")], sinks: [] });
         expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
-        await store.append({ events: [relationEvent("friend.added", "alice", "bob", 11, "added-again")], sinks: [] });
+        await store.append({ events: [relationEvent("friend.added", "alice", "bob", 90, "added-again")], sinks: [] });
         expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
       });
 
-      it("breaks a tie of occurredAt by event id", async () => {
+      it("orders changes its times cannot tell apart by arrival", async () => {
         const store = await open();
-        const added = relationEvent("friend.added", "alice", "bob", 7, "tie-added");
-        const removed = relationEvent("friend.removed", "alice", "bob", 7, "tie-removed");
-        const expectedFriend = added.id > removed.id;
-        await store.append({ events: [added, removed], sinks: [] });
+        // Within the ordering windows of each other (a second apart): the later arrival wins, whichever time is greater.
+        const added = relationEvent("friend.added", "alice", "bob", 7, "close-added");
+        const removed = relationEvent("friend.removed", "alice", "bob", 8, "close-removed");
+        await store.append({ events: [removed, added], sinks: [] });
         const reversed = await open();
-        await reversed.append({ events: [removed, added], sinks: [] });
-        for (const candidate of [store, reversed]) {
-          const { friends } = await candidate.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" });
-          expect(friends).toEqual(expectedFriend ? ["bob"] : []);
-        }
+        await reversed.append({ events: [added], sinks: [] });
+        await reversed.append({ events: [removed], sinks: [] });
+        expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
+        expect(await reversed.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: [], blocked: [] });
       });
 
-      it("converges to the reference table whatever the order and however many duplicates", async () => {
+      it("holds the rule's table for the stored order, whatever the arrival order and however many duplicates", async () => {
         const users = ["alice", "bob", "carol", "dave"];
         const types = ["friend.added", "friend.removed", "friend.blocked", "friend.unblocked"] as const;
         const events: FriendEvent[] = [];
@@ -501,15 +504,15 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
           const target = users[(index * 7 + 1) % users.length] as string;
           if (actor === target) continue;
           const type = types[(index * 5) % types.length] as (typeof types)[number];
-          // Some share a second, so that the id decides between them.
-          events.push(relationEvent(type, actor, target, index % 9, `converge-${index}`, { mutual: index % 3 === 0 }));
+          // Some a second apart (arrival decides between them), some far apart (their times do).
+          events.push(relationEvent(type, actor, target, (index % 9) * 4, `converge-${index}`, { mutual: index % 3 === 0 }));
         }
-        const reference = createFriendTable();
-        for (const event of events) reference.apply(event);
         for (const seed of [1, 2, 3]) {
           const store = await open();
           const delivered = shuffled([...events, ...events.slice(0, 12 * seed)], seed);
           for (let index = 0; index < delivered.length; index += 5) await store.append({ events: delivered.slice(index, index + 5), sinks: [] });
+          const reference = createFriendTable();
+          for (const event of (await store.listEvents({ limit: 1000 })).events) reference.apply(event);
           for (const userId of users) {
             expect(await store.friendsOf({ provider: "testkit", appId: "demo#app", userId }), `seed ${seed}, user ${userId}`).toEqual(
               reference.friendsOf({ provider: "testkit", appId: "demo#app", userId }),

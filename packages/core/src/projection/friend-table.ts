@@ -14,10 +14,10 @@ export function sortUserIds(userIds: Iterable<string>): string[] {
 
 /** The friend table in memory, kept by the rule of `friend-relation.ts`. */
 export interface FriendTable {
-  /** Applies one event; returns how many registers it changed. */
+  /** Applies one event, which arrived after every event applied so far; returns how many registers it changed. */
   apply(event: FriendEvent): number;
   friendsOf(input: FriendsOfInput): FriendList;
-  /** Every register, by `relationRegisterKey`, in key order: two converged tables give equal snapshots. */
+  /** Every register, by `relationRegisterKey`, in key order: two equal tables give equal snapshots. */
   snapshot(): Array<[string, RelationRegister]>;
 }
 

@@ -77,6 +77,11 @@ export interface Delivery {
   readonly deliveryId: string;
   readonly sink: string;
   readonly event: FriendEvent;
+  /**
+   * The event's place in the store's arrival order: larger means stored later, the same for every
+   * sink. A sink that keeps a friend table receives it as `DeliveryContext.sequences`.
+   */
+  readonly sequence: number;
   /** How many attempts failed before this claim. */
   readonly attempts: number;
 }
@@ -161,8 +166,9 @@ export interface FriendList {
  *
  * - `append` resolves only once the events are durable. In the same transaction it checks the
  *   binding, dedupes by event id, enqueues one delivery per new event and sink, stores the callback
- *   and links the new events to it, and applies the relationship events to the friend table with
- *   `applyRelationChange` (see `projection/friend-relation.ts`).
+ *   and links the new events to it, and applies the relationship events of the new events, in the
+ *   order they are stored, to the friend table with `applyRelationChange` (see
+ *   `projection/friend-relation.ts`).
  * - `append` refuses, with a `FriendhookError` and without storing anything: a binding whose key is
  *   bound to another fingerprint (`signature_reused`, 401), and text no store can keep exactly
  *   (`invalid_payload`, 400, see `checkStorableText`). Any other failure is the store's (a 5xx).

@@ -11,6 +11,8 @@ import { checkStorableText } from "./storable-text";
 
 interface DeliveryRecord {
   readonly sequence: number;
+  /** The event's sequence (`Delivery.sequence`); `sequence` numbers the delivery itself. */
+  readonly eventSequence: number;
   readonly sink: string;
   readonly orderKey: string;
   readonly event: FriendEvent;
@@ -30,7 +32,13 @@ function page<Item>(items: readonly Item[], after: string | undefined, limit: nu
 }
 
 function toDelivery(record: DeliveryRecord): Delivery {
-  return { deliveryId: String(record.sequence), sink: record.sink, event: record.event, attempts: record.attempts };
+  return {
+    deliveryId: String(record.sequence),
+    sink: record.sink,
+    event: record.event,
+    sequence: record.eventSequence,
+    attempts: record.attempts,
+  };
 }
 
 function toDeadLetter(record: DeliveryRecord): DeadLetter {
@@ -108,6 +116,7 @@ export function createMemoryStore(): FriendEventStore {
           const deliverySequence = nextSequence++;
           deliveries.set(String(deliverySequence), {
             sequence: deliverySequence,
+            eventSequence: sequence,
             sink,
             orderKey: deliveryOrderKey(event),
             event,

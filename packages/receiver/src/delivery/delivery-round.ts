@@ -168,7 +168,11 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
     const batch = segment.filter((item) => open.has(idOf(item)) && !blockers.has(keyOf(item)) && leaseAllows(item));
     if (batch.length === 0) continue;
     const startedAt = performance.now();
-    const report = await deliverToSink(sink, batch.map((item) => item.delivery.event));
+    const report = await deliverToSink(
+      sink,
+      batch.map((item) => item.delivery.event),
+      { sequences: batch.map((item) => item.delivery.sequence) },
+    );
     const call: SinkCall = { events: batch.length, delivered: 0, deadLettered: 0, durationMs: performance.now() - startedAt };
     calls.push(call);
 
