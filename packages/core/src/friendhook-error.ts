@@ -7,8 +7,19 @@ export interface FriendhookErrorOptions {
 }
 
 /**
+ * The mark every `FriendhookError` carries. An application can load two copies of a package (the
+ * CommonJS build through `require` and the ES build through `import`), each with its own class, so
+ * errors are recognized by this mark, which both copies share through the global symbol registry,
+ * rather than by their class.
+ */
+const friendhookErrorBrand: unique symbol = Symbol.for("friendhook.error");
+
+/**
  * The one error type of friendhook: a stable `code`, the HTTP `status` that goes with it, and a
  * message that says what to fix. Messages never contain secrets or signatures.
+ *
+ * Recognize one with `isFriendhookError(value)`; `value instanceof FriendhookError` answers the same,
+ * for errors made by any copy of `@friendhook/core`.
  */
 export class FriendhookError extends Error {
   override readonly name = "FriendhookError";
@@ -23,11 +34,22 @@ export class FriendhookError extends Error {
     this.provider = options.provider;
   }
 
+  /** On the prototype, so that it shows in no log line and no JSON. */
+  get [friendhookErrorBrand](): true {
+    return true;
+  }
+
+  /** `instanceof FriendhookError` recognizes the errors of every copy; a subclass keeps the usual rule. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return this === FriendhookError ? isFriendhookError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   toJSON(): { error: { code: FriendhookErrorCode; message: string } } {
     return { error: { code: this.code, message: this.message } };
   }
 }
 
+/** Whether `value` is a `FriendhookError`, made by this copy of `@friendhook/core` or by any other. */
 export function isFriendhookError(value: unknown): value is FriendhookError {
-  return value instanceof FriendhookError;
+  return typeof value === "object" && value !== null && (value as { [friendhookErrorBrand]?: unknown })[friendhookErrorBrand] === true;
 }
