@@ -40,7 +40,7 @@ export class FriendhookError extends Error {
   }
 
   /** `instanceof FriendhookError` recognizes the errors of every copy; a subclass keeps the usual rule. */
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return this === FriendhookError ? isFriendhookError(value) : Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
