@@ -12,7 +12,7 @@ export interface FriendhookErrorOptions {
  * errors are recognized by this mark, which both copies share through the global symbol registry,
  * rather than by their class.
  */
-const friendhookErrorBrand: unique symbol = Symbol.for("friendhook.error");
+const friendhookErrorBrand = Symbol.for("friendhook.error");
 
 /**
  * The one error type of friendhook: a stable `code`, the HTTP `status` that goes with it, and a
@@ -27,16 +27,17 @@ export class FriendhookError extends Error {
   readonly status: number;
   readonly provider: string | undefined;
 
+  static {
+    // On the prototype, so that it shows in no log line and no JSON; not a declared member, so that
+    // the declarations of the two builds (index.d.ts, index.d.cts) stay interchangeable.
+    Object.defineProperty(this.prototype, friendhookErrorBrand, { value: true });
+  }
+
   constructor(code: FriendhookErrorCode, message: string, options: FriendhookErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = statusForErrorCode(code);
     this.provider = options.provider;
-  }
-
-  /** On the prototype, so that it shows in no log line and no JSON. */
-  get [friendhookErrorBrand](): true {
-    return true;
   }
 
   /** `instanceof FriendhookError` recognizes the errors of every copy; a subclass keeps the usual rule. */
@@ -51,5 +52,5 @@ export class FriendhookError extends Error {
 
 /** Whether `value` is a `FriendhookError`, made by this copy of `@friendhook/core` or by any other. */
 export function isFriendhookError(value: unknown): value is FriendhookError {
-  return typeof value === "object" && value !== null && (value as { [friendhookErrorBrand]?: unknown })[friendhookErrorBrand] === true;
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[friendhookErrorBrand] === true;
 }
