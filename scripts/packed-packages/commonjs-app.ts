@@ -85,8 +85,9 @@ async function main(): Promise<void> {
   const esmCore = await import("@friendhook/core");
   assert.notEqual(esmCore.FriendhookError, FriendhookError, "import() should load the ES build, a second copy of core");
   const foreign = new esmCore.FriendhookError("invalid_signature", "from the ES build");
-  assert.ok(isFriendhookError(foreign) && foreign instanceof FriendhookError);
-  assert.ok(esmCore.isFriendhookError(new FriendhookError("app_mismatch", "from the CommonJS build")));
+  assert.ok(isFriendhookError(foreign), "the CommonJS build's isFriendhookError does not recognize an error of the ES build");
+  assert.ok(foreign instanceof FriendhookError, "instanceof the CommonJS build's FriendhookError fails for an error of the ES build");
+  assert.ok(esmCore.isFriendhookError(new FriendhookError("app_mismatch", "from the CommonJS build")), "the ES build does not recognize an error of the CommonJS build");
   step("a FriendhookError of one build is recognized by the other");
 
   refusesMistypedOption("createPostgresSink", () => createPostgresSink({ connectionString: "postgres://127.0.0.1/x", tablePrefx: "x_" } as never));
