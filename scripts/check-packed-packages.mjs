@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exampleRuns } from "./packed-packages/example-runs.mjs";
-import { checkedExamples, importedPackages, installCommands, strayMarkers } from "./packed-packages/readme.mjs";
+import { checkedExamples, fencedBlocks, importedPackages, installCommands, strayMarkers } from "./packed-packages/readme.mjs";
 
 const repository = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const support = join(repository, "scripts", "packed-packages");
@@ -245,6 +245,12 @@ function checkReadmes() {
     for (const stray of strayMarkers(text)) {
       fail(`${readmePath}:${stray.line}: an example marker must be the line right above a fenced block`, stray.text);
     }
+    // Every snippet, checked or not: what it imports, the install lines must install.
+    for (const block of fencedBlocks(text).filter(({ language }) => ["ts", "js"].includes(language))) {
+      for (const imported of importedPackages(block.code)) {
+        if (!installable.has(imported)) fail(`${readmePath}:${block.fenceLine}: the example imports ${imported}, which no \`npm install\` line installs`);
+      }
+    }
     const found = checkedExamples(text);
     if (found.length === 0) {
       fail(`${readmePath}: no example is marked to run`, "Put <!-- checked example: NAME --> on the line above the example users copy.");
@@ -256,11 +262,6 @@ function checkReadmes() {
         continue;
       }
       if (examples.some((other) => other.name === example.name)) fail(`${at}: a second example is named "${example.name}"`);
-      for (const imported of importedPackages(example.code)) {
-        if (!installable.has(imported)) {
-          fail(`${at}: the example "${example.name}" imports ${imported}, which no \`npm install\` line of ${readmePath} installs`);
-        }
-      }
       examples.push({ ...example, packageName: item.name, readmePath, install, run: exampleRuns[example.name] ?? {} });
     }
   }

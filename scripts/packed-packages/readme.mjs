@@ -7,7 +7,7 @@ export const exampleMarker = /^<!--\s*checked example:\s*([a-z0-9-]+)\s*-->\s*$/
 const fence = /^```(\w*)\s*$/;
 
 /** Every fenced block of a Markdown text, with the 1-based line of its opening fence. */
-function fencedBlocks(text) {
+export function fencedBlocks(text) {
   const lines = text.split("\n");
   const blocks = [];
   for (let index = 0; index < lines.length; index += 1) {
