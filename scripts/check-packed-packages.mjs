@@ -52,10 +52,16 @@ function tail(text, lines = 40) {
   return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
 }
 
+/**
+ * This process's environment without the npm settings a package manager running this script puts
+ * in it (`npm_config_*`): npm in the fresh projects must behave as it does for a user.
+ */
+const userEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
 /** Runs a command; never throws. A command still running after `timeoutMs` is killed. */
 function run(command, args, { cwd, env = {}, timeoutMs = 600_000 } = {}) {
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env: { ...userEnvironment, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     let stdout = "";
     child.stdout.on("data", (chunk) => {
@@ -530,7 +536,7 @@ async function runExample(example) {
 async function runServerExample(example, title, command, cwd, env) {
   const { run: how } = example;
   const port = await freePort();
-  const child = spawn(command[0], command[1], { cwd, env: { ...process.env, NO_COLOR: "1", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command[0], command[1], { cwd, env: { ...userEnvironment, NO_COLOR: "1", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let output = "";
   child.stdout.on("data", (chunk) => {
