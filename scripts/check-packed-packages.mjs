@@ -284,12 +284,12 @@ function checkReadmes() {
 
 const rootManifest = JSON.parse(readFileSync(join(repository, "package.json"), "utf8"));
 
-/** The version of a package the workspace has installed, for reusing its compiled native addon. */
+/** Where the workspace installed and built a package with a native addon, and its version. */
 function workspacePackage(name, from) {
-  const manifestPath = join(repository, "node_modules", ".pnpm");
-  const candidates = readdirSync(manifestPath).filter((entry) => entry.startsWith(`${name}@`));
+  const store = join(repository, "node_modules", ".pnpm");
+  const candidates = readdirSync(store).filter((entry) => entry.startsWith(`${name}@`));
   for (const candidate of candidates) {
-    const directory = join(manifestPath, candidate, "node_modules", name);
+    const directory = join(store, candidate, "node_modules", name);
     if (existsSync(join(directory, "build", "Release"))) return { directory, version: JSON.parse(readFileSync(join(directory, "package.json"), "utf8")).version };
   }
   throw new Error(`The workspace has no built ${name} (needed by ${from}); run pnpm install.`);
