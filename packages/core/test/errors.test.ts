@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FriendhookError, friendhookErrorCodes, isFriendhookError, statusForErrorCode } from "../src/index";
 
 describe("FriendhookError", () => {
@@ -24,5 +24,39 @@ describe("FriendhookError", () => {
     expect(statusForErrorCode("body_too_large")).toBe(413);
     expect(statusForErrorCode("unsupported_media_type")).toBe(415);
     expect(statusForErrorCode("app_mismatch")).toBe(403);
+  });
+});
+
+describe("recognizing a FriendhookError", () => {
+  it("recognizes an error made by another copy of the package, as an app that loads both builds has", async () => {
+    vi.resetModules();
+    const otherCopy = await import("../src/friendhook-error");
+    expect(otherCopy.FriendhookError).not.toBe(FriendhookError);
+    const foreign = new otherCopy.FriendhookError("invalid_signature", "The signature does not match any configured secret.");
+    expect(isFriendhookError(foreign)).toBe(true);
+    expect(foreign instanceof FriendhookError).toBe(true);
+    expect(otherCopy.isFriendhookError(new FriendhookError("app_mismatch", "Another app."))).toBe(true);
+  });
+
+  it("recognizes nothing else, whatever its name, code or status", () => {
+    const lookalike = Object.assign(new Error("x"), { name: "FriendhookError", code: "invalid_signature", status: 401 });
+    for (const value of [lookalike, { code: "invalid_signature", status: 401 }, new Error("x"), null, undefined, "FriendhookError", 401]) {
+      expect(isFriendhookError(value)).toBe(false);
+      expect(value instanceof FriendhookError).toBe(false);
+    }
+  });
+
+  it("keeps the usual instanceof rule for subclasses", () => {
+    class ProviderOutage extends FriendhookError {}
+    const outage = new ProviderOutage("store_unavailable", "Down.");
+    expect(outage instanceof ProviderOutage).toBe(true);
+    expect(outage instanceof FriendhookError).toBe(true);
+    expect(new FriendhookError("store_unavailable", "Down.") instanceof ProviderOutage).toBe(false);
+  });
+
+  it("shows the mark in neither JSON nor the error's own keys", () => {
+    const error = new FriendhookError("malformed_body", "Not JSON.");
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
+    expect(JSON.stringify(error)).toBe('{"error":{"code":"malformed_body","message":"Not JSON."}}');
   });
 });
