@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { FriendhookError, friendhookErrorCodes, isFriendhookError, statusForErrorCode } from "../src/index";
+import { FriendhookError, friendhookErrorCodes, isFriendhookError, isSinkBatchError, isSinkError, SinkBatchError, SinkError, statusForErrorCode } from "../src/index";
 
 describe("FriendhookError", () => {
   it("carries a stable code and the status that goes with it", () => {
@@ -58,5 +58,20 @@ describe("recognizing a FriendhookError", () => {
     const error = new FriendhookError("malformed_body", "Not JSON.");
     expect(Object.getOwnPropertySymbols(error)).toEqual([]);
     expect(JSON.stringify(error)).toBe('{"error":{"code":"malformed_body","message":"Not JSON."}}');
+  });
+});
+
+describe("recognizing a sink's errors", () => {
+  it("recognizes a SinkError and a SinkBatchError made by another copy of the package", async () => {
+    vi.resetModules();
+    const otherCopy = await import("../src/friend-event-sink");
+    expect(otherCopy.SinkError).not.toBe(SinkError);
+    const gone = new otherCopy.SinkError("410 Gone", { permanent: true });
+    expect(isSinkError(gone) && gone.permanent).toBe(true);
+    expect(gone instanceof SinkError).toBe(true);
+    const partial = otherCopy.SinkBatchError.stoppedAt(1, 2, gone);
+    expect(isSinkBatchError(partial)).toBe(true);
+    expect(partial instanceof SinkBatchError).toBe(true);
+    expect(isSinkError(new Error("x")) || isSinkBatchError(new Error("x"))).toBe(false);
   });
 });
