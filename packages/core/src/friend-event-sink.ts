@@ -1,3 +1,4 @@
+import { brandErrorClass } from "./error-brand";
 import type { FriendEvent } from "./friend-event";
 
 /**
@@ -56,6 +57,9 @@ export class SinkError extends Error {
   }
 }
 
+/** Recognized across copies of `@friendhook/core` by `instanceof` too (see `brandErrorClass`). */
+export const isSinkError = brandErrorClass(SinkError, "friendhook.sink-error") as (value: unknown) => value is SinkError;
+
 /**
  * What became of one event of a batch:
  * - `delivered`: stored;
@@ -99,6 +103,9 @@ export class SinkBatchError extends Error {
   }
 }
 
+/** Recognized across copies of `@friendhook/core` by `instanceof` too (see `brandErrorClass`). */
+export const isSinkBatchError = brandErrorClass(SinkBatchError, "friendhook.sink-batch-error") as (value: unknown) => value is SinkBatchError;
+
 /** One `deliver` call as a receiver reads it. */
 export interface SinkDeliveryReport {
   /** Parallel to the events handed to the sink. */
@@ -134,7 +141,7 @@ export async function deliverToSink(
     await sink.deliver(events, context);
     return { outcomes: events.map(() => ({ status: "delivered" })) };
   } catch (error) {
-    if (!(error instanceof SinkBatchError)) return failedAsAWhole(error);
+    if (!isSinkBatchError(error)) return failedAsAWhole(error);
     const { outcomes } = error;
     if (!Array.isArray(outcomes) || outcomes.length !== events.length || !outcomes.every(isOutcome)) {
       const problem = `The sink ${sink.name} reported outcomes that do not fit its batch of ${events.length} events`;

@@ -1,3 +1,4 @@
+import { brandErrorClass } from "./error-brand";
 import { type FriendhookErrorCode, statusForErrorCode } from "./error-codes";
 
 export interface FriendhookErrorOptions {
@@ -9,6 +10,9 @@ export interface FriendhookErrorOptions {
 /**
  * The one error type of friendhook: a stable `code`, the HTTP `status` that goes with it, and a
  * message that says what to fix. Messages never contain secrets or signatures.
+ *
+ * Recognize one with `isFriendhookError(value)`; `value instanceof FriendhookError` answers the same,
+ * for errors made by any copy of `@friendhook/core`.
  */
 export class FriendhookError extends Error {
   override readonly name = "FriendhookError";
@@ -28,6 +32,9 @@ export class FriendhookError extends Error {
   }
 }
 
+const isBrandedFriendhookError = brandErrorClass(FriendhookError, "friendhook.error");
+
+/** Whether `value` is a `FriendhookError`, made by this copy of `@friendhook/core` or by any other (see `brandErrorClass`). */
 export function isFriendhookError(value: unknown): value is FriendhookError {
-  return value instanceof FriendhookError;
+  return isBrandedFriendhookError(value);
 }

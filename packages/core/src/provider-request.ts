@@ -26,13 +26,24 @@ export interface ProviderResponse {
   readonly body: string;
 }
 
+/**
+ * What `createProviderRequest` takes. Every optional field also takes `undefined` (a framework's
+ * `request.method` or `request.headers["content-type"]` may be undefined), which means the default.
+ */
 export interface ProviderRequestInit {
-  method?: string;
-  path?: string;
-  query?: URLSearchParams | Record<string, string> | string;
-  headers?: Record<string, string | undefined>;
+  /** `POST` by default. */
+  method?: string | undefined;
+  /**
+   * `/` by default. A query string in it (Node's `request.url` has one) is moved to `query`, before
+   * the parameters given there.
+   */
+  path?: string | undefined;
+  query?: URLSearchParams | Record<string, string> | string | undefined;
+  /** `content-type: application/json` by default. */
+  headers?: Record<string, string | undefined> | undefined;
   body: Uint8Array | string;
-  receivedAt?: Date;
+  /** Now by default. */
+  receivedAt?: Date | undefined;
 }
 
 /** Builds a `ProviderRequest` with sensible defaults: for shells, tests and signed-callback builders. */
@@ -41,10 +52,13 @@ export function createProviderRequest(init: ProviderRequestInit): ProviderReques
   for (const [name, value] of Object.entries(init.headers ?? { "content-type": "application/json" })) {
     headers[name.toLowerCase()] = value;
   }
+  const [path = "/", pathQuery = ""] = (init.path ?? "/").split(/\?(.*)/s, 2);
+  const query = new URLSearchParams(pathQuery);
+  for (const [name, value] of new URLSearchParams(init.query ?? "")) query.append(name, value);
   return {
     method: (init.method ?? "POST").toUpperCase(),
-    path: init.path ?? "/",
-    query: new URLSearchParams(init.query ?? ""),
+    path: path === "" ? "/" : path,
+    query,
     headers,
     body: typeof init.body === "string" ? new TextEncoder().encode(init.body) : init.body,
     receivedAt: init.receivedAt ?? new Date(),

@@ -1,4 +1,4 @@
-import { FriendhookError, type ProviderResponse, parseOptions } from "@friendhook/core";
+import { FriendhookError, isFriendhookError, type ProviderResponse, parseOptions } from "@friendhook/core";
 import type { Receiver } from "@friendhook/receiver";
 import type { RequestHandler, Response } from "express";
 import { type FriendhookMiddlewareOptions, FriendhookMiddlewareOptionsSchema } from "./friendhook-middleware-options";
@@ -40,7 +40,7 @@ export function createFriendhookMiddleware(receiver: Receiver, options: Friendho
       body = request.method === "POST" ? await readRawBody(request, settings) : new Uint8Array();
     } catch (error) {
       const refusal =
-        error instanceof FriendhookError ? error : new FriendhookError("malformed_body", "The request body could not be read.", { cause: error });
+        isFriendhookError(error) ? error : new FriendhookError("malformed_body", "The request body could not be read.", { cause: error });
       send(response, receiver.refuse(settings.adapter, refusal, performance.now() - startedAt), connectionClosingCodes.has(refusal.code));
       return;
     }

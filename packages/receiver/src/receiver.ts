@@ -1,5 +1,6 @@
 import {
   FriendhookError,
+  isFriendhookError,
   type FriendEventSink,
   parseOptions,
   type ProviderAdapterV1,
@@ -66,7 +67,8 @@ export interface Receiver {
 type HandledReport = Omit<CallbackHandledInfo, "adapter" | "provider" | "durationMs">;
 
 function asFriendhookError(error: unknown): FriendhookError | undefined {
-  return error instanceof FriendhookError ? error : undefined;
+  // By its mark, not its class: an adapter may come from another copy of core (ES build beside CommonJS).
+  return isFriendhookError(error) ? error : undefined;
 }
 
 /** The answer when no adapter can render one: a short JSON error. */

@@ -35,4 +35,16 @@ export {
   tencentDenialCodeRange,
 } from "./tencent-decisions";
 export { tencentAcknowledgement, tencentRefusal } from "./tencent-acknowledgement";
-export { type TencentCallbackInit, buildTencentCallback } from "./tencent-test-callbacks";
+export {
+  type TencentCallbackInit,
+  type TencentFriendAddFields,
+  type TencentFriendRequestItemFields,
+  type TencentFriendResponseItemFields,
+  type TencentPairFields,
+  type TencentPairListFields,
+  type TencentPrevFriendAddFields,
+  type TencentPrevFriendResponseFields,
+  type TencentTrafficFields,
+  buildTencentCallback,
+  tencentCallbackBodies,
+} from "./tencent-test-callbacks";

@@ -1,30 +1,11 @@
-import { createConnection, createServer } from "node:net";
 import { describe, it } from "vitest";
+import { serviceAvailable, servicesRequired } from "./service-availability";
 
 export interface ServiceOptions {
   /** Where the service listens; 127.0.0.1 by default. */
   readonly host?: string;
   /** How long to wait for the TCP handshake; 2 seconds by default. */
   readonly timeoutMs?: number;
-}
-
-/** Whether something accepts TCP connections at `host:port`. Never throws. */
-export function serviceAvailable(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const finish = (available: boolean) => {
-      socket.destroy();
-      resolve(available);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once("connect", () => finish(true));
-    socket.once("error", () => finish(false));
-  });
-}
-
-/** True when `FRIENDHOOK_REQUIRE_SERVICES=1`: an unreachable service is then a failure, not a skip. */
-export function servicesRequired(environment: NodeJS.ProcessEnv = process.env): boolean {
-  return environment.FRIENDHOOK_REQUIRE_SERVICES === "1";
 }
 
 /**
@@ -53,23 +34,5 @@ export function describeWithService(
     }
     console.warn(`[friendhook] SKIPPED: ${message}. Set FRIENDHOOK_REQUIRE_SERVICES=1 to fail instead.`);
     it.skip(`SKIPPED: ${message}`, () => undefined);
-  });
-}
-
-/**
- * A local TCP port that nothing listens on right now: for sinks that must fail to connect.
- * The operating system picks it, so it does not collide with other tests.
- */
-export function unusedLocalPort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === "object") resolve(address.port);
-        else reject(new Error("The operating system gave no port."));
-      });
-    });
   });
 }

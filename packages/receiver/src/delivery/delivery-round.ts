@@ -1,4 +1,4 @@
-import { type Delivery, type DeliveryFailure, deliverToSink, deliveryOrderKey, type FriendEventSink, SinkError } from "@friendhook/core";
+import { type Delivery, type DeliveryFailure, deliverToSink, deliveryOrderKey, type FriendEventSink, SinkError, isSinkError } from "@friendhook/core";
 import { planDeliveryFailure, requestedRetryDelayMs, type RetrySchedule } from "./retry-schedule";
 
 export interface DeliveryRoundSettings extends RetrySchedule {
@@ -57,7 +57,7 @@ export interface DeliveryRoundResult {
  */
 export const failuresInARowBeforeStopping = 3;
 
-const isPermanent = (error: unknown) => error instanceof SinkError && error.permanent;
+const isPermanent = (error: unknown) => isSinkError(error) && error.permanent;
 
 /**
  * A failure of a call with several events, charged to each of them: retrying may help the ones it

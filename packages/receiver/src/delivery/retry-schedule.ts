@@ -1,5 +1,4 @@
-import { SinkError } from "@friendhook/core";
-import type { Delivery, DeliveryFailure } from "@friendhook/core";
+import { type Delivery, type DeliveryFailure, isSinkError } from "@friendhook/core";
 
 export interface RetrySchedule {
   readonly maximumAttempts: number;
@@ -29,7 +28,7 @@ export function describeDeliveryError(error: unknown): string {
  * that asks for years (or Infinity) must not keep a delivery from ever being retried or dead-lettered.
  */
 export function requestedRetryDelayMs(error: unknown, schedule: RetrySchedule): number | undefined {
-  const requested = error instanceof SinkError ? error.retryAfterMs : undefined;
+  const requested = isSinkError(error) ? error.retryAfterMs : undefined;
   if (typeof requested !== "number" || Number.isNaN(requested) || requested < 0) return undefined;
   return Math.round(Math.min(requested, schedule.maximumBackoffMs));
 }
@@ -48,7 +47,7 @@ export function planDeliveryFailure(
 ): DeliveryFailure {
   const failedAttempts = delivery.attempts + 1;
   const description = describeDeliveryError(error);
-  const sinkError = error instanceof SinkError ? error : undefined;
+  const sinkError = isSinkError(error) ? error : undefined;
   if (sinkError?.permanent || failedAttempts >= schedule.maximumAttempts) {
     return { deliveryId: delivery.deliveryId, error: description, deadLetter: true };
   }
