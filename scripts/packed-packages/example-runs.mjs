@@ -40,8 +40,8 @@ export const exampleRuns = {
   "sqlite-store": {
     output: [
       "{ journalMode: 'wal', synchronous: 'full' }",
-      "{ inserted: 1, duplicates: 0, unrecognizedInserted: false }",
-      "{ inserted: 0, duplicates: 1, unrecognizedInserted: false }",
+      "{ inserted: 1, duplicates: 0, callbackInserted: false }",
+      "{ inserted: 0, duplicates: 1, callbackInserted: false }",
       "{ friends: [ 'alice' ], blocked: [] }",
     ],
   },
