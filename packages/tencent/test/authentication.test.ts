@@ -203,6 +203,7 @@ describe("authenticateHead: the checks the URL alone allows, before the body is 
   };
 
   it("accepts the head of a correctly signed callback for a configured app", () => {
+    expect(adapterWith().authenticateHead).toBeTypeOf("function");
     expect(() => adapterWith().authenticateHead?.(head({ token }))).not.toThrow();
     expect(() => adapterWith({ token: ["retired", token] }).authenticateHead?.(head({ token }))).not.toThrow();
   });
