@@ -19,7 +19,11 @@ export function adaptersFromConfiguration(configuration: Configuration): Partial
   const { easemob, tencent, openim } = configuration;
   return {
     ...(easemob && {
-      easemob: createEasemobAdapter({ secrets: [...easemob.secrets], ...(easemob.appKeys && { appKeys: [...easemob.appKeys] }) }),
+      easemob: createEasemobAdapter({
+        secrets: [...easemob.secrets],
+        ...(easemob.appKeys && { appKeys: [...easemob.appKeys] }),
+        ...(easemob.maximumAgeSeconds !== undefined && { maximumAgeSeconds: easemob.maximumAgeSeconds }),
+      }),
     }),
     ...(tencent && {
       tencent: createTencentAdapter({ sdkAppIds: [...tencent.sdkAppIds], ...(tencent.token && { token: tencent.token }) }),

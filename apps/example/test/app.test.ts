@@ -163,7 +163,12 @@ describe("the webhooks", () => {
   });
 
   it("answer 503 provider_not_configured for a provider without credentials in production", async () => {
-    const app = await start({ NODE_ENV: "production", TENCENT_SDKAPPID: tencentSdkAppId, TENCENT_TOKEN: tencentToken });
+    const app = await start({
+      NODE_ENV: "production",
+      TENCENT_SDKAPPID: tencentSdkAppId,
+      TENCENT_TOKEN: tencentToken,
+      FRIENDHOOK_API_TOKEN: "test-api-token-6Yh3Kd9Wq2",
+    });
     const answer = await sendCallback(app.url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob" }));
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.body)).toEqual({
@@ -265,7 +270,7 @@ describe("operations", () => {
     expect(metrics).toMatch(/friendhook_delivery_failures_total\{sink="memory"\} [1-9]\d*\n/);
 
     sink.failWith(undefined);
-    const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST" });
+    const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST", headers: { "content-type": "application/json" } });
     expect(replay).toMatchObject({ status: 200, body: { replayed: 4 } });
     await waitFor(() => (sink.events.length === 4 ? true : undefined), "the replayed events to be delivered");
     expect((await request(`${app.url}/api/dead-letters`)).body).toEqual({ deadLetters: [], next: null });

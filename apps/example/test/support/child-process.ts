@@ -28,9 +28,12 @@ function environmentWith(variables: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, PATH: [...binaries, inherited.PATH ?? ""].join(delimiter), ...variables };
 }
 
-/** Runs the app from its sources, in the app's directory, as `pnpm dev` would (without the watcher). */
-export function startAppProcess(variables: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@friendhook/source", "src/main.ts"], {
+/**
+ * Runs the app from its sources, in the app's directory, as `pnpm dev` would (without the watcher),
+ * with the command-line arguments given (`--demo`, as `pnpm start` and `pnpm dev` pass it).
+ */
+export function startAppProcess(variables: Record<string, string>, commandLineArguments: readonly string[] = []): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@friendhook/source", "src/main.ts", ...commandLineArguments], {
     cwd: appDirectory,
     env: environmentWith(variables),
     stdio: ["ignore", "pipe", "pipe"],
