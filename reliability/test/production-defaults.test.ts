@@ -75,7 +75,7 @@ function demoForgeries(): DemoForgery[] {
   ];
 }
 
-const demoFigures = { starts: 0, tried: 0, refused: 0, forgedStored: 0, genuine: 0, acknowledged: 0, serverErrors: 0 };
+const demoFigures = { starts: 0, tried: 0, refused: 0, notConfigured: 0, forgedStored: 0, genuine: 0, acknowledged: 0, serverErrors: 0 };
 const unauthenticatedFigures = { refusedStarts: 0, optedInStarts: 0, unsignedAccepted: 0 };
 
 describe("the DEMO credentials in a real deployment", () => {
@@ -93,8 +93,12 @@ describe("the DEMO credentials in a real deployment", () => {
         const outcome = await sendCallback(url, forgery.route, forgery.request);
         demoFigures.tried += 1;
         const status = outcome.kind === "answered" ? outcome.status : outcome.reason;
+        const code = errorCodeOf(outcome);
         if (typeof status === "number" && status >= 400 && status < 500) demoFigures.refused += 1;
-        answers.push({ name: forgery.name, status, code: errorCodeOf(outcome) });
+        // 503 provider_not_configured is the answer of a provider the operator left out; any other 5xx is a failure.
+        if (status === 503 && code === "provider_not_configured") demoFigures.notConfigured += 1;
+        else if (typeof status === "number" && status >= 500) demoFigures.serverErrors += 1;
+        answers.push({ name: forgery.name, status, code });
       }
       // Tencent and OpenIM are simply not there: 503 provider_not_configured is what a provider
       // without credentials answers (see the example app's README).
@@ -149,8 +153,8 @@ afterAll(() => {
     refused: demoFigures.refused,
     forgedStored: demoFigures.forgedStored,
     hostileInputsTried: demoFigures.tried,
-    serverErrorsSeen: 0,
-    notes: { starts: demoFigures.starts },
+    serverErrorsSeen: demoFigures.serverErrors,
+    notes: { starts: demoFigures.starts, answeredProviderNotConfigured: demoFigures.notConfigured },
   });
   recordFigures("unauthenticated-providers", "Production start with a provider that authenticates nothing", {
     notes: {

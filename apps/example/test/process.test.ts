@@ -12,7 +12,7 @@ import { request, waitFor } from "./support/running-app";
 const children: Child[] = [];
 const directories: string[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill("SIGKILL");
+  for (const child of children.splice(0)) child.kill();
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
