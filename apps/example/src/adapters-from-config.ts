@@ -23,6 +23,7 @@ export function adaptersFromConfiguration(configuration: Configuration): Partial
         secrets: [...easemob.secrets],
         ...(easemob.appKeys && { appKeys: [...easemob.appKeys] }),
         ...(easemob.maximumAgeSeconds !== undefined && { maximumAgeSeconds: easemob.maximumAgeSeconds }),
+        ...(easemob.maximumEventsPerCallback !== undefined && { maximumEventsPerCallback: easemob.maximumEventsPerCallback }),
       }),
     }),
     ...(tencent && {

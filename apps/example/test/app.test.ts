@@ -154,6 +154,23 @@ describe("the webhooks", () => {
     expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
   });
 
+  it("take EASEMOB_MAXIMUM_AGE_SECONDS and EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK into the Easemob adapter", async () => {
+    const twoMinutesOld = easemob({ operation: "add", from: jid("alice"), to: "bob", timestamp: Date.now() - 120_000 });
+    // The adapter's own window (five minutes) takes it; one of 60 seconds does not.
+    expect((await sendCallback((await start()).url, "easemob", twoMinutesOld)).status).toBe(200);
+    const narrow = await start({ ...bothProviders, EASEMOB_MAXIMUM_AGE_SECONDS: "60" });
+    const stale = await sendCallback(narrow.url, "easemob", twoMinutesOld);
+    expect(stale.status).toBe(401);
+    expect(JSON.parse(stale.body).error.code).toBe("stale_request");
+
+    // An accepted request makes two events (accepted, then added): over a cap of one.
+    const capped = await start({ ...bothProviders, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "1" });
+    const accept = await sendCallback(capped.url, "easemob", easemob({ operation: "accept", from: jid("alice"), to: "bob" }));
+    expect(accept.status).toBe(413);
+    expect(JSON.parse(accept.body).error.code).toBe("too_many_events");
+    expect((await sendCallback(capped.url, "easemob", easemob({ operation: "add", from: jid("carol"), to: "bob" }))).status).toBe(200);
+  });
+
   it("refuse a body over FRIENDHOOK_BODY_LIMIT with 413", async () => {
     const app = await start({ ...bothProviders, FRIENDHOOK_BODY_LIMIT: "1kb" });
     const large = easemob({ operation: "add", from: jid("alice"), to: "bob", reason: "x".repeat(2000) });

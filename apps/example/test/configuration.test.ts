@@ -70,6 +70,7 @@ describe("parseConfiguration", () => {
         OPENIM_TOKEN: "old-openim-token,new-openim-token",
         OPENIM_APP_ID: "openim-production",
         EASEMOB_MAXIMUM_AGE_SECONDS: "300",
+        EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "4",
         FRIENDHOOK_API_TOKEN: `${apiToken}, ${rotatedApiToken}`,
         FRIENDHOOK_METRICS_TOKEN: "metrics-token-Jf6Rt2Nq8Xb",
       },
@@ -97,7 +98,7 @@ describe("parseConfiguration", () => {
         pollIntervalMs: 500,
         leaseMs: 120_000,
       },
-      easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300 },
+      easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300, maximumEventsPerCallback: 4 },
       tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy" },
       openim: { appId: "openim-production", tokens: ["old-openim-token", "new-openim-token"] },
       api: { tokens: [apiToken, rotatedApiToken] },
@@ -243,9 +244,11 @@ describe("parseConfiguration", () => {
     ],
     [{ TENCENT_SDKAPPID: "14000x" }, 'TENCENT_SDKAPPID: entry 1 ("14000x") is not an SdkAppid, which is a number such as 1400000000'],
     [{ TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "two words" }, "TENCENT_TOKEN: contains whitespace; copy the value without spaces or line breaks"],
-    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "0" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 86400 (got "0")'],
-    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "5m" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 86400 (got "5m")'],
-    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "86401" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 86400 (got "86401")'],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "0" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "0")'],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "5m" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "5m")'],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "604801" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "604801")'],
+    [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "0" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "0")'],
+    [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2.5" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "2.5")'],
     [{ FRIENDHOOK_API: "false" }, 'FRIENDHOOK_API: must be on or off (got "false")'],
     [
       { FRIENDHOOK_API_TOKEN: "short-token" },
@@ -468,9 +471,13 @@ describe("production defaults", () => {
     expect(problemsOf({ ...easemobOnly, FRIENDHOOK_API_TOKEN: `${apiToken},not-long` }).join()).not.toContain(apiToken);
   });
 
-  it("wires EASEMOB_MAXIMUM_AGE_SECONDS, which needs the Easemob secret", () => {
-    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_AGE_SECONDS: "120" }, "/").easemob?.maximumAgeSeconds).toBe(120);
-    expect(problemsOf({ EASEMOB_MAXIMUM_AGE_SECONDS: "120" })).toEqual(["EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_AGE_SECONDS is set"]);
+  it("reads the Easemob window and event cap, which need the Easemob secret", () => {
+    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_AGE_SECONDS: "259200" }, "/").easemob?.maximumAgeSeconds).toBe(259_200);
+    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" }, "/").easemob?.maximumEventsPerCallback).toBe(2);
+    expect(problemsOf({ EASEMOB_MAXIMUM_AGE_SECONDS: "120", EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" })).toEqual([
+      "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_AGE_SECONDS is set",
+      "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK is set",
+    ]);
   });
 });
 

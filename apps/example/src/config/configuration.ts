@@ -38,6 +38,8 @@ export interface EasemobConfiguration {
   readonly appKeys: readonly string[] | undefined;
   /** How far a callback's `timestamp` may lie from its receipt; the adapter's default when absent. */
   readonly maximumAgeSeconds?: number;
+  /** The most events one callback may make; the adapter's default when absent. */
+  readonly maximumEventsPerCallback?: number;
 }
 
 export interface TencentConfiguration {
@@ -140,15 +142,20 @@ const BearerTokenListSchema = listOf((entry) => {
 
 const SwitchSchema = z.enum(["on", "off"], { error: (issue) => `must be on or off (got "${String(issue.input).slice(0, 20)}")` });
 
-const largestMaximumAgeSeconds = 86_400;
-
-function parseMaximumAgeSeconds(text: string): Parsed<number> {
-  const seconds = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(seconds >= 1 && seconds <= largestMaximumAgeSeconds)) {
-    return problem(`must be a whole number of seconds from 1 to ${largestMaximumAgeSeconds} (got "${text.slice(0, 20)}")`);
-  }
-  return parsed(seconds);
+/**
+ * A whole number within bounds. A week is room enough for the freshness window while Easemob resends
+ * the callbacks of its exception storage (kept three days); a window that never closes is refused.
+ */
+function wholeNumberParser(least: number, most: number, unit: string): (text: string) => Parsed<number> {
+  return (text) => {
+    const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= least && value <= most)) return problem(`must be a whole number${unit} from ${least} to ${most} (got "${text.slice(0, 20)}")`);
+    return parsed(value);
+  };
 }
+
+const parseMaximumAgeSeconds = wholeNumberParser(1, 7 * 86_400, " of seconds");
+const parseMaximumEventsPerCallback = wholeNumberParser(1, 100_000, "");
 
 const TokenSchema = setting((text) => {
   const wrong = describeWrongSecret(text);
@@ -199,6 +206,7 @@ const EnvironmentSchema = z.object({
   EASEMOB_SECRET: SecretListSchema.optional(),
   EASEMOB_APPKEY: AppKeyListSchema.optional(),
   EASEMOB_MAXIMUM_AGE_SECONDS: setting(parseMaximumAgeSeconds).optional(),
+  EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: setting(parseMaximumEventsPerCallback).optional(),
   TENCENT_SDKAPPID: SdkAppIdListSchema.optional(),
   TENCENT_TOKEN: TokenSchema.optional(),
   TENCENT_ALLOW_UNAUTHENTICATED: BooleanSchema.optional(),
@@ -216,8 +224,8 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   if (environment.EASEMOB_APPKEY && !environment.EASEMOB_SECRET) {
     problems.push("EASEMOB_SECRET: is required when EASEMOB_APPKEY is set (the secret of the Easemob callback rule)");
   }
-  if (environment.EASEMOB_MAXIMUM_AGE_SECONDS !== undefined && !environment.EASEMOB_SECRET) {
-    problems.push("EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_AGE_SECONDS is set");
+  for (const name of ["EASEMOB_MAXIMUM_AGE_SECONDS", "EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK"] as const) {
+    if (environment[name] !== undefined && !environment.EASEMOB_SECRET) problems.push(`EASEMOB_SECRET: is required when ${name} is set`);
   }
   if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
     problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
@@ -237,6 +245,7 @@ function crossCheck(environment: ParsedEnvironment): string[] {
     environment.TENCENT_SDKAPPID ||
     environment.EASEMOB_APPKEY ||
     environment.EASEMOB_MAXIMUM_AGE_SECONDS !== undefined ||
+    environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK !== undefined ||
     environment.TENCENT_TOKEN ||
     environment.TENCENT_ALLOW_UNAUTHENTICATED !== undefined ||
     environment.OPENIM_ALLOW_UNAUTHENTICATED !== undefined ||
@@ -370,6 +379,9 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
           secrets: environment.EASEMOB_SECRET,
           appKeys: environment.EASEMOB_APPKEY,
           ...(environment.EASEMOB_MAXIMUM_AGE_SECONDS !== undefined && { maximumAgeSeconds: environment.EASEMOB_MAXIMUM_AGE_SECONDS }),
+          ...(environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK !== undefined && {
+            maximumEventsPerCallback: environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK,
+          }),
         }
       : undefined,
     tencent: environment.TENCENT_SDKAPPID
@@ -406,6 +418,7 @@ export function describeConfiguration(configuration: Configuration): Record<stri
           secretCount: easemob.secrets.length,
           appKeys: easemob.appKeys ?? "any",
           maximumAgeSeconds: easemob.maximumAgeSeconds ?? "the adapter's default",
+          maximumEventsPerCallback: easemob.maximumEventsPerCallback ?? "the adapter's default",
         }
       : "not configured",
     tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
