@@ -27,7 +27,11 @@ export function adaptersFromConfiguration(configuration: Configuration): Partial
       }),
     }),
     ...(tencent && {
-      tencent: createTencentAdapter({ sdkAppIds: [...tencent.sdkAppIds], ...(tencent.token && { token: tencent.token }) }),
+      tencent: createTencentAdapter({
+        sdkAppIds: [...tencent.sdkAppIds],
+        ...(tencent.token && { token: tencent.token }),
+        ...(tencent.maximumClockSkewSeconds !== undefined && { maximumClockSkewSeconds: tencent.maximumClockSkewSeconds }),
+      }),
     }),
     // No policy is configured: friend requests are allowed, as OpenIM itself would.
     ...(openim && {

@@ -171,6 +171,22 @@ describe("the webhooks", () => {
     expect((await sendCallback(capped.url, "easemob", easemob({ operation: "add", from: jid("carol"), to: "bob" }))).status).toBe(200);
   });
 
+  it("take TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS into the Tencent adapter", async () => {
+    const ninetySecondsOld = buildTencentCallback({
+      sdkAppId: tencentSdkAppId,
+      token: tencentToken,
+      command: "Sns.CallbackFriendAdd",
+      requestTime: Math.floor(Date.now() / 1000) - 90,
+      body: { CallbackCommand: "Sns.CallbackFriendAdd", PairList: [{ From_Account: "alice", To_Account: "bob" }] },
+    });
+    // The adapter's own bound (60 s) refuses it; a bound of 120 s takes it.
+    const stale = await sendCallback((await start()).url, "tencent", ninetySecondsOld);
+    expect(stale.status).toBe(401);
+    expect(stale.body).toContain("stale_request");
+    const wide = await start({ ...bothProviders, TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120" });
+    expect((await sendCallback(wide.url, "tencent", ninetySecondsOld)).status).toBe(200);
+  });
+
   it("refuse a body over FRIENDHOOK_BODY_LIMIT with 413", async () => {
     const app = await start({ ...bothProviders, FRIENDHOOK_BODY_LIMIT: "1kb" });
     const large = easemob({ operation: "add", from: jid("alice"), to: "bob", reason: "x".repeat(2000) });

@@ -71,6 +71,7 @@ describe("parseConfiguration", () => {
         OPENIM_APP_ID: "openim-production",
         EASEMOB_MAXIMUM_AGE_SECONDS: "300",
         EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "4",
+        TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120",
         FRIENDHOOK_API_TOKEN: `${apiToken}, ${rotatedApiToken}`,
         FRIENDHOOK_METRICS_TOKEN: "metrics-token-Jf6Rt2Nq8Xb",
       },
@@ -99,7 +100,7 @@ describe("parseConfiguration", () => {
         leaseMs: 120_000,
       },
       easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300, maximumEventsPerCallback: 4 },
-      tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy" },
+      tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy", maximumClockSkewSeconds: 120 },
       openim: { appId: "openim-production", tokens: ["old-openim-token", "new-openim-token"] },
       api: { tokens: [apiToken, rotatedApiToken] },
       metricsTokens: ["metrics-token-Jf6Rt2Nq8Xb"],
@@ -248,6 +249,11 @@ describe("parseConfiguration", () => {
     [{ EASEMOB_MAXIMUM_AGE_SECONDS: "5m" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "5m")'],
     [{ EASEMOB_MAXIMUM_AGE_SECONDS: "604801" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "604801")'],
     [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "0" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "0")'],
+    [
+      { TENCENT_SDKAPPID: "1400000000", TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "3601" },
+      'TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: must be a whole number of seconds from 1 to 3600 (got "3601")',
+    ],
+    [{ TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "30" }, "TENCENT_SDKAPPID: is required when TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS is set"],
     [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2.5" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "2.5")'],
     [{ FRIENDHOOK_API: "false" }, 'FRIENDHOOK_API: must be on or off (got "false")'],
     [

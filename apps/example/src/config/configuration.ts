@@ -46,6 +46,8 @@ export interface TencentConfiguration {
   readonly sdkAppIds: readonly string[];
   /** The callback authentication token; callbacks are not authenticated without it. */
   readonly token: string | undefined;
+  /** How far a signed `RequestTime` may lie from now; the adapter's default when absent. */
+  readonly maximumClockSkewSeconds?: number;
 }
 
 export interface OpenImConfiguration {
@@ -142,10 +144,7 @@ const BearerTokenListSchema = listOf((entry) => {
 
 const SwitchSchema = z.enum(["on", "off"], { error: (issue) => `must be on or off (got "${String(issue.input).slice(0, 20)}")` });
 
-/**
- * A whole number within bounds. A week is room enough for the freshness window while Easemob resends
- * the callbacks of its exception storage (kept three days); a window that never closes is refused.
- */
+/** A whole number from `least` to `most`. */
 function wholeNumberParser(least: number, most: number, unit: string): (text: string) => Parsed<number> {
   return (text) => {
     const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
@@ -154,8 +153,11 @@ function wholeNumberParser(least: number, most: number, unit: string): (text: st
   };
 }
 
+// A week leaves room for the window while Easemob resends the callbacks of its exception storage
+// (kept three days); a window that never closes is refused.
 const parseMaximumAgeSeconds = wholeNumberParser(1, 7 * 86_400, " of seconds");
 const parseMaximumEventsPerCallback = wholeNumberParser(1, 100_000, "");
+const parseMaximumClockSkewSeconds = wholeNumberParser(1, 3600, " of seconds");
 
 const TokenSchema = setting((text) => {
   const wrong = describeWrongSecret(text);
@@ -210,6 +212,7 @@ const EnvironmentSchema = z.object({
   TENCENT_SDKAPPID: SdkAppIdListSchema.optional(),
   TENCENT_TOKEN: TokenSchema.optional(),
   TENCENT_ALLOW_UNAUTHENTICATED: BooleanSchema.optional(),
+  TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: setting(parseMaximumClockSkewSeconds).optional(),
   OPENIM_ENABLED: BooleanSchema.optional(),
   OPENIM_TOKEN: SecretListSchema.optional(),
   OPENIM_APP_ID: OpenImAppIdSchema.optional(),
@@ -230,8 +233,8 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
     problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
   }
-  if (environment.TENCENT_ALLOW_UNAUTHENTICATED !== undefined && !environment.TENCENT_SDKAPPID) {
-    problems.push("TENCENT_SDKAPPID: is required when TENCENT_ALLOW_UNAUTHENTICATED is set");
+  for (const name of ["TENCENT_ALLOW_UNAUTHENTICATED", "TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS"] as const) {
+    if (environment[name] !== undefined && !environment.TENCENT_SDKAPPID) problems.push(`TENCENT_SDKAPPID: is required when ${name} is set`);
   }
   if (environment.OPENIM_ENABLED === false && openImSettingsGiven(environment)) {
     problems.push("OPENIM_ENABLED: is false, but OPENIM_TOKEN or OPENIM_APP_ID is set; remove them, or set OPENIM_ENABLED=true");
@@ -248,6 +251,7 @@ function crossCheck(environment: ParsedEnvironment): string[] {
     environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK !== undefined ||
     environment.TENCENT_TOKEN ||
     environment.TENCENT_ALLOW_UNAUTHENTICATED !== undefined ||
+    environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS !== undefined ||
     environment.OPENIM_ALLOW_UNAUTHENTICATED !== undefined ||
     openImEnabled(environment);
   if (!anyProvider) {
@@ -385,7 +389,13 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
         }
       : undefined,
     tencent: environment.TENCENT_SDKAPPID
-      ? { sdkAppIds: environment.TENCENT_SDKAPPID, token: environment.TENCENT_TOKEN }
+      ? {
+          sdkAppIds: environment.TENCENT_SDKAPPID,
+          token: environment.TENCENT_TOKEN,
+          ...(environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS !== undefined && {
+            maximumClockSkewSeconds: environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS,
+          }),
+        }
       : undefined,
     ...(openImEnabled(environment) && {
       openim: { appId: environment.OPENIM_APP_ID ?? defaultOpenImAppId, tokens: environment.OPENIM_TOKEN },
@@ -421,7 +431,13 @@ export function describeConfiguration(configuration: Configuration): Record<stri
           maximumEventsPerCallback: easemob.maximumEventsPerCallback ?? "the adapter's default",
         }
       : "not configured",
-    tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
+    tencent: tencent
+      ? {
+          sdkAppIds: tencent.sdkAppIds,
+          authenticated: tencent.token !== undefined,
+          maximumClockSkewSeconds: tencent.maximumClockSkewSeconds ?? "the adapter's default",
+        }
+      : "not configured",
     openim: openim ? { appId: openim.appId, authenticated: openim.tokens !== undefined } : "not configured",
     api: api ? { authenticated: api.tokens !== undefined } : "off",
     metrics: { authenticated: configuration.metricsTokens !== undefined },

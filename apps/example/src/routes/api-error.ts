@@ -11,10 +11,10 @@ export const apiErrorStatuses = {
   unauthorized: 401,
   /** A change requested by a page of another site (`Sec-Fetch-Site`), which no operator sends. */
   cross_site_request: 403,
-  /** A change requested without `Content-Type: application/json`, as a cross-site form or `text/plain` post would be. */
-  unsupported_media_type: 415,
   /** No route has this method and path. */
   not_found: 404,
+  /** A change requested without `Content-Type: application/json`, as a cross-site form or `text/plain` post would be. */
+  unsupported_media_type: 415,
   /** The store cannot be read (during shutdown, for example). */
   unavailable: 503,
   /** Anything unexpected; details go to the log, never to the client. */
