@@ -4,11 +4,14 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { reliabilityCredentials } from "./credentials";
 
 const require = createRequire(import.meta.url);
 
+/** The example app's directory, where its committed `.env.development` lives. */
+export const exampleAppDirectory = dirname(require.resolve("@friendhook/example/package.json"));
 /** The example app's entry point, run from its TypeScript sources as `pnpm dev` does. */
-const appMainPath = join(dirname(require.resolve("@friendhook/example/package.json")), "src/main.ts");
+const appMainPath = join(exampleAppDirectory, "src/main.ts");
 const typeScriptLoader = pathToFileURL(require.resolve("tsx")).href;
 
 const listeningMessage = "friendhook is listening";
@@ -22,6 +25,8 @@ export interface AppProcessOptions {
   readonly workingDirectory: string;
   /** How long start-up may take before it counts as failed. */
   readonly startupTimeoutMs?: number;
+  /** The app's command-line arguments (`--demo`); none by default. */
+  readonly commandLineArguments?: readonly string[];
 }
 
 /** One life of the app process, from spawn to exit. */
@@ -53,7 +58,11 @@ export function killRunningAppProcesses(): void {
   running.clear();
 }
 
-/** A minimal environment: no variable of the test runner (NODE_ENV, FRIENDHOOK_*) reaches the app unasked. */
+/**
+ * A minimal environment: no variable of the test runner (NODE_ENV, FRIENDHOOK_*) reaches the app
+ * unasked. Production needs a token for the read API: `reliabilityCredentials.apiToken`, unless the
+ * test's variables say otherwise (a blank value counts as unset).
+ */
 function environmentFor(options: AppProcessOptions): NodeJS.ProcessEnv {
   const { PATH, HOME, TMPDIR, LANG } = process.env;
   return {
@@ -65,6 +74,7 @@ function environmentFor(options: AppProcessOptions): NodeJS.ProcessEnv {
     HOST: "127.0.0.1",
     PORT: "0",
     LOG_LEVEL: "info",
+    FRIENDHOOK_API_TOKEN: reliabilityCredentials.apiToken,
     ...options.variables,
     FRIENDHOOK_DATA_DIR: options.dataDirectory,
   };
@@ -78,7 +88,7 @@ function listeningUrlIn(line: string): string | undefined {
 
 /** `node --import tsx src/main.ts`: the app from its TypeScript sources, as `pnpm dev` runs it. */
 function spawnApp(options: AppProcessOptions): ChildProcessByStdio<null, Readable, Readable> {
-  const child = spawn(process.execPath, ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath], {
+  const child = spawn(process.execPath, ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath, ...(options.commandLineArguments ?? [])], {
     cwd: options.workingDirectory,
     env: environmentFor(options),
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,6 +9,8 @@ export const reliabilityCredentials = {
   tencentToken: "rel-tencent-token-M4n8Zc1wQa",
   /** The Standard Webhooks secret the app's HTTP sink signs with (`whsec_` and a 31-byte key in base64). */
   webhookSecret: "whsec_cmVsLXdlYmhvb2sta2V5LTVYcTlMdjJOYzdSazFUeg==",
+  /** The bearer token of the app's read API (`FRIENDHOOK_API_TOKEN`), which every app process is given. */
+  apiToken: "rel-api-token-Vq3Ns8Kd1Xw6Jt4",
 } as const;
 
 export type ReliabilityCredentials = typeof reliabilityCredentials;
@@ -26,7 +28,19 @@ export function providerVariables(credentials: ReliabilityCredentials = reliabil
 /** Every secret string the app is given: none may ever appear in its output or its answers. */
 export function secretStrings(credentials: ReliabilityCredentials = reliabilityCredentials): string[] {
   const webhookKey = credentials.webhookSecret.slice("whsec_".length);
-  return [...credentials.easemobSecrets, credentials.tencentToken, credentials.webhookSecret, webhookKey, Buffer.from(webhookKey, "base64").toString("latin1")];
+  return [
+    ...credentials.easemobSecrets,
+    credentials.tencentToken,
+    credentials.webhookSecret,
+    webhookKey,
+    Buffer.from(webhookKey, "base64").toString("latin1"),
+    credentials.apiToken,
+  ];
+}
+
+/** The header that opens the app's read API. */
+export function apiHeaders(credentials: ReliabilityCredentials = reliabilityCredentials): Record<string, string> {
+  return { authorization: `Bearer ${credentials.apiToken}` };
 }
 
 /** The variables that make the app forward every event to `url` as signed Standard Webhooks. */

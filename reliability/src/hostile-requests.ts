@@ -1,5 +1,5 @@
 import { signEasemobCallback } from "@friendhook/easemob";
-import { signTencentRequest } from "@friendhook/tencent";
+import { defaultMaximumEventsPerCallback, signTencentRequest } from "@friendhook/tencent";
 import { hostileBodies } from "@friendhook/testkit";
 import type { Route } from "./callback-plans";
 import { type ReliabilityCredentials, reliabilityCredentials } from "./credentials";
@@ -457,13 +457,23 @@ export function hostileRequests(context: HostileContext): HostileRequest[] {
       body: JSON.stringify({ ...signedTencentBody(), PairList: pairList(pairsWithinLimit) }),
     }),
   });
+  const pairsWithinCap = Math.min(pairsWithinLimit, defaultMaximumEventsPerCallback);
   add({
-    name: `Tencent, signed: a PairList of ${pairsWithinLimit} pairs, the last one broken`,
+    name: `Tencent, signed: a PairList of ${pairsWithinCap} pairs, the last one broken`,
     route: "tencent",
     category: "malformed",
     status: 400,
-    build: () => tencentBody({ ...signedTencentBody(), PairList: [...pairList(pairsWithinLimit - 1), { From_Account: "mallory" }] }),
+    build: () => tencentBody({ ...signedTencentBody(), PairList: [...pairList(pairsWithinCap - 1), { From_Account: "mallory" }] }),
   });
+  if (pairsWithinLimit > defaultMaximumEventsPerCallback) {
+    add({
+      name: `Tencent, signed: a PairList of ${pairsWithinLimit} pairs, over maximumEventsPerCallback`,
+      route: "tencent",
+      category: "malformed",
+      status: 413,
+      build: () => tencentBody({ ...signedTencentBody(), PairList: pairList(pairsWithinLimit) }),
+    });
+  }
   add({
     name: `Tencent, signed: a PairList of ${Math.floor(overLimit / 40)} pairs, over the body limit`,
     route: "tencent",

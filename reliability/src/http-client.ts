@@ -1,5 +1,6 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { ProviderRequest } from "@friendhook/core";
+import { apiHeaders } from "./credentials";
 
 export type HttpOutcome =
   | { readonly kind: "answered"; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
@@ -82,9 +83,9 @@ export function sendCallback(baseUrl: string, route: string, request: ProviderRe
   return sendRaw(baseUrl, { method: request.method, path: webhookPathOf(route, request), headers, body: request.body }, options);
 }
 
-/** GET and parse a JSON answer of the read API; throws on anything but 200. */
+/** GET and parse a JSON answer of the read API, with its token; throws on anything but 200. */
 export async function getJson<Body>(baseUrl: string, path: string): Promise<Body> {
-  const outcome = await sendRaw(baseUrl, { method: "GET", path });
+  const outcome = await sendRaw(baseUrl, { method: "GET", path, headers: apiHeaders() });
   if (outcome.kind === "failed") throw new Error(`GET ${path} failed: ${outcome.reason}`);
   if (outcome.status !== 200) throw new Error(`GET ${path} answered ${outcome.status}: ${outcome.body.slice(0, 300)}`);
   return JSON.parse(outcome.body) as Body;

@@ -12,6 +12,7 @@ export * from "./load";
 export * from "./mixed-traffic";
 export * from "./pair-traffic";
 export * from "./read-api";
+export * from "./read-api-attacks";
 export * from "./report";
 export * from "./results";
 export * from "./seeded-random";

@@ -20,7 +20,21 @@ const columns: readonly Column[] = [
 ];
 
 /** The order of the tests in RELIABILITY.md; tests not listed here follow, by key. */
-const testOrder = ["crash-sqlite", "crash-postgres", "graceful-stop-sqlite", "sink-outage", "duplicates-disorder", "hostile-input", "forgery", "secrets"];
+const testOrder = [
+  "crash-sqlite",
+  "crash-postgres",
+  "graceful-stop-sqlite",
+  "sink-outage",
+  "duplicates-disorder",
+  "hostile-input",
+  "forgery",
+  "secrets",
+  "read-api-token",
+  "read-api-csrf",
+  "read-api-production",
+  "demo-credentials",
+  "unauthenticated-providers",
+];
 
 const cell = (value: number | string | undefined) => (value === undefined ? "–" : typeof value === "number" ? value.toLocaleString("en-US") : value);
 const escape = (text: string) => text.replace(/\|/g, "\\|");

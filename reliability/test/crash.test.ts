@@ -1,4 +1,5 @@
 import { describeWithService } from "@friendhook/testkit";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type CrashScenarioResult,
@@ -83,9 +84,11 @@ describe("crash: kill -9 in the middle of a flood of callbacks", () => {
   });
 });
 
-/** The test database, and a schema of friendhook's tables for these tests alone. */
-const postgresLocation = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
-postgresLocation.searchParams.set("schema", "friendhook_reliability");
+/** The test database, and a schema of friendhook's tables for this run alone (dropped after it). */
+const postgresDatabase = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const postgresLocation = new URL(postgresDatabase);
+const postgresSchema = `friendhook_reliability_${process.pid}_${Date.now().toString(36)}`;
+postgresLocation.searchParams.set("schema", postgresSchema);
 const postgresUrl = postgresLocation.href;
 
 describeWithService("crash: kill -9 with the PostgreSQL store", Number(postgresLocation.port || 5432), () => {
@@ -95,5 +98,15 @@ describeWithService("crash: kill -9 with the PostgreSQL store", Number(postgresL
     const result = await runCrashScenario({ variables: { ...providerVariables(), FRIENDHOOK_STORE: postgresUrl }, callbackCount, senders, killThresholds, seed });
     recordFigures("crash-postgres", "Crash: kill -9 under load (PostgreSQL)", figuresOf(result, seed));
     expectCrashSafety(result);
+  });
+
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: postgresDatabase });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${postgresSchema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
   });
 }, { host: postgresLocation.hostname });

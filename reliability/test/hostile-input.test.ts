@@ -17,6 +17,7 @@ import {
   type HttpOutcome,
   type RawRequest,
   type Route,
+  apiHeaders,
   createAppDeployment,
   hostileRequests,
   killRunningAppProcesses,
@@ -120,7 +121,7 @@ describe("hostile input against the running app", () => {
     expect(deployment.current().hasExited()).toBe(false);
     // The read API is unharmed by what was refused.
     for (const path of ["/api/events", "/api/unrecognized", "/api/dead-letters", "/metrics", "/healthz"]) {
-      expect(statusOf(await sendRaw(url, { method: "GET", path })), path).toBe(200);
+      expect(statusOf(await sendRaw(url, { method: "GET", path, headers: apiHeaders() })), path).toBe(200);
     }
   });
 
@@ -146,7 +147,7 @@ describe("hostile input against the running app", () => {
       expect(statusOf(outcome)).toBeLessThan(500);
     }
     for (const path of ["/api/unrecognized", "/api/events", "/healthz"]) {
-      expect(statusOf(await sendRaw(url, { method: "GET", path })), path).toBe(200);
+      expect(statusOf(await sendRaw(url, { method: "GET", path, headers: apiHeaders() })), path).toBe(200);
     }
   });
 

@@ -6,6 +6,7 @@ import { buildTencentCallback } from "@friendhook/tencent";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type HttpOutcome,
+  apiHeaders,
   createAppDeployment,
   easemobForgeries,
   hostileRequests,
@@ -101,7 +102,7 @@ describe("secrets never appear in the app's output or answers", () => {
         }
         // Every page of the read API, and a route that does not exist.
         for (const path of ["/api/events?limit=1000", "/api/unrecognized", "/api/dead-letters", "/api/friends?provider=tencent&appId=1400000042&userId=leakc", "/metrics", "/healthz", "/nowhere", "/api/events?limit=0"]) {
-          answers.push(answerText(await sendRaw(url, { method: "GET", path })));
+          answers.push(answerText(await sendRaw(url, { method: "GET", path, headers: apiHeaders() })));
         }
         const life = deployment.current();
         // Both sinks have delivered: the output holds delivery lines and logs too.

@@ -19,10 +19,19 @@ export function adaptersFromConfiguration(configuration: Configuration): Partial
   const { easemob, tencent, openim } = configuration;
   return {
     ...(easemob && {
-      easemob: createEasemobAdapter({ secrets: [...easemob.secrets], ...(easemob.appKeys && { appKeys: [...easemob.appKeys] }) }),
+      easemob: createEasemobAdapter({
+        secrets: [...easemob.secrets],
+        ...(easemob.appKeys && { appKeys: [...easemob.appKeys] }),
+        ...(easemob.maximumAgeSeconds !== undefined && { maximumAgeSeconds: easemob.maximumAgeSeconds }),
+        ...(easemob.maximumEventsPerCallback !== undefined && { maximumEventsPerCallback: easemob.maximumEventsPerCallback }),
+      }),
     }),
     ...(tencent && {
-      tencent: createTencentAdapter({ sdkAppIds: [...tencent.sdkAppIds], ...(tencent.token && { token: tencent.token }) }),
+      tencent: createTencentAdapter({
+        sdkAppIds: [...tencent.sdkAppIds],
+        ...(tencent.token && { token: tencent.token }),
+        ...(tencent.maximumClockSkewSeconds !== undefined && { maximumClockSkewSeconds: tencent.maximumClockSkewSeconds }),
+      }),
     }),
     // No policy is configured: friend requests are allowed, as OpenIM itself would.
     ...(openim && {

@@ -7,14 +7,11 @@ import type { Configuration } from "./config/configuration";
 import { createLogger } from "./logger";
 import { type AppMetrics, createMetrics } from "./metrics";
 import { observeRequests } from "./observe-requests";
-import { callbackRoutes } from "./routes/callbacks";
-import { deadLetterRoutes } from "./routes/dead-letters";
+import { apiRoutes } from "./routes/api";
+import { requireBearerToken } from "./routes/bearer-token";
 import { errorHandler, notFound } from "./routes/errors";
-import { eventRoutes } from "./routes/events";
-import { friendRoutes } from "./routes/friends";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
-import { unrecognizedRoutes } from "./routes/unrecognized";
 import { webhookRoutes } from "./routes/webhooks";
 import { sinksFromConfiguration } from "./sinks-from-config";
 import { storeFromConfiguration } from "./store-from-config";
@@ -86,12 +83,15 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   app.use(observeRequests(logger, metrics));
   app.use(webhookRoutes({ receiver, metrics, bodyLimitBytes: configuration.bodyLimitBytes }));
   app.use(healthRoutes(receiver));
+  if (configuration.metricsTokens) app.use("/metrics", requireBearerToken(configuration.metricsTokens, "friendhook-metrics"));
   app.use(metricsRoutes(metrics));
-  app.use(eventRoutes(receiver));
-  app.use(friendRoutes(receiver));
-  app.use(deadLetterRoutes(receiver));
-  app.use(unrecognizedRoutes(receiver));
-  app.use(callbackRoutes(receiver));
+  // FRIENDHOOK_API=off: the routes are not there at all, so every /api path is a plain 404.
+  if (configuration.api) {
+    if (configuration.api.tokens === undefined) {
+      logger.warn("FRIENDHOOK_API_TOKEN is not set: the read API (/api/*) answers whoever reaches this port; production refuses to start so");
+    }
+    app.use(apiRoutes(receiver, configuration.api));
+  }
   app.use(notFound);
   app.use(errorHandler(logger));
 

@@ -6,14 +6,17 @@ import type { LogLevel } from "./config/configuration";
  * Paths pino masks wherever they appear, as a second line of defence: the app never logs a
  * configuration, a query string or a body, but a future log line must not be able to leak the
  * Easemob secret (and its `security` signature), the Tencent token (and its `Sign`), the OpenIM
- * tokens or the HTTP sinks' webhook secrets either.
+ * tokens, the HTTP sinks' webhook secrets or the read API's and metrics' bearer tokens either.
  */
 export const redactedPaths = [
   "EASEMOB_SECRET",
   "TENCENT_TOKEN",
   "OPENIM_TOKEN",
   "FRIENDHOOK_HTTP_SINK_SECRET",
+  "FRIENDHOOK_API_TOKEN",
+  "FRIENDHOOK_METRICS_TOKEN",
   "httpSinkSecrets",
+  "metricsTokens",
   "tokens",
   "secret",
   "secrets",
@@ -25,7 +28,10 @@ export const redactedPaths = [
   "*.TENCENT_TOKEN",
   "*.OPENIM_TOKEN",
   "*.FRIENDHOOK_HTTP_SINK_SECRET",
+  "*.FRIENDHOOK_API_TOKEN",
+  "*.FRIENDHOOK_METRICS_TOKEN",
   "*.httpSinkSecrets",
+  "*.metricsTokens",
   "*.tokens",
   "*.secret",
   "*.secrets",

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { demoUseOf } from "./config/command-line";
 import { type Configuration, describeConfiguration, usesDemoCredentials } from "./config/configuration";
 import { ConfigurationError } from "./config/configuration-error";
 import { loadConfiguration } from "./config/load-configuration";
@@ -27,7 +28,7 @@ function describeStartupFailure(error: unknown, configuration: Configuration): s
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadConfiguration>;
   try {
-    loaded = loadConfiguration();
+    loaded = loadConfiguration(process.cwd(), process.env, demoUseOf(process.argv.slice(2)));
   } catch (error) {
     if (error instanceof ConfigurationError) exitWith(error.message);
     throw error;

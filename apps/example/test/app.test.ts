@@ -154,6 +154,39 @@ describe("the webhooks", () => {
     expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
   });
 
+  it("take EASEMOB_MAXIMUM_AGE_SECONDS and EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK into the Easemob adapter", async () => {
+    const twoMinutesOld = easemob({ operation: "add", from: jid("alice"), to: "bob", timestamp: Date.now() - 120_000 });
+    // The adapter's own window (five minutes) takes it; one of 60 seconds does not.
+    expect((await sendCallback((await start()).url, "easemob", twoMinutesOld)).status).toBe(200);
+    const narrow = await start({ ...bothProviders, EASEMOB_MAXIMUM_AGE_SECONDS: "60" });
+    const stale = await sendCallback(narrow.url, "easemob", twoMinutesOld);
+    expect(stale.status).toBe(401);
+    expect(JSON.parse(stale.body).error.code).toBe("stale_request");
+
+    // An accepted request makes two events (accepted, then added): over a cap of one.
+    const capped = await start({ ...bothProviders, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "1" });
+    const accept = await sendCallback(capped.url, "easemob", easemob({ operation: "accept", from: jid("alice"), to: "bob" }));
+    expect(accept.status).toBe(413);
+    expect(JSON.parse(accept.body).error.code).toBe("too_many_events");
+    expect((await sendCallback(capped.url, "easemob", easemob({ operation: "add", from: jid("carol"), to: "bob" }))).status).toBe(200);
+  });
+
+  it("take TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS into the Tencent adapter", async () => {
+    const ninetySecondsOld = buildTencentCallback({
+      sdkAppId: tencentSdkAppId,
+      token: tencentToken,
+      command: "Sns.CallbackFriendAdd",
+      requestTime: Math.floor(Date.now() / 1000) - 90,
+      body: { CallbackCommand: "Sns.CallbackFriendAdd", PairList: [{ From_Account: "alice", To_Account: "bob" }] },
+    });
+    // The adapter's own bound (60 s) refuses it; a bound of 120 s takes it.
+    const stale = await sendCallback((await start()).url, "tencent", ninetySecondsOld);
+    expect(stale.status).toBe(401);
+    expect(stale.body).toContain("stale_request");
+    const wide = await start({ ...bothProviders, TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120" });
+    expect((await sendCallback(wide.url, "tencent", ninetySecondsOld)).status).toBe(200);
+  });
+
   it("refuse a body over FRIENDHOOK_BODY_LIMIT with 413", async () => {
     const app = await start({ ...bothProviders, FRIENDHOOK_BODY_LIMIT: "1kb" });
     const large = easemob({ operation: "add", from: jid("alice"), to: "bob", reason: "x".repeat(2000) });
@@ -163,7 +196,12 @@ describe("the webhooks", () => {
   });
 
   it("answer 503 provider_not_configured for a provider without credentials in production", async () => {
-    const app = await start({ NODE_ENV: "production", TENCENT_SDKAPPID: tencentSdkAppId, TENCENT_TOKEN: tencentToken });
+    const app = await start({
+      NODE_ENV: "production",
+      TENCENT_SDKAPPID: tencentSdkAppId,
+      TENCENT_TOKEN: tencentToken,
+      FRIENDHOOK_API_TOKEN: "test-api-token-6Yh3Kd9Wq2",
+    });
     const answer = await sendCallback(app.url, "easemob", easemob({ operation: "add", from: jid("alice"), to: "bob" }));
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.body)).toEqual({
@@ -265,7 +303,7 @@ describe("operations", () => {
     expect(metrics).toMatch(/friendhook_delivery_failures_total\{sink="memory"\} [1-9]\d*\n/);
 
     sink.failWith(undefined);
-    const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST" });
+    const replay = await request(`${app.url}/api/dead-letters/replay`, { method: "POST", headers: { "content-type": "application/json" } });
     expect(replay).toMatchObject({ status: 200, body: { replayed: 4 } });
     await waitFor(() => (sink.events.length === 4 ? true : undefined), "the replayed events to be delivered");
     expect((await request(`${app.url}/api/dead-letters`)).body).toEqual({ deadLetters: [], next: null });

@@ -4,12 +4,15 @@ import { join, resolve } from "node:path";
 import { parse } from "dotenv";
 import { afterEach, describe, expect, it } from "vitest";
 import { describeConfiguration, parseConfiguration, usesDemoCredentials } from "../src/config/configuration";
+import { demoUseOf } from "../src/config/command-line";
 import { ConfigurationError } from "../src/config/configuration-error";
 import { demoCredentials } from "../src/config/demo-credentials";
 import { loadConfiguration } from "../src/config/load-configuration";
 
 const appDirectory = resolve(import.meta.dirname, "..");
 const easemobOnly = { EASEMOB_SECRET: "rule-secret" };
+const apiToken = "read-api-token-3KqP9xVz7Lm2";
+const rotatedApiToken = "read-api-token-rotated-Wd4Hs8Ty1";
 // Standard Webhooks secrets of the right shape: whsec_ and a key of 24 to 64 bytes in base64.
 const httpSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const rotatedHttpSecret = "whsec_dGhlLXNlY29uZC1zZWNyZXQtb2YtMjQtYnl0ZXM=";
@@ -38,6 +41,7 @@ describe("parseConfiguration", () => {
       sinks: [{ kind: "console" }],
       easemob: { secrets: ["rule-secret"], appKeys: undefined },
       tencent: undefined,
+      api: { tokens: undefined },
     });
   });
 
@@ -65,6 +69,11 @@ describe("parseConfiguration", () => {
         OPENIM_ENABLED: "true",
         OPENIM_TOKEN: "old-openim-token,new-openim-token",
         OPENIM_APP_ID: "openim-production",
+        EASEMOB_MAXIMUM_AGE_SECONDS: "300",
+        EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "4",
+        TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120",
+        FRIENDHOOK_API_TOKEN: `${apiToken}, ${rotatedApiToken}`,
+        FRIENDHOOK_METRICS_TOKEN: "metrics-token-Jf6Rt2Nq8Xb",
       },
       "/srv/friendhook",
     );
@@ -90,9 +99,11 @@ describe("parseConfiguration", () => {
         pollIntervalMs: 500,
         leaseMs: 120_000,
       },
-      easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"] },
-      tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy" },
+      easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300, maximumEventsPerCallback: 4 },
+      tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy", maximumClockSkewSeconds: 120 },
       openim: { appId: "openim-production", tokens: ["old-openim-token", "new-openim-token"] },
+      api: { tokens: [apiToken, rotatedApiToken] },
+      metricsTokens: ["metrics-token-Jf6Rt2Nq8Xb"],
     });
   });
 
@@ -234,6 +245,42 @@ describe("parseConfiguration", () => {
     ],
     [{ TENCENT_SDKAPPID: "14000x" }, 'TENCENT_SDKAPPID: entry 1 ("14000x") is not an SdkAppid, which is a number such as 1400000000'],
     [{ TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "two words" }, "TENCENT_TOKEN: contains whitespace; copy the value without spaces or line breaks"],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "0" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "0")'],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "5m" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "5m")'],
+    [{ EASEMOB_MAXIMUM_AGE_SECONDS: "604801" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "604801")'],
+    [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "0" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "0")'],
+    [
+      { TENCENT_SDKAPPID: "1400000000", TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "3601" },
+      'TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: must be a whole number of seconds from 1 to 3600 (got "3601")',
+    ],
+    [{ TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "30" }, "TENCENT_SDKAPPID: is required when TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS is set"],
+    [{ EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2.5" }, 'EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "2.5")'],
+    [{ FRIENDHOOK_API: "false" }, 'FRIENDHOOK_API: must be on or off (got "false")'],
+    [
+      { FRIENDHOOK_API_TOKEN: "short-token" },
+      "FRIENDHOOK_API_TOKEN: entry 1 is shorter than 16 characters; make one with `openssl rand -base64 32`",
+    ],
+    [
+      { FRIENDHOOK_API_TOKEN: `${apiToken},token"with"quotes-and-more` },
+      "FRIENDHOOK_API_TOKEN: entry 2 may hold only letters, digits and - . _ ~ + / (and = at the end), the characters of a bearer token; make one with `openssl rand -base64 32`",
+    ],
+    [{ FRIENDHOOK_API_TOKEN: `${apiToken},,${rotatedApiToken}` }, "FRIENDHOOK_API_TOKEN: entry 2 of the comma-separated list is empty"],
+    [{ FRIENDHOOK_METRICS_TOKEN: "a token with spaces in it" }, "FRIENDHOOK_METRICS_TOKEN: entry 1 contains whitespace; copy the value without spaces or line breaks"],
+    [
+      { FRIENDHOOK_API: "off", FRIENDHOOK_API_TOKEN: apiToken },
+      "FRIENDHOOK_API_TOKEN: is set, but FRIENDHOOK_API=off removes the read API it would protect; remove one of them",
+    ],
+    [{ TENCENT_ALLOW_UNAUTHENTICATED: "yes", TENCENT_SDKAPPID: "1400000000" }, 'TENCENT_ALLOW_UNAUTHENTICATED: must be true or false (got "yes")'],
+    [{ TENCENT_ALLOW_UNAUTHENTICATED: "true" }, "TENCENT_SDKAPPID: is required when TENCENT_ALLOW_UNAUTHENTICATED is set"],
+    [
+      { TENCENT_ALLOW_UNAUTHENTICATED: "true", TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "real-token" },
+      "TENCENT_ALLOW_UNAUTHENTICATED: is true, but TENCENT_TOKEN is set and authenticates every callback; remove TENCENT_ALLOW_UNAUTHENTICATED",
+    ],
+    [{ OPENIM_ALLOW_UNAUTHENTICATED: "true" }, "OPENIM_ALLOW_UNAUTHENTICATED: is set, but OpenIM is not turned on; set OPENIM_ENABLED=true, or remove it"],
+    [
+      { OPENIM_ALLOW_UNAUTHENTICATED: "true", OPENIM_TOKEN: "an-openim-token" },
+      "OPENIM_ALLOW_UNAUTHENTICATED: is true, but OPENIM_TOKEN is set and authenticates every callback; remove OPENIM_ALLOW_UNAUTHENTICATED",
+    ],
   ])("refuses %j", (variables, message) => {
     expect(problemsOf({ ...easemobOnly, ...variables })).toEqual([message]);
   });
@@ -338,14 +385,17 @@ describe("parseConfiguration", () => {
 
   it("needs at least one provider", () => {
     const none = [
-      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; outside production, .env.development provides DEMO values",
+      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; to try friendhook with the public DEMO credentials instead, start with --demo (pnpm start)",
     ];
     expect(problemsOf({})).toEqual(none);
     expect(problemsOf({ OPENIM_ENABLED: "false" })).toEqual(none);
   });
 
   it("starts in production with one provider unconfigured", () => {
-    const configuration = parseConfiguration({ NODE_ENV: "production", TENCENT_SDKAPPID: "1400000001", TENCENT_TOKEN: "real-token" }, "/");
+    const configuration = parseConfiguration(
+      { NODE_ENV: "production", TENCENT_SDKAPPID: "1400000001", TENCENT_TOKEN: "real-token", FRIENDHOOK_API_TOKEN: apiToken },
+      "/",
+    );
     expect(configuration.easemob).toBeUndefined();
     expect(configuration.tencent).toEqual({ sdkAppIds: ["1400000001"], token: "real-token" });
   });
@@ -357,7 +407,7 @@ describe("parseConfiguration", () => {
       TENCENT_TOKEN: demoCredentials.tencentToken,
       OPENIM_TOKEN: demoCredentials.openImToken,
     };
-    expect(problemsOf({ ...demo, NODE_ENV: "production" })).toEqual([
+    expect(problemsOf({ ...demo, NODE_ENV: "production", FRIENDHOOK_API_TOKEN: apiToken })).toEqual([
       "EASEMOB_SECRET: holds the public DEMO secret of .env.development, which production refuses; set the secret of your Easemob callback rule",
       "TENCENT_TOKEN: is the public DEMO token of .env.development, which production refuses; set the token of your Tencent IM callback",
       "OPENIM_TOKEN: holds the public DEMO token of .env.development, which production refuses; choose a token of your own",
@@ -368,27 +418,151 @@ describe("parseConfiguration", () => {
   });
 });
 
+describe("production defaults", () => {
+  const production = { NODE_ENV: "production", ...easemobOnly };
+  const apiTokenRequired =
+    "FRIENDHOOK_API_TOKEN: is required in production while the read API is on: /api/* serves the friend table, friend-request messages and end users' IP addresses; set a token (openssl rand -base64 32) that clients send as `Authorization: Bearer TOKEN`, or set FRIENDHOOK_API=off to serve the webhooks, /healthz and /metrics only";
+  const tencentTokenRequired =
+    "TENCENT_TOKEN: is required in production: without it Tencent callbacks are not authenticated, and whoever knows the SdkAppid can post friend events; turn on callback authentication in the Chat console and set its token here, or set TENCENT_ALLOW_UNAUTHENTICATED=true to accept unauthenticated callbacks";
+  const openImTokenRequired =
+    "OPENIM_TOKEN: is required in production: OpenIM signs nothing, so without a token whoever reaches /webhooks/openim can post friend events; choose a token and put it in OpenIM's webhook URL (https://friendhook:TOKEN@your.host/webhooks/openim), or set OPENIM_ALLOW_UNAUTHENTICATED=true to accept unauthenticated callbacks";
+
+  it("refuses the read API without a token in production, and only there", () => {
+    expect(problemsOf(production)).toEqual([apiTokenRequired]);
+    expect(parseConfiguration({ ...production, FRIENDHOOK_API_TOKEN: apiToken }, "/").api).toEqual({ tokens: [apiToken] });
+    expect(parseConfiguration({ ...easemobOnly, NODE_ENV: "test" }, "/").api).toEqual({ tokens: undefined });
+  });
+
+  it("starts in production without a token once the read API is off", () => {
+    const configuration = parseConfiguration({ ...production, FRIENDHOOK_API: "off" }, "/");
+    expect(configuration.api).toBeUndefined();
+    expect(describeConfiguration(configuration).api).toBe("off");
+  });
+
+  it("refuses a provider that authenticates nothing in production, unless the operator opts in", () => {
+    const tencentUnsigned = { ...production, FRIENDHOOK_API_TOKEN: apiToken, TENCENT_SDKAPPID: "1400000001" };
+    expect(problemsOf(tencentUnsigned)).toEqual([tencentTokenRequired]);
+    expect(problemsOf({ ...tencentUnsigned, TENCENT_ALLOW_UNAUTHENTICATED: "false" })).toEqual([tencentTokenRequired]);
+    expect(parseConfiguration({ ...tencentUnsigned, TENCENT_ALLOW_UNAUTHENTICATED: "true" }, "/").tencent).toEqual({
+      sdkAppIds: ["1400000001"],
+      token: undefined,
+    });
+
+    const openImUnauthenticated = { ...production, FRIENDHOOK_API_TOKEN: apiToken, OPENIM_ENABLED: "true" };
+    expect(problemsOf(openImUnauthenticated)).toEqual([openImTokenRequired]);
+    expect(problemsOf({ ...openImUnauthenticated, OPENIM_APP_ID: "cluster-2" })).toEqual([openImTokenRequired]);
+    expect(parseConfiguration({ ...openImUnauthenticated, OPENIM_ALLOW_UNAUTHENTICATED: "true" }, "/").openim).toEqual({
+      appId: "openim",
+      tokens: undefined,
+    });
+
+    // Outside production they start, with the warnings of the start-up.
+    expect(parseConfiguration({ TENCENT_SDKAPPID: "1400000001", OPENIM_ENABLED: "true" }, "/").tencent?.token).toBeUndefined();
+  });
+
+  it("lists every production refusal at once", () => {
+    expect(problemsOf({ NODE_ENV: "production", TENCENT_SDKAPPID: "1400000001", OPENIM_ENABLED: "true" })).toEqual([
+      tencentTokenRequired,
+      openImTokenRequired,
+      apiTokenRequired,
+    ]);
+  });
+
+  it("never shows the API or metrics tokens in the start-up description", () => {
+    const configuration = parseConfiguration({ ...production, FRIENDHOOK_API_TOKEN: apiToken, FRIENDHOOK_METRICS_TOKEN: rotatedApiToken }, "/");
+    const description = describeConfiguration(configuration);
+    expect(description).toMatchObject({ api: { authenticated: true }, metrics: { authenticated: true } });
+    expect(JSON.stringify(description)).not.toContain(apiToken);
+    expect(JSON.stringify(description)).not.toContain(rotatedApiToken);
+    expect(problemsOf({ ...easemobOnly, FRIENDHOOK_API_TOKEN: `${apiToken},not-long` }).join()).not.toContain(apiToken);
+  });
+
+  it("reads the Easemob window and event cap, which need the Easemob secret", () => {
+    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_AGE_SECONDS: "259200" }, "/").easemob?.maximumAgeSeconds).toBe(259_200);
+    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" }, "/").easemob?.maximumEventsPerCallback).toBe(2);
+    expect(problemsOf({ EASEMOB_MAXIMUM_AGE_SECONDS: "120", EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" })).toEqual([
+      "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_AGE_SECONDS is set",
+      "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK is set",
+    ]);
+  });
+});
+
+describe("the command line", () => {
+  it("takes --demo, and nothing else", () => {
+    expect(demoUseOf([])).toBe("off");
+    expect(demoUseOf(["--demo"])).toBe("requested");
+    expect(() => demoUseOf(["--dmeo"])).toThrow(ConfigurationError);
+    expect(() => demoUseOf(["--dmeo"])).toThrow(/Unknown option '--dmeo'.*; the app takes one option, --demo/);
+    expect(() => demoUseOf(["production"])).toThrow(ConfigurationError);
+  });
+});
+
 describe("loadConfiguration", () => {
-  let directory: string | undefined;
+  const directories: string[] = [];
   afterEach(() => {
-    if (directory) rmSync(directory, { recursive: true, force: true });
-    directory = undefined;
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
   });
 
   function directoryWith(files: Record<string, string>): string {
-    directory = mkdtempSync(join(tmpdir(), "friendhook-config-"));
+    const directory = mkdtempSync(join(tmpdir(), "friendhook-config-"));
+    directories.push(directory);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
     return directory;
   }
 
-  it("uses the committed DEMO configuration outside production", () => {
-    const { configuration, filesRead } = loadConfiguration(appDirectory, {});
+  it("uses the committed DEMO configuration for a start with --demo, on this machine only", () => {
+    const { configuration, filesRead } = loadConfiguration(appDirectory, {}, "requested");
     expect(filesRead).toEqual([".env.development"]);
     expect(configuration.easemob).toEqual({ secrets: [demoCredentials.easemobSecret], appKeys: [demoCredentials.easemobAppKey] });
     expect(configuration.tencent).toEqual({ sdkAppIds: [demoCredentials.tencentSdkAppId], token: demoCredentials.tencentToken });
     expect(configuration.openim).toEqual({ appId: "openim", tokens: [demoCredentials.openImToken] });
+    expect(configuration.host).toBe("127.0.0.1");
     expect(configuration.dataDirectory).toBe(join(appDirectory, "data"));
     expect(configuration.store).toEqual({ kind: "sqlite" });
+  });
+
+  it("reads .env.development only for a start with --demo, whatever NODE_ENV says", () => {
+    for (const nodeEnvironment of [{}, { NODE_ENV: "development" }, { NODE_ENV: "test" }]) {
+      const { configuration, filesRead } = loadConfiguration(appDirectory, { ...nodeEnvironment, EASEMOB_SECRET: "operator-secret" });
+      expect(filesRead).toEqual([]);
+      expect(configuration.easemob).toEqual({ secrets: ["operator-secret"], appKeys: undefined });
+      expect(configuration.tencent).toBeUndefined();
+      expect(configuration.openim).toBeUndefined();
+      expect(() => loadConfiguration(appDirectory, nodeEnvironment)).toThrow(/no provider is configured.*start with --demo/);
+    }
+  });
+
+  it("never fills in the DEMO credentials beside a provider the operator configured, even with --demo", () => {
+    const fromEnvironment = loadConfiguration(appDirectory, { EASEMOB_SECRET: "operator-secret" }, "requested");
+    expect(fromEnvironment.filesRead).toEqual([".env.development"]);
+    expect(fromEnvironment.configuration.easemob).toEqual({ secrets: ["operator-secret"], appKeys: undefined });
+    expect(fromEnvironment.configuration.tencent).toBeUndefined();
+    expect(fromEnvironment.configuration.openim).toBeUndefined();
+    expect(usesDemoCredentials(fromEnvironment.configuration)).toBe(false);
+    // The file's other settings still apply: the trial stays on this machine.
+    expect(fromEnvironment.configuration.host).toBe("127.0.0.1");
+
+    const demo = readFileSync(join(appDirectory, ".env.development"), "utf8");
+    const root = directoryWith({ ".env.development": demo, ".env": "TENCENT_SDKAPPID=1400000001\nTENCENT_TOKEN=operator-token\n" });
+    const fromDotenv = loadConfiguration(root, {}, "requested").configuration;
+    expect(fromDotenv.tencent).toEqual({ sdkAppIds: ["1400000001"], token: "operator-token" });
+    expect(fromDotenv.easemob).toBeUndefined();
+    expect(fromDotenv.openim).toBeUndefined();
+    // A blank provider variable configures nothing: the DEMO set applies whole.
+    expect(loadConfiguration(appDirectory, { TENCENT_TOKEN: " " }, "requested").configuration.tencent?.token).toBe(demoCredentials.tencentToken);
+  });
+
+  it("refuses --demo in production, from the environment or from .env", () => {
+    expect(() => loadConfiguration(appDirectory, { NODE_ENV: "production", EASEMOB_SECRET: "operator-secret" }, "requested")).toThrow(
+      /--demo: starts with the public DEMO credentials of \.env\.development, which production \(NODE_ENV=production\) refuses/,
+    );
+    const root = directoryWith({ ".env": "NODE_ENV=production\n", ".env.development": "EASEMOB_SECRET=from-development\n" });
+    expect(() => loadConfiguration(root, {}, "requested")).toThrow(/--demo: /);
+  });
+
+  it("refuses --demo where there is no .env.development", () => {
+    const root = directoryWith({});
+    expect(() => loadConfiguration(root, {}, "requested")).toThrow(/--demo: needs the committed \.env\.development/);
   });
 
   it("keeps .env.development and the DEMO credentials in agreement, and marks the file DEMO ONLY", () => {
@@ -404,10 +578,11 @@ describe("loadConfiguration", () => {
     });
   });
 
-  it("does not read .env.development in production", () => {
+  it("reads .env.development for simulate outside production only", () => {
     const root = directoryWith({ ".env.development": "EASEMOB_SECRET=from-development\n" });
-    expect(() => loadConfiguration(root, { NODE_ENV: "production" })).toThrow(/no provider is configured/);
-    expect(loadConfiguration(root, {}).configuration.easemob?.secrets).toEqual(["from-development"]);
+    expect(() => loadConfiguration(root, { NODE_ENV: "production" }, "outside-production")).toThrow(/no provider is configured/);
+    expect(loadConfiguration(root, {}, "outside-production").configuration.easemob?.secrets).toEqual(["from-development"]);
+    expect(loadConfiguration(directoryWith({}), { EASEMOB_SECRET: "operator-secret" }, "outside-production").filesRead).toEqual([]);
   });
 
   it("lets the environment win over .env, and .env over .env.development", () => {
@@ -415,7 +590,7 @@ describe("loadConfiguration", () => {
       ".env.development": "EASEMOB_SECRET=from-development\nLOG_LEVEL=debug\nPORT=4000\n",
       ".env": "EASEMOB_SECRET=from-dotenv\nPORT=5000\n",
     });
-    const { configuration, filesRead } = loadConfiguration(root, { PORT: "6000" });
+    const { configuration, filesRead } = loadConfiguration(root, { PORT: "6000" }, "requested");
     expect(filesRead).toEqual([".env", ".env.development"]);
     expect(configuration.port).toBe(6000);
     expect(configuration.easemob?.secrets).toEqual(["from-dotenv"]);

@@ -61,8 +61,14 @@ describe("logs", () => {
     logger.info(
       {
         EASEMOB_SECRET: "s1",
-        environment: { TENCENT_TOKEN: "t1", OPENIM_TOKEN: "openim-token-1", FRIENDHOOK_HTTP_SINK_SECRET: "whsec_h1" },
-        configuration: { httpSinkSecrets: ["whsec_h2"], openim: { tokens: ["openim-token-2"] } },
+        environment: {
+          TENCENT_TOKEN: "t1",
+          OPENIM_TOKEN: "openim-token-1",
+          FRIENDHOOK_HTTP_SINK_SECRET: "whsec_h1",
+          FRIENDHOOK_API_TOKEN: "api-token-1",
+          FRIENDHOOK_METRICS_TOKEN: "metrics-token-1",
+        },
+        configuration: { httpSinkSecrets: ["whsec_h2"], openim: { tokens: ["openim-token-2"] }, api: { tokens: ["api-token-2"] }, metricsTokens: ["metrics-token-2"] },
         request: { query: { Sign: "sign-1", SdkAppid: "1400000001" }, body: { security: "sec-1" }, headers: { authorization: "Bearer b1" } },
         token: "t2",
       },
@@ -70,6 +76,23 @@ describe("logs", () => {
     );
     const entry = JSON.parse(lines[0]!);
     expect(entry.request.query).toEqual({ Sign: "[redacted]", SdkAppid: "1400000001" });
-    for (const value of ["s1", "t1", "openim-token-1", "whsec_h1", "whsec_h2", "openim-token-2", "sign-1", "sec-1", "Bearer b1", "t2"]) expect(lines[0]).not.toContain(value);
+    for (const value of [
+      "s1",
+      "t1",
+      "openim-token-1",
+      "whsec_h1",
+      "whsec_h2",
+      "openim-token-2",
+      "api-token-1",
+      "api-token-2",
+      "metrics-token-1",
+      "metrics-token-2",
+      "sign-1",
+      "sec-1",
+      "Bearer b1",
+      "t2",
+    ]) {
+      expect(lines[0]).not.toContain(value);
+    }
   });
 });

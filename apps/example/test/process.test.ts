@@ -12,7 +12,7 @@ import { request, waitFor } from "./support/running-app";
 const children: Child[] = [];
 const directories: string[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) child.process.kill("SIGKILL");
+  for (const child of children.splice(0)) child.kill();
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -28,8 +28,8 @@ function track(child: Child): Child {
 }
 
 describe("the app as a process", () => {
-  it("starts with the DEMO configuration, takes `simulate`, and stops cleanly on SIGTERM", async () => {
-    const app = track(startAppProcess({ NODE_ENV: "development", PORT: "0", FRIENDHOOK_DATA_DIR: dataDirectory() }));
+  it("starts with the DEMO configuration when asked with --demo, takes `simulate`, and stops cleanly on SIGTERM", async () => {
+    const app = track(startAppProcess({ PORT: "0", FRIENDHOOK_DATA_DIR: dataDirectory() }, ["--demo"]));
     const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", 45_000);
     expect(app.output()).toContain("DEMO credentials");
 
@@ -143,7 +143,7 @@ describe("the app as a process, with FRIENDHOOK_STORE", () => {
         PORT: "0",
         FRIENDHOOK_DATA_DIR: dataDirectory(),
         FRIENDHOOK_STORE: `postgres://friendhook:hunter2@127.0.0.1:${port}/friendhook`,
-      }),
+      }, ["--demo"]),
     );
     expect(await app.exited).toBe(1);
     const lastLine = app.output().trim().split("\n").at(-1);
@@ -164,7 +164,7 @@ describeWithService("the app as a process on PostgreSQL", 5432, () => {
           PORT: "0",
           FRIENDHOOK_DATA_DIR: dataDirectory(),
           FRIENDHOOK_STORE: `${databaseUrl}?schema=${schema}`,
-        }),
+        }, ["--demo"]),
       );
       const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", 45_000);
       expect(app.output()).toMatch(/"store":"postgres \(postgres:\/\/127\.0\.0\.1:5432\/test, schema friendhook_process_[0-9a-f]+, prefix friendhook_\)"/);

@@ -35,6 +35,8 @@ export const errorStatuses = {
   provider_not_configured: 503,
   /** The store could not persist the events; the provider should retry. */
   store_unavailable: 503,
+  /** The receiver holds as many request bodies as its memory budget allows; the provider should retry shortly. */
+  receiver_busy: 503,
   /** The integration is wired wrongly (for example, the raw body was consumed by another parser). */
   misconfigured: 500,
 } as const;

@@ -15,7 +15,7 @@ describe("FriendhookError", () => {
   });
 
   it("maps input problems to 4xx and only receiver-side failures to 5xx", () => {
-    const serverSide = new Set(["provider_not_configured", "store_unavailable", "misconfigured"]);
+    const serverSide = new Set(["provider_not_configured", "store_unavailable", "receiver_busy", "misconfigured"]);
     for (const code of friendhookErrorCodes) {
       const status = statusForErrorCode(code);
       if (serverSide.has(code)) expect(status).toBeGreaterThanOrEqual(500);

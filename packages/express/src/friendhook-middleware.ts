@@ -1,14 +1,11 @@
-import { FriendhookError, isFriendhookError, type ProviderResponse, parseOptions } from "@friendhook/core";
-import type { Receiver } from "@friendhook/receiver";
+import { FriendhookError, type ProviderResponse, parseOptions } from "@friendhook/core";
+import { answerCallback, type Receiver } from "@friendhook/receiver";
 import type { RequestHandler, Response } from "express";
 import { type FriendhookMiddlewareOptions, FriendhookMiddlewareOptionsSchema } from "./friendhook-middleware-options";
-import { providerRequestOf } from "./provider-request-of";
+import { providerRequestHeadOf } from "./provider-request-of";
 import { readRawBody } from "./raw-body";
 
-/** After these, the rest of the request may still be arriving: close the connection rather than read it. */
-const connectionClosingCodes = new Set(["body_too_large", "request_timeout", "malformed_body"]);
-
-function send(response: Response, answer: ProviderResponse, closeConnection = false): void {
+function send(response: Response, answer: ProviderResponse, closeConnection: boolean): void {
   // Another handler already answered (a timeout middleware, say): nothing more can be sent.
   if (response.headersSent) return;
   // One `writeHead` instead of Express's `status` and a `setHeader` per header; headers set
@@ -20,8 +17,10 @@ function send(response: Response, answer: ProviderResponse, closeConnection = fa
 /**
  * The Express route handler for one provider's callbacks:
  * `app.post("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob" }))`.
- * It reads the raw body itself (size limit enforced while streaming), hands it to the receiver,
- * and writes back the receiver's answer. It never calls `next` with an error.
+ * It checks what the head of the request allows before reading the body (a forged upload is
+ * answered at once, unread), reads the raw body itself (size limit enforced while streaming, within
+ * the receiver's budget of bytes in flight), hands it to the receiver, and writes back the
+ * receiver's answer. It never calls `next` with an error.
  */
 export function createFriendhookMiddleware(receiver: Receiver, options: FriendhookMiddlewareOptions): RequestHandler {
   const settings = parseOptions(FriendhookMiddlewareOptionsSchema, options, "friendhook middleware");
@@ -31,19 +30,18 @@ export function createFriendhookMiddleware(receiver: Receiver, options: Friendho
       `The receiver has no adapter named "${settings.adapter}" (configured: ${receiver.adapterNames.join(", ")}).`,
     );
   }
+  if (settings.bodyLimitBytes > receiver.bodyBudget.maximumBytes) {
+    throw new FriendhookError(
+      "misconfigured",
+      `bodyLimitBytes (${settings.bodyLimitBytes}) is larger than the receiver's maximumBodyBytesInFlight (${receiver.bodyBudget.maximumBytes}): a body of the limit could never be read.`,
+    );
+  }
   return async (request, response) => {
-    const startedAt = performance.now();
-    const receivedAt = new Date();
-    let body: Uint8Array;
-    try {
-      // Only POST carries a callback; the receiver answers anything else with 405 unread.
-      body = request.method === "POST" ? await readRawBody(request, settings) : new Uint8Array();
-    } catch (error) {
-      const refusal =
-        isFriendhookError(error) ? error : new FriendhookError("malformed_body", "The request body could not be read.", { cause: error });
-      send(response, receiver.refuse(settings.adapter, refusal, performance.now() - startedAt), connectionClosingCodes.has(refusal.code));
-      return;
-    }
-    send(response, await receiver.handle(settings.adapter, providerRequestOf(request, body, receivedAt)));
+    const head = providerRequestHeadOf(request, new Date());
+    const answer = await answerCallback(receiver, settings.adapter, {
+      head,
+      readBody: (lease) => readRawBody(request, settings, lease),
+    });
+    send(response, answer.response, answer.closeConnection);
   };
 }

@@ -1,4 +1,4 @@
-import type { ProviderRequest } from "@friendhook/core";
+import type { ProviderRequestHead } from "@friendhook/core";
 import type { Request } from "express";
 
 // A path the WHATWG URL parser returns unchanged: no percent-encoding, backslash or character it
@@ -12,8 +12,8 @@ function pathOf(rawPath: string): string {
   return new URL(rawPath, "http://receiver.invalid").pathname;
 }
 
-/** The framework-neutral request: path and query from the URL as sent (not as a router rewrote them). */
-export function providerRequestOf(request: Request, body: Uint8Array, receivedAt: Date): ProviderRequest {
+/** The framework-neutral request head: path and query from the URL as sent (not as a router rewrote them). */
+export function providerRequestHeadOf(request: Request, receivedAt: Date): ProviderRequestHead {
   const url = request.originalUrl;
   const queryStart = url.indexOf("?");
   const path = pathOf(queryStart === -1 ? url : url.slice(0, queryStart));
@@ -25,5 +25,5 @@ export function providerRequestOf(request: Request, body: Uint8Array, receivedAt
     const value = incoming[name];
     headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
-  return { method: request.method.toUpperCase(), path, query, headers, body, receivedAt };
+  return { method: request.method.toUpperCase(), path, query, headers, receivedAt };
 }

@@ -1,5 +1,5 @@
 import { FriendhookError } from "@friendhook/core";
-import { readRequestBody } from "@friendhook/receiver";
+import { type BodyLease, readRequestBody } from "@friendhook/receiver";
 import type { Request } from "express";
 
 export interface RawBodyLimits {
@@ -13,11 +13,12 @@ const consumedBodyMessage =
   "or keep the bytes: express.json({ verify: (request, response, buffer) => { request.rawBody = buffer } })";
 
 /**
- * The body bytes exactly as sent. Read from the stream when nothing has read it yet; taken from
- * `request.rawBody` when a parser mounted earlier kept them (the `verify` hook); otherwise the
- * parser consumed them, and the answer is `misconfigured` with what to change.
+ * The body bytes exactly as sent. Read from the stream when nothing has read it yet, each byte taken
+ * from `lease`; taken from `request.rawBody` when a parser mounted earlier kept them (the `verify`
+ * hook; already in memory, so not counted); otherwise the parser consumed them, and the answer is
+ * `misconfigured` with what to change.
  */
-export async function readRawBody(request: Request, limits: RawBodyLimits): Promise<Uint8Array> {
+export async function readRawBody(request: Request, limits: RawBodyLimits, lease: BodyLease): Promise<Uint8Array> {
   const kept: unknown = (request as Request & { rawBody?: unknown }).rawBody;
   if (kept instanceof Uint8Array) {
     if (kept.byteLength > limits.bodyLimitBytes) {
@@ -32,5 +33,6 @@ export async function readRawBody(request: Request, limits: RawBodyLimits): Prom
     limitBytes: limits.bodyLimitBytes,
     timeoutMs: limits.bodyTimeoutMs,
     contentLength: request.headers["content-length"],
+    lease,
   });
 }

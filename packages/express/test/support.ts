@@ -50,6 +50,7 @@ export interface ServiceOptions {
   readonly before?: (app: Express) => void;
   readonly bodyLimitBytes?: number;
   readonly bodyTimeoutMs?: number;
+  readonly maximumBodyBytesInFlight?: number;
   readonly start?: boolean;
   readonly observer?: ReceiverObserver;
 }
@@ -71,6 +72,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     sinks: options.sinks ?? [createMemorySink()],
     delivery: { pollIntervalMs: 20, initialBackoffMs: 20, maximumBackoffMs: 100, ...options.delivery },
     ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.maximumBodyBytesInFlight === undefined ? {} : { maximumBodyBytesInFlight: options.maximumBodyBytesInFlight }),
   });
   if (options.start ?? true) receiver.start();
   const app = express();

@@ -3,6 +3,7 @@ import {
   FriendhookError,
   type ProviderAdapterV1,
   type ProviderRequest,
+  type ProviderRequestHead,
   type ReceivedCallback,
   readJsonBody,
 } from "@friendhook/core";
@@ -17,6 +18,7 @@ import {
   parseOpenImEnvelope,
 } from "./openim-callback-schemas";
 import { type DecidedOpenImCallback, decideBeforeAddFriend, decideBeforeAddFriendAgree } from "./openim-decisions";
+import { checkOpenImEventCount } from "./openim-event-cap";
 import {
   type OpenImEventContext,
   blacklistEvent,
@@ -123,12 +125,17 @@ async function handleCommand(
   }
 }
 
-async function receiveOpenImCallback(request: ProviderRequest, settings: ResolvedOpenImSettings): Promise<ReceivedCallback> {
+/** What the method and headers alone tell: OpenIM posts, and the token travels in `Authorization`. */
+function authenticateHead(request: ProviderRequestHead, settings: ResolvedOpenImSettings): void {
   if (request.method !== "POST") {
     throw refusal("method_not_allowed", `OpenIM posts its callbacks; ${request.method.slice(0, 16)} is not accepted.`);
   }
-  // Authentication comes first: nothing about the body is read for a caller without the token.
   if (settings.tokens.length > 0) verifyOpenImToken(request.headers, settings.tokens);
+}
+
+async function receiveOpenImCallback(request: ProviderRequest, settings: ResolvedOpenImSettings): Promise<ReceivedCallback> {
+  // Authentication comes first: nothing about the body is read for a caller without the token.
+  authenticateHead(request, settings);
   const body = readJsonBody(request.body, openImProvider);
   const command = parseOpenImEnvelope(body);
   verifyPathCommand(request.path, command);
@@ -140,6 +147,7 @@ async function receiveOpenImCallback(request: ProviderRequest, settings: Resolve
     return { ...received, ...acknowledgedWithoutEvents(command, reason), acknowledgement: openImAcknowledgement() };
   }
 
+  checkOpenImEventCount(canonicalCommand, body, settings.maximumEventsPerCallback);
   const operationId = readOperationId(request);
   const context: OpenImEventContext = {
     appId: settings.appId,
@@ -166,6 +174,7 @@ export function createOpenImAdapter(settings: OpenImAdapterSettings = {}): Provi
   return {
     specificationVersion: "v1",
     provider: openImProvider,
+    authenticateHead: (head) => authenticateHead(head, resolved),
     receive: (request) => receiveOpenImCallback(request, resolved),
     refuse: openImRefusal,
   };

@@ -10,6 +10,14 @@ export const defaultOpenImAppId = "openim";
  */
 export const defaultDecisionDeadlineMs = 3000;
 
+/**
+ * The most events one callback may make. Only an import lists several changes, and OpenIM documents
+ * no maximum for `friendUserIDs` ("keep the count below the server request limit"); this matches the
+ * Tencent adapter's default, whose largest documented batch (6,000 pairs) it leaves headroom above.
+ * Every other OpenIM callback makes one or two events.
+ */
+export const defaultMaximumEventsPerCallback = 10_000;
+
 /** OpenIM's own code for a failed callback (`servererrs.CallbackError`); clients see it on a denial. */
 export const defaultDenialErrorCode = 80000;
 
@@ -43,6 +51,8 @@ export const OpenImAdapterSettingsSchema = z.strictObject({
     .min(1, "0 means success to OpenIM; a denial needs another code")
     .max(int32Maximum, "OpenIM reads errCode as a 32-bit integer")
     .optional(),
+  /** The most events one callback may make; an import listing more users is refused with `too_many_events` (413). */
+  maximumEventsPerCallback: z.number().int().positive().optional(),
 });
 
 export type OpenImAdapterSettings = z.input<typeof OpenImAdapterSettingsSchema>;
@@ -55,6 +65,7 @@ export interface ResolvedOpenImSettings {
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
   readonly denialErrorCode: number;
+  readonly maximumEventsPerCallback: number;
 }
 
 /** Validates the settings once, at construction, so that a mistyped option fails loudly. */
@@ -69,5 +80,6 @@ export function resolveOpenImSettings(settings: OpenImAdapterSettings = {}): Res
     decide: options.decide ?? allowAllFriendRequests,
     decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
     denialErrorCode: options.denialErrorCode ?? defaultDenialErrorCode,
+    maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,
   };
 }

@@ -63,4 +63,9 @@ describeAdapterConformance("openim", {
     },
   ],
   requestWithBody: (body) => openImCallbackRequest({ body, pathCommand: null, operationId: "op-hostile", token }),
+  // The import fixture lists two friends.
+  tooManyEvents: {
+    createAdapter: () => createOpenImAdapter({ token, maximumEventsPerCallback: 1 }),
+    request: () => openImCallbackRequest({ body: openImBodies.afterImportFriends, operationId: "op-import", token }),
+  },
 });

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { FriendhookError } from "@friendhook/core";
+import { type BodyLease, bodyBudgetExceeded } from "./body-budget";
 import { scheduleReadDeadline } from "./read-deadlines";
 
 export const defaultBodyLimitBytes = 1024 * 1024;
@@ -12,6 +13,12 @@ export interface ReadRequestBodyOptions {
   readonly timeoutMs: number;
   /** The request's Content-Length header, checked before anything is read. */
   readonly contentLength?: string | undefined;
+  /**
+   * Counts the bytes against the receiver's `bodyBudget` as they arrive (`receiver.bodyBudget.lease()`);
+   * the caller releases it once the callback is answered. A body that does not fit is refused with
+   * `receiver_busy` (503): at once when its Content-Length does not fit, else at the chunk that does not.
+   */
+  readonly lease?: BodyLease;
 }
 
 function tooLarge(limitBytes: number): FriendhookError {
@@ -20,15 +27,21 @@ function tooLarge(limitBytes: number): FriendhookError {
 
 /**
  * Reads a Node request body into bytes exactly as sent, enforcing the size limit from the
- * Content-Length header up front and again while streaming (a chunked body has no length), and a
- * deadline for slow clients. Every failure is a `FriendhookError` (413, 408 or 400); nothing throws
- * otherwise. Once refused, the rest of the body is drained, not buffered, so the answer can be read.
+ * Content-Length header up front and again while streaming (a chunked body has no length), the
+ * budget of bytes in flight when given a lease, and a deadline for slow clients. Every failure is a
+ * `FriendhookError` (413, 503, 408 or 400); nothing throws otherwise. Once refused, the rest of the
+ * body is drained, not buffered, so the answer can be read.
  */
 export function readRequestBody(stream: Readable, options: ReadRequestBodyOptions): Promise<Uint8Array> {
   const declaredLength = options.contentLength === undefined ? undefined : Number(options.contentLength);
   if (declaredLength !== undefined && Number.isFinite(declaredLength) && declaredLength > options.limitBytes) {
     stream.resume();
     return Promise.reject(tooLarge(options.limitBytes));
+  }
+  const { lease } = options;
+  if (lease && declaredLength !== undefined && Number.isFinite(declaredLength) && !lease.fits(declaredLength)) {
+    stream.resume();
+    return Promise.reject(bodyBudgetExceeded(lease));
   }
   if (stream.readableEnded) {
     return Promise.reject(
@@ -65,6 +78,10 @@ export function readRequestBody(stream: Readable, options: ReadRequestBodyOption
       received += bytes.byteLength;
       if (received > options.limitBytes) {
         fail(tooLarge(options.limitBytes));
+        return;
+      }
+      if (lease && !lease.take(bytes.byteLength)) {
+        fail(bodyBudgetExceeded(lease));
         return;
       }
       chunks.push(bytes);

@@ -1,5 +1,6 @@
 import type { FriendEventSink, ProviderAdapterV1 } from "@friendhook/core";
 import { z } from "zod";
+import { defaultMaximumBodyBytesInFlight } from "./body-budget";
 import type { ReceiverLogger } from "./receiver-logger";
 import type { ReceiverObserver } from "./receiver-observer";
 import type { FriendEventStore } from "@friendhook/core";
@@ -72,6 +73,8 @@ export const ReceiverOptionsSchema = z.strictObject({
    * the body's bytes: events then link to no callback.
    */
   keepRecognizedCallbacks: z.boolean().default(true),
+  /** The request-body bytes in memory at once across all requests; past it, `receiver_busy` (503). See `bodyBudget`. */
+  maximumBodyBytesInFlight: z.int().min(1).default(defaultMaximumBodyBytesInFlight),
   logger: z.custom<ReceiverLogger>(hasMethods("debug", "info", "warn", "error"), "the logger needs debug, info, warn and error (pino fits)").optional(),
   observer: z.custom<ReceiverObserver>((value) => value !== null && typeof value === "object", "the observer must be an object of hooks").optional(),
   /** The clock, for tests. */

@@ -5,14 +5,17 @@ import {
   parseOptions,
   type ProviderAdapterV1,
   type ProviderRequest,
+  type ProviderRequestHead,
   type ProviderResponse,
   type ReceivedCallback,
 } from "@friendhook/core";
+import { type BodyBudget, createBodyBudget } from "./body-budget";
 import { createSinkWorker, type SinkWorker } from "./delivery/sink-worker";
 import { silentLogger } from "./receiver-logger";
 import type { CallbackHandledInfo, DeliveryAttemptedInfo } from "./receiver-observer";
 import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options";
-import { checkProviderRequest } from "./request-checks";
+import { checkProviderRequest, withRequiredHeaders } from "./request-checks";
+import { checkRequestHead } from "./request-head-check";
 import type {
   DeadLetterPage,
   DeadLetterPageOptions,
@@ -43,6 +46,14 @@ export interface Receiver {
    * acknowledgement once the events are durable, or a refusal in the provider's format. Never throws.
    */
   handle(adapterName: string, request: ProviderRequest): Promise<ProviderResponse>;
+  /**
+   * For framework shells, before the body is read: the checks the head allows (method, content type,
+   * the adapter's `authenticateHead`). Returns the refusal to send without reading the body, or
+   * undefined to go on; `handle` checks everything again. See `answerCallback`.
+   */
+  checkHead(adapterName: string, head: ProviderRequestHead): ProviderResponse | undefined;
+  /** The request-body bytes in memory across every request of this receiver (`maximumBodyBytesInFlight`). */
+  readonly bodyBudget: BodyBudget;
   /**
    * Renders a refusal found before `handle` could run (a body too large, too slow, already read by
    * another parser) in the provider's format, and reports it to the observer. For framework shells.
@@ -83,6 +94,7 @@ export function createReceiver(input: ReceiverOptions): Receiver {
   const now = options.now ?? Date.now;
   const sinkNames = sinks.map((sink) => sink.name);
   const inFlight = new Set<Promise<unknown>>();
+  const bodyBudget = createBodyBudget(options.maximumBodyBytesInFlight);
   let started = false;
   let closing: Promise<void> | undefined;
 
@@ -119,8 +131,7 @@ export function createReceiver(input: ReceiverOptions): Receiver {
 
   function refuseAt(adapterName: string, error: FriendhookError, startedAt: number, eventTypes: readonly string[] = []): ProviderResponse {
     const rendered = renderRefusal(adapters[adapterName], error);
-    // HTTP requires a 405 to say which methods are allowed.
-    const response = error.code === "method_not_allowed" ? { ...rendered, headers: { ...rendered.headers, allow: "POST" } } : rendered;
+    const response = withRequiredHeaders(error, rendered);
     const outcome = error.status >= 500 ? "failed" : "refused";
     logger[outcome === "failed" ? "error" : "warn"](
       { adapter: adapterName, code: error.code, status: response.status, reason: error.message },
@@ -189,6 +200,18 @@ export function createReceiver(input: ReceiverOptions): Receiver {
 
   return {
     adapterNames: Object.keys(adapters),
+    bodyBudget,
+
+    checkHead(adapterName, head) {
+      const startedAt = performance.now();
+      const adapter = adapters[adapterName];
+      // An unknown name is left to `handle`, which says what is configured.
+      if (!adapter) return undefined;
+      const problem =
+        checkRequestHead(adapter, head, logger) ??
+        (closing ? new FriendhookError("store_unavailable", "The receiver is shutting down; retry later.") : undefined);
+      return problem && refuseAt(adapterName, problem, startedAt);
+    },
 
     handle(adapterName, request) {
       const startedAt = performance.now();

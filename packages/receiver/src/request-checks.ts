@@ -1,4 +1,4 @@
-import { FriendhookError, type ProviderRequest } from "@friendhook/core";
+import { FriendhookError, type ProviderRequestHead, type ProviderResponse } from "@friendhook/core";
 
 /**
  * Content types that can carry the JSON body: `application/json` (what Easemob and Tencent send),
@@ -32,9 +32,16 @@ function checkContentEncoding(contentEncoding: string | undefined): FriendhookEr
 }
 
 /** What is wrong with a request before any adapter looks at it: its method, content type or encoding. */
-export function checkProviderRequest(request: ProviderRequest): FriendhookError | undefined {
+export function checkProviderRequest(request: ProviderRequestHead): FriendhookError | undefined {
   if (request.method !== "POST") {
     return new FriendhookError("method_not_allowed", `Callbacks arrive by POST; ${request.method.slice(0, 20)} is not accepted.`);
   }
   return checkContentType(request.headers["content-type"]) ?? checkContentEncoding(request.headers["content-encoding"]);
+}
+
+/** HTTP requires a 405 to say which methods are allowed; a 503 for load says when to come back. */
+export function withRequiredHeaders(error: FriendhookError, response: ProviderResponse): ProviderResponse {
+  if (error.code === "method_not_allowed") return { ...response, headers: { ...response.headers, allow: "POST" } };
+  if (error.code === "receiver_busy") return { ...response, headers: { ...response.headers, "retry-after": "1" } };
+  return response;
 }

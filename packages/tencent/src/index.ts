@@ -4,6 +4,7 @@ export {
   TencentAdapterSettingsSchema,
   defaultDecisionDeadlineMs,
   defaultMaximumClockSkewSeconds,
+  defaultMaximumEventsPerCallback,
   tencentCallbackTimeoutMs,
 } from "./tencent-settings";
 export {

@@ -5,6 +5,7 @@ import {
   FriendhookError,
   type ProviderAdapterV1,
   type ProviderRequest,
+  type ProviderRequestHead,
   type ReceivedCallback,
   readJsonBody,
 } from "@friendhook/core";
@@ -17,6 +18,7 @@ import {
   tencentCommands,
 } from "./tencent-callback-schemas";
 import { type TencentResultItem, decidePrevFriendAdd, decidePrevFriendResponse } from "./tencent-decisions";
+import { checkTencentEventCount } from "./tencent-event-cap";
 import {
   type TencentEventContext,
   distinctEvents,
@@ -36,12 +38,19 @@ export function createTencentAdapter(settings: TencentAdapterSettings): Provider
   return {
     specificationVersion: "v1",
     provider: tencentProvider,
+    // Everything Tencent authenticates is in the URL: a forged upload is refused before it is read.
+    authenticateHead: (head) => {
+      authenticate(resolved, head);
+    },
     receive: (request) => receiveTencentCallback(resolved, request),
     refuse: tencentRefusal,
   };
 }
 
-/** Authenticates first (app, then signature), and only then reads and normalizes the body. */
+/**
+ * Authenticates first (app, then signature), and only then reads the body; counts its changes
+ * before it validates or normalizes any of them.
+ */
 async function receiveTencentCallback(
   settings: ResolvedTencentSettings,
   request: ProviderRequest,
@@ -59,6 +68,7 @@ async function receiveTencentCallback(
       acknowledgement: tencentAcknowledgement(),
     };
   }
+  checkTencentEventCount(command, body, settings.maximumEventsPerCallback);
   const context = eventContext(settings, request, appId, command, body);
   const normalized = await normalize(settings, command, body, context);
   return {
@@ -70,7 +80,7 @@ async function receiveTencentCallback(
   };
 }
 
-function authenticate(settings: ResolvedTencentSettings, request: ProviderRequest): string {
+function authenticate(settings: ResolvedTencentSettings, request: ProviderRequestHead): string {
   const appId = request.query.get("SdkAppid");
   if (!appId) {
     throw new FriendhookError("app_mismatch", "The callback URL carries no SdkAppid.", { provider: tencentProvider });
@@ -80,9 +90,9 @@ function authenticate(settings: ResolvedTencentSettings, request: ProviderReques
       provider: tencentProvider,
     });
   }
-  if (settings.token !== undefined) {
+  if (settings.tokens.length > 0) {
     verifyTencentSignature(request.query, {
-      token: settings.token,
+      token: settings.tokens,
       maximumClockSkewSeconds: settings.maximumClockSkewSeconds,
       now: settings.now(),
     });

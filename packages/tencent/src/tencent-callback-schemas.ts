@@ -20,6 +20,16 @@ export type TencentCommand = (typeof tencentCommands)[keyof typeof tencentComman
 
 const knownCommands: ReadonlySet<string> = new Set(Object.values(tencentCommands));
 
+/** The list in each command's body that holds one entry per change, so one event at most per entry. */
+export const tencentChangeLists = {
+  [tencentCommands.friendAdd]: "PairList",
+  [tencentCommands.friendDelete]: "PairList",
+  [tencentCommands.blackListAdd]: "PairList",
+  [tencentCommands.blackListDelete]: "PairList",
+  [tencentCommands.prevFriendAdd]: "FriendItem",
+  [tencentCommands.prevFriendResponse]: "ResponseFriendItem",
+} as const satisfies Record<TencentCommand, string>;
+
 export function isTencentCommand(command: string): command is TencentCommand {
   return knownCommands.has(command);
 }

@@ -6,19 +6,31 @@ export const tencentCallbackTimeoutMs = 2000;
 export const defaultDecisionDeadlineMs = 1500;
 export const defaultMaximumClockSkewSeconds = 60;
 
+/**
+ * The most changes one callback may carry. Tencent's largest documented batches: a user has at most
+ * 3,000 friends, so deleting all of them both ways lists 6,000 pairs; one `friend_delete` names at
+ * most 1,000 friends (2,000 pairs both ways); a blocklist holds at most 1,000 users. This leaves
+ * headroom above the largest.
+ */
+export const defaultMaximumEventsPerCallback = 10_000;
+
 const isFunction = (value: unknown): boolean => typeof value === "function";
+
+const TokenSchema = z
+  .string()
+  .min(1, "a token is empty; omit `token` to turn authentication off")
+  .refine((token) => token.trim() === token, "a token has leading or trailing whitespace");
 
 export const TencentAdapterSettingsSchema = z.strictObject({
   /** The SDKAppIDs this receiver serves; a callback for any other app is refused. */
   sdkAppIds: z
     .array(z.string().regex(/^\d+$/, "an SdkAppid is a string of digits, e.g. \"1400000000\""))
     .min(1, "name at least one SdkAppid"),
-  /** The callback authentication token from the Chat console; enables `Sign` verification. */
-  token: z
-    .string()
-    .min(1, "the token is empty; omit it to turn authentication off")
-    .refine((token) => token.trim() === token, "the token has leading or trailing whitespace")
-    .optional(),
+  /**
+   * The callback authentication token from the Chat console; enables `Sign` verification. Several
+   * tokens are accepted at once while the token is being rotated.
+   */
+  token: z.union([TokenSchema, z.array(TokenSchema).min(1, "name at least one token")]).optional(),
   /** How far `RequestTime` may lie from now, in seconds. */
   maximumClockSkewSeconds: z.number().int().positive().optional(),
   /** The application's policy for "before" callbacks; allows everything when absent. */
@@ -30,6 +42,8 @@ export const TencentAdapterSettingsSchema = z.strictObject({
     .positive()
     .max(tencentCallbackTimeoutMs - 1, `must be below ${tencentCallbackTimeoutMs} ms, Tencent's callback timeout`)
     .optional(),
+  /** The most events one callback may make; a callback listing more changes is refused with `too_many_events` (413). */
+  maximumEventsPerCallback: z.number().int().positive().optional(),
   /** The clock used to check `RequestTime`; for tests. */
   now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
 });
@@ -39,8 +53,10 @@ export type TencentAdapterSettings = z.input<typeof TencentAdapterSettingsSchema
 /** The settings with every default applied. */
 export interface ResolvedTencentSettings {
   readonly sdkAppIds: ReadonlySet<string>;
-  readonly token: string | undefined;
+  /** Empty when no token is configured. */
+  readonly tokens: readonly string[];
   readonly maximumClockSkewSeconds: number;
+  readonly maximumEventsPerCallback: number;
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
   readonly now: () => Date;
@@ -54,8 +70,9 @@ export function resolveTencentSettings(settings: TencentAdapterSettings): Resolv
   });
   return {
     sdkAppIds: new Set(options.sdkAppIds),
-    token: options.token,
+    tokens: options.token === undefined ? [] : typeof options.token === "string" ? [options.token] : options.token,
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
+    maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,
     decide: options.decide ?? allowAllFriendRequests,
     decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
     now: options.now ?? (() => new Date()),

@@ -1,4 +1,4 @@
-import { FriendhookError, constantTimeEqual, sha256Hex } from "@friendhook/core";
+import { FriendhookError, constantTimeEqualAny, sha256Hex } from "@friendhook/core";
 
 /**
  * Tencent's callback authentication: `Sign = sha256_hex(Token + RequestTime)`, plain SHA-256 (not an
@@ -9,20 +9,23 @@ export function signTencentRequest(token: string, requestTime: number | string):
 }
 
 /**
- * Only the second is signed, so every callback sent within one second carries the same `Sign`: the
- * last expected signature is kept, and a burst of callbacks computes it once.
+ * Only the second is signed, so every callback sent within one second carries the same `Sign`. The
+ * expected signatures of the last second are kept per token list (an adapter's list lives as long as
+ * the adapter; a weak map forgets the rest), so that a burst of callbacks computes them once.
  */
-let lastSignature: { readonly token: string; readonly requestTime: string; readonly sign: string } | undefined;
+const lastSignatures = new WeakMap<readonly string[], { readonly requestTime: string; readonly signs: readonly string[] }>();
 
-function expectedSign(token: string, requestTime: string): string {
-  if (lastSignature?.token !== token || lastSignature.requestTime !== requestTime) {
-    lastSignature = { token, requestTime, sign: signTencentRequest(token, requestTime) };
-  }
-  return lastSignature.sign;
+function expectedSigns(tokens: readonly string[], requestTime: string): readonly string[] {
+  const last = lastSignatures.get(tokens);
+  if (last?.requestTime === requestTime) return last.signs;
+  const signs = tokens.map((token) => signTencentRequest(token, requestTime));
+  lastSignatures.set(tokens, { requestTime, signs });
+  return signs;
 }
 
 export interface TencentSignatureCheck {
-  readonly token: string;
+  /** The token, or several while it is being rotated: a `Sign` made with any of them is accepted. */
+  readonly token: string | readonly string[];
   readonly maximumClockSkewSeconds: number;
   readonly now: Date;
 }
@@ -31,7 +34,8 @@ const unixSeconds = /^\d{1,12}$/;
 
 /**
  * Checks `Sign` and `RequestTime` from the callback URL. The signature is compared first, in
- * constant time, so that an unsigned caller learns nothing about the accepted time window.
+ * constant time and against every token, so that an unsigned caller learns nothing about the
+ * accepted time window, nor which token matched.
  */
 export function verifyTencentSignature(query: URLSearchParams, check: TencentSignatureCheck): void {
   const sign = query.get("Sign");
@@ -46,8 +50,9 @@ export function verifyTencentSignature(query: URLSearchParams, check: TencentSig
   if (!unixSeconds.test(requestTime)) {
     throw new FriendhookError("invalid_signature", "RequestTime is not a Unix time in seconds.", { provider: "tencent" });
   }
-  if (!constantTimeEqual(sign.toLowerCase(), expectedSign(check.token, requestTime))) {
-    throw new FriendhookError("invalid_signature", "Sign does not match the configured token and RequestTime.", {
+  const tokens = typeof check.token === "string" ? [check.token] : check.token;
+  if (!constantTimeEqualAny(sign.toLowerCase(), expectedSigns(tokens, requestTime))) {
+    throw new FriendhookError("invalid_signature", "Sign does not match any configured token and RequestTime.", {
       provider: "tencent",
     });
   }

@@ -150,3 +150,76 @@ describe("refusals", () => {
     expect(JSON.parse(response.body)).toEqual({ ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: "stale_request: RequestTime lies too far from now." });
   });
 });
+
+describe("token rotation", () => {
+  const signedWith = (signingToken: string) =>
+    buildTencentCallback({ sdkAppId, command, body, token: signingToken, requestTime: fixedRequestTime });
+
+  it("accepts a Sign made with any configured token, and refuses one made with none of them", async () => {
+    const adapter = adapterWith({ token: ["old-console-token", "new-console-token"] });
+    expect((await adapter.receive(signedWith("old-console-token"))).events).toHaveLength(3);
+    expect((await adapter.receive(signedWith("new-console-token"))).events).toHaveLength(3);
+    expect(await refusal(adapter.receive(signedWith("retired-token")))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(await refusal(adapter.receive(buildTencentCallback({ sdkAppId, command, body })))).toMatchObject({ code: "missing_signature" });
+  });
+
+  it("checks each token of a burst within one second, whichever signed the previous callback", async () => {
+    const adapter = adapterWith({ token: ["old-console-token", "new-console-token"] });
+    for (const signingToken of ["new-console-token", "old-console-token", "new-console-token", "retired-token", "old-console-token"]) {
+      const outcome = await adapter.receive(signedWith(signingToken)).then(
+        () => "accepted",
+        (error: FriendhookError) => error.code,
+      );
+      expect(outcome).toBe(signingToken === "retired-token" ? "invalid_signature" : "accepted");
+    }
+  });
+
+  it("refuses an empty list, and an empty or padded token in it, at construction", () => {
+    expect(() => adapterWith({ token: [] })).toThrow(/at least one token/);
+    expect(() => adapterWith({ token: ["new-console-token", ""] })).toThrow(/token/);
+    expect(() => adapterWith({ token: ["new-console-token", "old "] })).toThrow(/whitespace/);
+  });
+});
+
+describe("authenticateHead: the checks the URL alone allows, before the body is read", () => {
+  const head = (overrides: { sdkAppId?: string; token?: string; requestTime?: number } = {}) => {
+    const { body: _body, ...rest } = buildTencentCallback({
+      sdkAppId: overrides.sdkAppId ?? sdkAppId,
+      command,
+      body: "",
+      ...(overrides.token === undefined ? {} : { token: overrides.token }),
+      requestTime: overrides.requestTime ?? fixedRequestTime,
+    });
+    return rest;
+  };
+  const headRefusal = (check: () => void): FriendhookError => {
+    try {
+      check();
+    } catch (error) {
+      if (error instanceof FriendhookError) return error;
+      throw error;
+    }
+    throw new Error("the head was accepted");
+  };
+
+  it("accepts the head of a correctly signed callback for a configured app", () => {
+    expect(adapterWith().authenticateHead).toBeTypeOf("function");
+    expect(() => adapterWith().authenticateHead?.(head({ token }))).not.toThrow();
+    expect(() => adapterWith({ token: ["retired", token] }).authenticateHead?.(head({ token }))).not.toThrow();
+  });
+
+  it("refuses another app, a missing, wrong or stale signature, as receive would", () => {
+    const adapter = adapterWith();
+    const check = (request: ReturnType<typeof head>) => headRefusal(() => adapter.authenticateHead?.(request));
+    expect(check(head({ sdkAppId: "1400000001", token }))).toMatchObject({ code: "app_mismatch", status: 403 });
+    expect(check(head())).toMatchObject({ code: "missing_signature", status: 401 });
+    expect(check(head({ token: "another-token" }))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(check(head({ token, requestTime: fixedRequestTime - 120 }))).toMatchObject({ code: "stale_request", status: 401 });
+  });
+
+  it("checks only the SdkAppid when no token is configured", () => {
+    const adapter = createTencentAdapter({ sdkAppIds: [sdkAppId] });
+    expect(() => adapter.authenticateHead?.(head())).not.toThrow();
+    expect(headRefusal(() => adapter.authenticateHead?.(head({ sdkAppId: "1400000009" })))).toMatchObject({ code: "app_mismatch" });
+  });
+});

@@ -65,4 +65,9 @@ describeAdapterConformance("tencent", {
     },
   ],
   requestWithBody: (body) => buildTencentCallback({ sdkAppId, token, command: "Sns.CallbackFriendAdd", body }),
+  // Seed 003 lists three pairs.
+  tooManyEvents: {
+    createAdapter: () => createTencentAdapter({ sdkAppIds: [sdkAppId], token, maximumEventsPerCallback: 2 }),
+    request: () => buildTencentCallback({ sdkAppId, token, command: "Sns.CallbackFriendAdd", body: seedFriendAdd }),
+  },
 });

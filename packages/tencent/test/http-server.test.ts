@@ -102,7 +102,7 @@ describe("behind a real node:http server", () => {
     expect(await response.json()).toEqual({
       ActionStatus: "FAIL",
       ErrorCode: 1,
-      ErrorInfo: "invalid_signature: Sign does not match the configured token and RequestTime.",
+      ErrorInfo: "invalid_signature: Sign does not match any configured token and RequestTime.",
     });
     expect(received).toEqual([]);
   });

@@ -4,6 +4,7 @@ import {
   type FriendhookErrorCode,
   type ProviderAdapterV1,
   type ProviderRequest,
+  type ProviderRequestHead,
 } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { hostileBodies } from "./hostile-bodies";
@@ -33,6 +34,30 @@ export interface AdapterConformanceOptions {
   readonly requestWithBody: (body: Uint8Array) => ProviderRequest;
   /** Acknowledgements must be shorter than this (Easemob rejects 1,000 characters or more). */
   readonly maximumAcknowledgementLength?: number;
+  /**
+   * A correctly signed callback that makes more events than `createAdapter` allows (an adapter
+   * configured with a small `maximumEventsPerCallback`): it must be refused with `too_many_events`
+   * (413). Every adapter should pass one.
+   */
+  readonly tooManyEvents?: {
+    readonly createAdapter: () => ProviderAdapterV1;
+    readonly request: () => ProviderRequest;
+  };
+}
+
+const headOf = (request: ProviderRequest): ProviderRequestHead => {
+  const { body: _body, ...head } = request;
+  return head;
+};
+
+/** What `authenticateHead` threw, or undefined when it let the head through. */
+function headRefusal(adapter: ProviderAdapterV1, request: ProviderRequest): unknown {
+  try {
+    adapter.authenticateHead?.(headOf(request));
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 const later = (request: ProviderRequest, milliseconds: number): ProviderRequest => ({
@@ -110,6 +135,34 @@ export function describeAdapterConformance(name: string, options: AdapterConform
         expect(error).toBeInstanceOf(FriendhookError);
         if (callback.code) expect(error.code).toBe(callback.code);
         expect([401, 403]).toContain(error.status);
+      });
+    }
+
+    it("lets the head of every signed callback through authenticateHead, when it has one", () => {
+      const adapter = options.createAdapter();
+      for (const callback of options.signedCallbacks) expect(headRefusal(adapter, callback.request())).toBeUndefined();
+    });
+
+    for (const callback of options.refusedCallbacks) {
+      it(`refuses ${callback.name} in authenticateHead, if there, with the code receive gives`, async () => {
+        const adapter = options.createAdapter();
+        const request = callback.request();
+        const fromHead = headRefusal(adapter, request);
+        if (fromHead === undefined) return;
+        expect(fromHead).toBeInstanceOf(FriendhookError);
+        const fromReceive = await refusal(adapter.receive(request));
+        expect((fromHead as FriendhookError).code).toBe(fromReceive.code);
+      });
+    }
+
+    const { tooManyEvents } = options;
+    if (tooManyEvents) {
+      it("refuses a callback over maximumEventsPerCallback with too_many_events 413, in the provider's format", async () => {
+        const adapter = tooManyEvents.createAdapter();
+        const error = await refusal(adapter.receive(tooManyEvents.request()));
+        expect(error).toBeInstanceOf(FriendhookError);
+        expect([error.code, error.status]).toEqual(["too_many_events", 413]);
+        expect(adapter.refuse(error).status).toBe(413);
       });
     }
 

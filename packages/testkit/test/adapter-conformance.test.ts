@@ -8,6 +8,7 @@ describeAdapterConformance("reference adapter", {
   createAdapter: () => createReferenceAdapter(secret),
   signedCallbacks: [{ name: "a friend added", request: () => signedReferenceRequest(secret, body) }],
   refusedCallbacks: [
+    { name: "an unsigned callback", code: "missing_signature", request: () => ({ ...signedReferenceRequest(secret, body), headers: {} }) },
     { name: "a callback signed with another secret", code: "invalid_signature", request: () => signedReferenceRequest("other", body) },
     {
       name: "a body changed after signing",
@@ -16,4 +17,8 @@ describeAdapterConformance("reference adapter", {
     },
   ],
   requestWithBody: (bytes) => signedReferenceRequest(secret, bytes),
+  tooManyEvents: {
+    createAdapter: () => createReferenceAdapter(secret, 2),
+    request: () => signedReferenceRequest(secret, JSON.stringify({ ...JSON.parse(body), target: ["bob", "carol", "dave"] })),
+  },
 });

@@ -37,5 +37,13 @@ describe("the adapter conformance suite", () => {
 
     expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (random bytes) with a clear 4xx error")).toBe("failed");
     expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (empty object) with a clear 4xx error")).toBe("failed");
+
+    expect(status("no event cap: adapter conformance refuses a callback over maximumEventsPerCallback with too_many_events 413, in the provider's format")).toBe("failed");
+    expect(status("no event cap: adapter conformance refuses another secret")).toBe("passed");
+
+    const headCheck = "a head check that refuses genuine callbacks: adapter conformance";
+    expect(status(`${headCheck} lets the head of every signed callback through authenticateHead, when it has one`)).toBe("failed");
+    expect(status(`${headCheck} refuses no signature in authenticateHead, if there, with the code receive gives`)).toBe("failed");
+    expect(status(`${headCheck} refuses no signature`)).toBe("passed");
   }, 180_000);
 });

@@ -2,25 +2,34 @@ import {
   FriendhookError,
   type ProviderAdapterV1,
   type ProviderRequest,
+  type ProviderRequestHead,
   type ReceivedCallback,
   readJsonBody,
 } from "@friendhook/core";
 import { __nameCamel__Acknowledgement, __nameCamel__Refusal } from "./__name__-acknowledgement";
 import { parse__Name__Callback } from "./__name__-callback-schemas";
-import { __nameCamel__Events, is__Name__OperationKnown } from "./__name__-events";
+import { check__Name__EventCount } from "./__name__-event-cap";
+import { __nameCamel__EventCount, __nameCamel__Events, is__Name__OperationKnown } from "./__name__-events";
 import { __nameCamel__Provider } from "./__name__-provider";
 import { type __Name__AdapterSettings, type Resolved__Name__Settings, resolve__Name__Settings } from "./__name__-settings";
-import { verify__Name__Signature } from "./__name__-signature";
+import { check__Name__SignatureHeaders, verify__Name__Signature } from "./__name__-signature";
 
 function refusal(code: "method_not_allowed" | "app_mismatch", message: string): FriendhookError {
   return new FriendhookError(code, message, { provider: __nameCamel__Provider });
 }
 
-async function receive__Name__Callback(request: ProviderRequest, settings: Resolved__Name__Settings): Promise<ReceivedCallback> {
+/** What the method and headers tell before the body is read; shells refuse a forged upload unread. */
+function authenticate__Name__Head(request: ProviderRequestHead): void {
   if (request.method !== "POST") {
     throw refusal("method_not_allowed", `__Title__ posts its callbacks; ${request.method.slice(0, 16)} is not accepted.`);
   }
-  // Authentication comes first: nothing is parsed for a caller who cannot prove who they are.
+  check__Name__SignatureHeaders(request.headers);
+}
+
+async function receive__Name__Callback(request: ProviderRequest, settings: Resolved__Name__Settings): Promise<ReceivedCallback> {
+  // Authentication comes first (what the head tells, then the signature over the body): nothing is
+  // parsed for a caller who cannot prove who they are.
+  authenticate__Name__Head(request);
   verify__Name__Signature(request.headers, request.body, {
     secrets: settings.secrets,
     maximumClockSkewSeconds: settings.maximumClockSkewSeconds,
@@ -41,6 +50,8 @@ async function receive__Name__Callback(request: ProviderRequest, settings: Resol
       acknowledgement: __nameCamel__Acknowledgement(),
     };
   }
+  // Counted before any event is made: a callback over the cap costs its parse and nothing more.
+  check__Name__EventCount(__nameCamel__EventCount(callback.operation), settings.maximumEventsPerCallback);
   const events = __nameCamel__Events(callback, {
     receivedAt: request.receivedAt,
   });
@@ -53,6 +64,7 @@ export function create__Name__Adapter(settings: __Name__AdapterSettings): Provid
   return {
     specificationVersion: "v1",
     provider: __nameCamel__Provider,
+    authenticateHead: authenticate__Name__Head,
     receive: (request) => receive__Name__Callback(request, resolved),
     refuse: __nameCamel__Refusal,
   };

@@ -28,6 +28,15 @@ export function is__Name__OperationKnown(operation: string): boolean {
   return Object.hasOwn(operations, operation);
 }
 
+/**
+ * How many events a callback will make, known before any is made. TODO(__name__): for a provider
+ * that lists several changes in one callback, the length of that list, read from the parsed JSON
+ * before the schema validates its entries.
+ */
+export function __nameCamel__EventCount(operation: string): number {
+  return is__Name__OperationKnown(operation) ? (operations[operation]?.length ?? 0) : 0;
+}
+
 export interface __Name__EventContext {
   readonly receivedAt: Date;
 }

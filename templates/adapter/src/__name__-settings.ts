@@ -5,6 +5,13 @@ import { __nameCamel__Provider } from "./__name__-provider";
 // TODO(__name__): use the provider's own defaults: how far its signed timestamps may drift, for one.
 export const defaultMaximumClockSkewSeconds = 300;
 
+/**
+ * TODO(__name__): the most events one callback may make: the provider's largest documented batch
+ * (the most pairs one callback can list), with headroom, and name the source in the README. This
+ * skeleton's fictional provider sends one change per callback, which makes at most two events.
+ */
+export const defaultMaximumEventsPerCallback = 1_000;
+
 const isFunction = (value: unknown): boolean => typeof value === "function";
 
 const SecretSchema = z
@@ -23,6 +30,8 @@ export const __Name__AdapterSettingsSchema = z.strictObject({
   appIds: z.array(z.string().min(1)).min(1, "name at least one app id, or omit appIds").optional(),
   /** How far the signed timestamp may lie from now, in seconds. */
   maximumClockSkewSeconds: z.number().int().positive().optional(),
+  /** The most events one callback may make; a callback that would make more is refused with `too_many_events` (413). */
+  maximumEventsPerCallback: z.number().int().positive().optional(),
   /** The clock used to check timestamps; for tests. */
   now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
 });
@@ -34,6 +43,7 @@ export interface Resolved__Name__Settings {
   readonly secrets: readonly string[];
   readonly appIds: ReadonlySet<string> | undefined;
   readonly maximumClockSkewSeconds: number;
+  readonly maximumEventsPerCallback: number;
   readonly now: () => Date;
 }
 
@@ -47,6 +57,7 @@ export function resolve__Name__Settings(settings: __Name__AdapterSettings): Reso
     secrets: typeof options.secret === "string" ? [options.secret] : options.secret,
     appIds: options.appIds === undefined ? undefined : new Set(options.appIds),
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
+    maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,
     now: options.now ?? (() => new Date()),
   };
 }

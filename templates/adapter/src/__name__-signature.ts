@@ -35,14 +35,12 @@ function refusal(code: "missing_signature" | "invalid_signature" | "stale_reques
 }
 
 /**
- * Runs before anything else reads the body. The signature is compared first, in constant time and
- * against every secret, so that an unsigned caller learns nothing about the accepted time window.
+ * What the headers alone tell, before the body is read (the adapter's `authenticateHead`): a
+ * signature and a well-formed timestamp are present. TODO(__name__): when the provider's signature
+ * lives in the URL or the headers without covering the body (a token, a signed time), verify it
+ * here in full, so that a forged upload is refused unread.
  */
-export function verify__Name__Signature(
-  headers: Readonly<Record<string, string | undefined>>,
-  body: Uint8Array,
-  check: __Name__SignatureCheck,
-): void {
+export function check__Name__SignatureHeaders(headers: Readonly<Record<string, string | undefined>>): { timestamp: string; signature: string } {
   const timestamp = headers[__nameCamel__SignatureHeaders.timestamp];
   const signature = headers[__nameCamel__SignatureHeaders.signature];
   if (!timestamp || !signature) {
@@ -51,6 +49,19 @@ export function verify__Name__Signature(
   if (!unixSeconds.test(timestamp)) {
     throw refusal("invalid_signature", "The signed timestamp is not a Unix time in seconds.");
   }
+  return { timestamp, signature };
+}
+
+/**
+ * Runs before anything else reads the body. The signature is compared first, in constant time and
+ * against every secret, so that an unsigned caller learns nothing about the accepted time window.
+ */
+export function verify__Name__Signature(
+  headers: Readonly<Record<string, string | undefined>>,
+  body: Uint8Array,
+  check: __Name__SignatureCheck,
+): void {
+  const { timestamp, signature } = check__Name__SignatureHeaders(headers);
   const expected = check.secrets.map((secret) => sign__Name__Callback(secret, timestamp, body));
   if (!constantTimeEqualAny(signature.trim().toLowerCase(), expected)) {
     throw refusal("invalid_signature", "The signature does not match the body and any configured secret.");

@@ -4,5 +4,6 @@ export * from "./__name__-settings";
 export * from "./__name__-signature";
 export * from "./__name__-callback-schemas";
 export * from "./__name__-events";
+export * from "./__name__-event-cap";
 export * from "./__name__-acknowledgement";
 export * from "./__name__-test-callbacks";

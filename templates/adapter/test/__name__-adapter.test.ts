@@ -1,7 +1,7 @@
-import { FriendEventSchema, FriendhookError } from "@friendhook/core";
+import { FriendEventSchema, FriendhookError, type ProviderRequest, type ProviderRequestHead } from "@friendhook/core";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { create__Name__Adapter, signed__Name__Request } from "../src/index";
+import { create__Name__Adapter, defaultMaximumEventsPerCallback, signed__Name__Request } from "../src/index";
 
 const secret = "whsec_template_3c9f1b7a";
 const receivedAt = new Date("2023-11-14T22:15:00.000Z");
@@ -90,5 +90,39 @@ describe("__Title__ adapter settings", () => {
     expect(error).toBeInstanceOf(FriendhookError);
     expect((error as FriendhookError).code).toBe("misconfigured");
     expect((error as FriendhookError).message).not.toContain("top-secret-value");
+  });
+});
+
+describe("__Title__ event cap", () => {
+  it("refuses a callback that would make more events than maximumEventsPerCallback with too_many_events 413", async () => {
+    expect(defaultMaximumEventsPerCallback).toBeGreaterThan(2);
+    const adapter = create__Name__Adapter({ secret, maximumEventsPerCallback: 1 });
+    // An acceptance makes two events: friend.request.accepted and friend.added.
+    const error = await adapter.receive(signed__Name__Request({ body: captured("friend-accept"), secret })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FriendhookError);
+    expect(error).toMatchObject({ code: "too_many_events", status: 413 });
+    expect((await adapter.receive(signed__Name__Request({ body: captured("block"), secret }))).events).toHaveLength(1);
+    expect(() => create__Name__Adapter({ secret, maximumEventsPerCallback: 0 })).toThrow(/maximumEventsPerCallback/);
+  });
+});
+
+describe("__Title__ authenticateHead", () => {
+  const headOf = (request: ProviderRequest): ProviderRequestHead => {
+    const { body: _body, ...head } = request;
+    return head;
+  };
+
+  it("lets a signed head through, so that the body is read and verified", () => {
+    const adapter = create__Name__Adapter({ secret });
+    expect(() => adapter.authenticateHead?.(headOf(signed__Name__Request({ body: captured("block"), secret })))).not.toThrow();
+  });
+
+  it("refuses an unsigned head, or another method, before the body is read", () => {
+    const adapter = create__Name__Adapter({ secret });
+    const signedHead = headOf(signed__Name__Request({ body: captured("block"), secret }));
+    expect(() => adapter.authenticateHead?.({ ...signedHead, headers: { "content-type": "application/json" } })).toThrow(
+      expect.objectContaining({ code: "missing_signature" }),
+    );
+    expect(() => adapter.authenticateHead?.({ ...signedHead, method: "GET" })).toThrow(expect.objectContaining({ code: "method_not_allowed" }));
   });
 });

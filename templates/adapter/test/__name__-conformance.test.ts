@@ -50,4 +50,9 @@ describeAdapterConformance("__name__", {
     },
   ],
   requestWithBody: (body) => signed__Name__Request({ body, secret }),
+  // TODO(__name__): the largest captured callback, with the cap set below its number of events.
+  tooManyEvents: {
+    createAdapter: () => create__Name__Adapter({ secret, maximumEventsPerCallback: 1 }),
+    request: () => signed__Name__Request({ body: readFileSync(new URL("./fixtures/friend-accept.json", import.meta.url)), secret }),
+  },
 });

@@ -36,18 +36,29 @@ export interface EasemobConfiguration {
   readonly secrets: readonly string[];
   /** The app keys (`org#app`) served; every app key when absent. */
   readonly appKeys: readonly string[] | undefined;
+  /** How far a callback's `timestamp` may lie from its receipt; the adapter's default when absent. */
+  readonly maximumAgeSeconds?: number;
+  /** The most events one callback may make; the adapter's default when absent. */
+  readonly maximumEventsPerCallback?: number;
 }
 
 export interface TencentConfiguration {
   readonly sdkAppIds: readonly string[];
   /** The callback authentication token; callbacks are not authenticated without it. */
   readonly token: string | undefined;
+  /** How far a signed `RequestTime` may lie from now; the adapter's default when absent. */
+  readonly maximumClockSkewSeconds?: number;
 }
 
 export interface OpenImConfiguration {
   /** The `appId` of OpenIM's events: OpenIM names no app, so this names the deployment. */
   readonly appId: string;
   /** Tokens a callback must present (Basic password or Bearer); callbacks are not authenticated without. */
+  readonly tokens: readonly string[] | undefined;
+}
+
+export interface ApiConfiguration {
+  /** The bearer tokens every `/api/*` request must present (several while rotating); none asked when absent. */
   readonly tokens: readonly string[] | undefined;
 }
 
@@ -73,6 +84,10 @@ export interface Configuration {
   readonly tencent: TencentConfiguration | undefined;
   /** Absent unless OpenIM is turned on: its webhook then answers `provider_not_configured`. */
   readonly openim?: OpenImConfiguration;
+  /** The read and admin API (`/api/*`); absent when `FRIENDHOOK_API=off`, which removes its routes. */
+  readonly api: ApiConfiguration | undefined;
+  /** The bearer tokens `/metrics` requires; open to whoever reaches it when absent. */
+  readonly metricsTokens?: readonly string[];
 }
 
 function setting<Value>(parse: (text: string) => Parsed<Value>) {
@@ -113,6 +128,37 @@ const SdkAppIdListSchema = listOf((entry) =>
   /^\d{1,20}$/.test(entry) ? undefined : `("${entry.slice(0, 30)}") is not an SdkAppid, which is a number such as 1400000000`,
 );
 
+const bearerTokenCharacters = /^[A-Za-z0-9\-._~+/]+=*$/;
+const shortestBearerToken = 16;
+
+// The characters of RFC 6750's token68, so that every token travels as `Authorization: Bearer`.
+const BearerTokenListSchema = listOf((entry) => {
+  const wrongSecret = describeWrongSecret(entry);
+  if (wrongSecret !== undefined) return wrongSecret;
+  if (!bearerTokenCharacters.test(entry)) {
+    return "may hold only letters, digits and - . _ ~ + / (and = at the end), the characters of a bearer token; make one with `openssl rand -base64 32`";
+  }
+  if (entry.length < shortestBearerToken) return `is shorter than ${shortestBearerToken} characters; make one with \`openssl rand -base64 32\``;
+  return undefined;
+});
+
+const SwitchSchema = z.enum(["on", "off"], { error: (issue) => `must be on or off (got "${String(issue.input).slice(0, 20)}")` });
+
+/** A whole number from `least` to `most`. */
+function wholeNumberParser(least: number, most: number, unit: string): (text: string) => Parsed<number> {
+  return (text) => {
+    const value = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= least && value <= most)) return problem(`must be a whole number${unit} from ${least} to ${most} (got "${text.slice(0, 20)}")`);
+    return parsed(value);
+  };
+}
+
+// A week leaves room for the window while Easemob resends the callbacks of its exception storage
+// (kept three days); a window that never closes is refused.
+const parseMaximumAgeSeconds = wholeNumberParser(1, 7 * 86_400, " of seconds");
+const parseMaximumEventsPerCallback = wholeNumberParser(1, 100_000, "");
+const parseMaximumClockSkewSeconds = wholeNumberParser(1, 3600, " of seconds");
+
 const TokenSchema = setting((text) => {
   const wrong = describeWrongSecret(text);
   return wrong === undefined ? parsed(text) : problem(wrong);
@@ -152,17 +198,25 @@ const EnvironmentSchema = z.object({
   FRIENDHOOK_BODY_LIMIT: setting(parseByteSize).default(1024 * 1024),
   FRIENDHOOK_SINKS: setting(parseSinkList).default([{ kind: "console" }]),
   FRIENDHOOK_HTTP_SINK_SECRET: WebhookSecretListSchema.optional(),
+  FRIENDHOOK_API: SwitchSchema.default("on"),
+  FRIENDHOOK_API_TOKEN: BearerTokenListSchema.optional(),
+  FRIENDHOOK_METRICS_TOKEN: BearerTokenListSchema.optional(),
   ...deliverySettingSchemas(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
   EASEMOB_SECRET: SecretListSchema.optional(),
   EASEMOB_APPKEY: AppKeyListSchema.optional(),
+  EASEMOB_MAXIMUM_AGE_SECONDS: setting(parseMaximumAgeSeconds).optional(),
+  EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: setting(parseMaximumEventsPerCallback).optional(),
   TENCENT_SDKAPPID: SdkAppIdListSchema.optional(),
   TENCENT_TOKEN: TokenSchema.optional(),
+  TENCENT_ALLOW_UNAUTHENTICATED: BooleanSchema.optional(),
+  TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: setting(parseMaximumClockSkewSeconds).optional(),
   OPENIM_ENABLED: BooleanSchema.optional(),
   OPENIM_TOKEN: SecretListSchema.optional(),
   OPENIM_APP_ID: OpenImAppIdSchema.optional(),
+  OPENIM_ALLOW_UNAUTHENTICATED: BooleanSchema.optional(),
 });
 
 type ParsedEnvironment = z.output<typeof EnvironmentSchema>;
@@ -173,19 +227,39 @@ function crossCheck(environment: ParsedEnvironment): string[] {
   if (environment.EASEMOB_APPKEY && !environment.EASEMOB_SECRET) {
     problems.push("EASEMOB_SECRET: is required when EASEMOB_APPKEY is set (the secret of the Easemob callback rule)");
   }
+  for (const name of ["EASEMOB_MAXIMUM_AGE_SECONDS", "EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK"] as const) {
+    if (environment[name] !== undefined && !environment.EASEMOB_SECRET) problems.push(`EASEMOB_SECRET: is required when ${name} is set`);
+  }
   if (environment.TENCENT_TOKEN && !environment.TENCENT_SDKAPPID) {
     problems.push("TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set");
+  }
+  for (const name of ["TENCENT_ALLOW_UNAUTHENTICATED", "TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS"] as const) {
+    if (environment[name] !== undefined && !environment.TENCENT_SDKAPPID) problems.push(`TENCENT_SDKAPPID: is required when ${name} is set`);
   }
   if (environment.OPENIM_ENABLED === false && openImSettingsGiven(environment)) {
     problems.push("OPENIM_ENABLED: is false, but OPENIM_TOKEN or OPENIM_APP_ID is set; remove them, or set OPENIM_ENABLED=true");
   }
+  if (environment.OPENIM_ALLOW_UNAUTHENTICATED !== undefined && !openImEnabled(environment)) {
+    problems.push("OPENIM_ALLOW_UNAUTHENTICATED: is set, but OpenIM is not turned on; set OPENIM_ENABLED=true, or remove it");
+  }
+  problems.push(...unauthenticatedProviderProblems(environment));
   const anyProvider =
-    environment.EASEMOB_SECRET || environment.TENCENT_SDKAPPID || environment.EASEMOB_APPKEY || environment.TENCENT_TOKEN || openImEnabled(environment);
+    environment.EASEMOB_SECRET ||
+    environment.TENCENT_SDKAPPID ||
+    environment.EASEMOB_APPKEY ||
+    environment.EASEMOB_MAXIMUM_AGE_SECONDS !== undefined ||
+    environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK !== undefined ||
+    environment.TENCENT_TOKEN ||
+    environment.TENCENT_ALLOW_UNAUTHENTICATED !== undefined ||
+    environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS !== undefined ||
+    environment.OPENIM_ALLOW_UNAUTHENTICATED !== undefined ||
+    openImEnabled(environment);
   if (!anyProvider) {
     problems.push(
-      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; outside production, .env.development provides DEMO values",
+      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; to try friendhook with the public DEMO credentials instead, start with --demo (pnpm start)",
     );
   }
+  problems.push(...apiProblems(environment));
   if (environment.FRIENDHOOK_SINKS.some((sink) => sink.kind === "http") && !environment.FRIENDHOOK_HTTP_SINK_SECRET) {
     problems.push(
       "FRIENDHOOK_HTTP_SINK_SECRET: is required for the http(s):// sinks of FRIENDHOOK_SINKS: the Standard Webhooks secret (whsec_…) the endpoint verifies",
@@ -209,6 +283,48 @@ function crossCheck(environment: ParsedEnvironment): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * A provider that authenticates nothing lets anyone who reaches its route write the friend table:
+ * production refuses it unless the operator says, in so many words, that this is intended.
+ */
+function unauthenticatedProviderProblems(environment: ParsedEnvironment): string[] {
+  const problems: string[] = [];
+  const tencentOn = environment.TENCENT_SDKAPPID !== undefined;
+  if (environment.TENCENT_ALLOW_UNAUTHENTICATED === true && environment.TENCENT_TOKEN) {
+    problems.push("TENCENT_ALLOW_UNAUTHENTICATED: is true, but TENCENT_TOKEN is set and authenticates every callback; remove TENCENT_ALLOW_UNAUTHENTICATED");
+  }
+  if (environment.OPENIM_ALLOW_UNAUTHENTICATED === true && environment.OPENIM_TOKEN) {
+    problems.push("OPENIM_ALLOW_UNAUTHENTICATED: is true, but OPENIM_TOKEN is set and authenticates every callback; remove OPENIM_ALLOW_UNAUTHENTICATED");
+  }
+  if (environment.NODE_ENV !== "production") return problems;
+  if (tencentOn && !environment.TENCENT_TOKEN && environment.TENCENT_ALLOW_UNAUTHENTICATED !== true) {
+    problems.push(
+      "TENCENT_TOKEN: is required in production: without it Tencent callbacks are not authenticated, and whoever knows the SdkAppid can post friend events; turn on callback authentication in the Chat console and set its token here, or set TENCENT_ALLOW_UNAUTHENTICATED=true to accept unauthenticated callbacks",
+    );
+  }
+  if (openImEnabled(environment) && !environment.OPENIM_TOKEN && environment.OPENIM_ALLOW_UNAUTHENTICATED !== true) {
+    problems.push(
+      "OPENIM_TOKEN: is required in production: OpenIM signs nothing, so without a token whoever reaches /webhooks/openim can post friend events; choose a token and put it in OpenIM's webhook URL (https://friendhook:TOKEN@your.host/webhooks/openim), or set OPENIM_ALLOW_UNAUTHENTICATED=true to accept unauthenticated callbacks",
+    );
+  }
+  return problems;
+}
+
+/** The read API serves the friend table, friend-request messages and end users' IP addresses. */
+function apiProblems(environment: ParsedEnvironment): string[] {
+  if (environment.FRIENDHOOK_API === "off") {
+    return environment.FRIENDHOOK_API_TOKEN
+      ? ["FRIENDHOOK_API_TOKEN: is set, but FRIENDHOOK_API=off removes the read API it would protect; remove one of them"]
+      : [];
+  }
+  if (environment.NODE_ENV === "production" && !environment.FRIENDHOOK_API_TOKEN) {
+    return [
+      "FRIENDHOOK_API_TOKEN: is required in production while the read API is on: /api/* serves the friend table, friend-request messages and end users' IP addresses; set a token (openssl rand -base64 32) that clients send as `Authorization: Bearer TOKEN`, or set FRIENDHOOK_API=off to serve the webhooks, /healthz and /metrics only",
+    ];
+  }
+  return [];
 }
 
 /** The delivery options whose variables are set. */
@@ -263,14 +379,29 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
     ...(environment.FRIENDHOOK_HTTP_SINK_SECRET && { httpSinkSecrets: environment.FRIENDHOOK_HTTP_SINK_SECRET }),
     ...(Object.keys(delivery).length > 0 && { delivery }),
     easemob: environment.EASEMOB_SECRET
-      ? { secrets: environment.EASEMOB_SECRET, appKeys: environment.EASEMOB_APPKEY }
+      ? {
+          secrets: environment.EASEMOB_SECRET,
+          appKeys: environment.EASEMOB_APPKEY,
+          ...(environment.EASEMOB_MAXIMUM_AGE_SECONDS !== undefined && { maximumAgeSeconds: environment.EASEMOB_MAXIMUM_AGE_SECONDS }),
+          ...(environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK !== undefined && {
+            maximumEventsPerCallback: environment.EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK,
+          }),
+        }
       : undefined,
     tencent: environment.TENCENT_SDKAPPID
-      ? { sdkAppIds: environment.TENCENT_SDKAPPID, token: environment.TENCENT_TOKEN }
+      ? {
+          sdkAppIds: environment.TENCENT_SDKAPPID,
+          token: environment.TENCENT_TOKEN,
+          ...(environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS !== undefined && {
+            maximumClockSkewSeconds: environment.TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS,
+          }),
+        }
       : undefined,
     ...(openImEnabled(environment) && {
       openim: { appId: environment.OPENIM_APP_ID ?? defaultOpenImAppId, tokens: environment.OPENIM_TOKEN },
     }),
+    api: environment.FRIENDHOOK_API === "on" ? { tokens: environment.FRIENDHOOK_API_TOKEN } : undefined,
+    ...(environment.FRIENDHOOK_METRICS_TOKEN && { metricsTokens: environment.FRIENDHOOK_METRICS_TOKEN }),
   };
 }
 
@@ -285,15 +416,30 @@ export function usesDemoCredentials(configuration: Configuration): boolean {
 
 /** What the start-up log shows of the configuration: everything but the secrets. */
 export function describeConfiguration(configuration: Configuration): Record<string, unknown> {
-  const { easemob, tencent, openim } = configuration;
+  const { easemob, tencent, openim, api } = configuration;
   return {
     environment: configuration.environment,
     store: describeStore(configuration.store ?? { kind: "sqlite" }, configuration.dataDirectory),
     bodyLimitBytes: configuration.bodyLimitBytes,
     sinks: configuration.sinks.map(describeSink),
     delivery: effectiveDelivery(configuration.delivery),
-    easemob: easemob ? { secretCount: easemob.secrets.length, appKeys: easemob.appKeys ?? "any" } : "not configured",
-    tencent: tencent ? { sdkAppIds: tencent.sdkAppIds, authenticated: tencent.token !== undefined } : "not configured",
+    easemob: easemob
+      ? {
+          secretCount: easemob.secrets.length,
+          appKeys: easemob.appKeys ?? "any",
+          maximumAgeSeconds: easemob.maximumAgeSeconds ?? "the adapter's default",
+          maximumEventsPerCallback: easemob.maximumEventsPerCallback ?? "the adapter's default",
+        }
+      : "not configured",
+    tencent: tencent
+      ? {
+          sdkAppIds: tencent.sdkAppIds,
+          authenticated: tencent.token !== undefined,
+          maximumClockSkewSeconds: tencent.maximumClockSkewSeconds ?? "the adapter's default",
+        }
+      : "not configured",
     openim: openim ? { appId: openim.appId, authenticated: openim.tokens !== undefined } : "not configured",
+    api: api ? { authenticated: api.tokens !== undefined } : "off",
+    metrics: { authenticated: configuration.metricsTokens !== undefined },
   };
 }

@@ -1,5 +1,5 @@
 import { type Configuration, parseConfiguration } from "./configuration";
-import { type EnvironmentVariables, readEnvironment } from "./environment-files";
+import { type DemoUse, type EnvironmentVariables, readEnvironment } from "./environment-files";
 
 export interface LoadedConfiguration {
   readonly configuration: Configuration;
@@ -7,12 +7,16 @@ export interface LoadedConfiguration {
   readonly filesRead: readonly string[];
 }
 
-/** Reads the environment files of `workingDirectory`, then validates everything. Throws `ConfigurationError`. */
+/**
+ * Reads the environment files of `workingDirectory` (`.env.development` only as `demo` says), then
+ * validates everything. Throws `ConfigurationError`.
+ */
 export function loadConfiguration(
   workingDirectory: string = process.cwd(),
   processEnvironment: EnvironmentVariables = process.env,
+  demo: DemoUse = "off",
 ): LoadedConfiguration {
-  const environment = readEnvironment(workingDirectory, processEnvironment);
+  const environment = readEnvironment(workingDirectory, processEnvironment, demo);
   return {
     configuration: parseConfiguration(environment.variables, workingDirectory),
     filesRead: environment.filesRead,

@@ -1,13 +1,22 @@
 import type { Receiver } from "@friendhook/receiver";
-import { Router } from "express";
+import express, { type Request, Router } from "express";
+import { ApiError } from "./api-error";
 import { PageQueryShape, QueryTextSchema, querySchema, readPage, readQuery } from "./read-query";
 
 const DeadLettersQuerySchema = querySchema({ ...PageQueryShape, sink: QueryTextSchema.optional() });
 const ReplayQuerySchema = querySchema({ sink: QueryTextSchema.optional() });
 
+/** The replay's parameters are in the query string: a body that says otherwise must not go unheard. */
+function refuseBodyContent(request: Request): void {
+  const body: unknown = request.body;
+  const empty = body === undefined || (typeof body === "object" && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) throw new ApiError("invalid_body", "The replay takes no body (send {} or nothing); name a sink with ?sink=NAME.");
+}
+
 /**
  * `GET /api/dead-letters`: deliveries that ran out of attempts. `POST /api/dead-letters/replay`
- * makes them due again (all, or one sink's with `?sink=NAME`) and answers how many.
+ * makes them due again (all, or one sink's with `?sink=NAME`) and answers how many; like every
+ * change, it comes as `application/json` (see `refuseCrossSiteWrites`).
  */
 export function deadLetterRoutes(receiver: Receiver): Router {
   const router = Router();
@@ -16,8 +25,9 @@ export function deadLetterRoutes(receiver: Receiver): Router {
     const page = await readPage(() => receiver.deadLetters(query));
     response.json({ deadLetters: page.deadLetters, next: page.next ?? null });
   });
-  router.post("/api/dead-letters/replay", async (request, response) => {
+  router.post("/api/dead-letters/replay", express.json({ limit: "1kb" }), async (request, response) => {
     const query = readQuery(ReplayQuerySchema, request);
+    refuseBodyContent(request);
     const replayed = await receiver.replayDeadLetters(query.sink === undefined ? {} : { sink: query.sink });
     response.json({ replayed });
   });

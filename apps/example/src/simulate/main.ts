@@ -9,8 +9,10 @@ import { UnreachableError } from "./send-callback";
 const usage = `Usage: pnpm simulate [--url http://host:port]
 
 Sends correctly signed sample callbacks of every kind, from Easemob, Tencent IM and OpenIM, to a
-running friendhook app, with the credentials of its configuration (.env, .env.development and the
-environment, as the app reads them). The URL is http://127.0.0.1:$PORT by default (PORT: 3000).`;
+running friendhook app, with the credentials of its configuration (the environment and .env, as
+the app reads them; outside production, when neither configures a provider, the DEMO credentials
+of .env.development, as \`pnpm start\` uses them). The URL is http://127.0.0.1:$PORT by default
+(PORT: 3000).`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   const commandLine = readArguments();
   let configuration: ReturnType<typeof loadConfiguration>["configuration"];
   try {
-    ({ configuration } = loadConfiguration());
+    ({ configuration } = loadConfiguration(process.cwd(), process.env, "outside-production"));
   } catch (error) {
     if (error instanceof ConfigurationError) fail(`the app's configuration is needed to sign the callbacks. ${error.message}`);
     throw error;
@@ -75,14 +77,21 @@ async function main(): Promise<void> {
 
   print(`\n${summary.sent} sent, ${summary.acknowledged} acknowledged, ${summary.refused} refused.`);
   print("\nSee what was stored:");
-  print(`  curl ${baseUrl}/api/events`);
-  if (easemob) {
-    print(`  curl '${baseUrl}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice'`);
+  const { api, metricsTokens } = configuration;
+  // The token itself is never printed: the command names the variable that holds it.
+  const apiCurl = api?.tokens ? `curl -H "Authorization: Bearer $FRIENDHOOK_API_TOKEN"` : "curl";
+  if (api) {
+    print(`  ${apiCurl} ${baseUrl}/api/events`);
+    if (easemob) {
+      print(`  ${apiCurl} '${baseUrl}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice'`);
+    }
+    if (tencent) print(`  ${apiCurl} '${baseUrl}/api/friends?provider=tencent&appId=${tencent.sdkAppIds[0]}&userId=alice'`);
+    if (openim) print(`  ${apiCurl} '${baseUrl}/api/friends?provider=openim&appId=${encodeURIComponent(openim.appId)}&userId=alice'`);
+    print(`  ${apiCurl} ${baseUrl}/api/unrecognized`);
+  } else {
+    print("  (the read API is off: FRIENDHOOK_API=off)");
   }
-  if (tencent) print(`  curl '${baseUrl}/api/friends?provider=tencent&appId=${tencent.sdkAppIds[0]}&userId=alice'`);
-  if (openim) print(`  curl '${baseUrl}/api/friends?provider=openim&appId=${encodeURIComponent(openim.appId)}&userId=alice'`);
-  print(`  curl ${baseUrl}/api/unrecognized`);
-  print(`  curl ${baseUrl}/metrics`);
+  print(`  ${metricsTokens ? `curl -H "Authorization: Bearer $FRIENDHOOK_METRICS_TOKEN"` : "curl"} ${baseUrl}/metrics`);
   if (summary.refused > 0) process.exitCode = 1;
 }
 

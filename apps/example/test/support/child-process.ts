@@ -10,15 +10,29 @@ export interface Child {
   output(): string;
   /** Resolves with the exit code once the process has ended and its output is read. */
   readonly exited: Promise<number | null>;
+  /** SIGKILL to the process and, for a package script, to what its shell started. */
+  kill(): void;
 }
 
-function watch(child: ChildProcess): Child {
+function watch(child: ChildProcess, leadsAGroup = false): Child {
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   // "close", not "exit": it comes once the output streams are drained too.
   const exited = new Promise<number | null>((resolveExit) => child.once("close", (code) => resolveExit(code)));
-  return { process: child, output: () => output, exited };
+  const kill = () => {
+    // A script runs under a shell: killing the shell alone would leave the app it started running.
+    if (leadsAGroup && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The whole group has ended already.
+      }
+      return;
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  return { process: child, output: () => output, exited, kill };
 }
 
 /** The environment a user's shell would give: no test runner's NODE_ENV, plus what the test sets. */
@@ -28,9 +42,12 @@ function environmentWith(variables: Record<string, string>): NodeJS.ProcessEnv {
   return { ...inherited, PATH: [...binaries, inherited.PATH ?? ""].join(delimiter), ...variables };
 }
 
-/** Runs the app from its sources, in the app's directory, as `pnpm dev` would (without the watcher). */
-export function startAppProcess(variables: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@friendhook/source", "src/main.ts"], {
+/**
+ * Runs the app from its sources, in the app's directory, as `pnpm dev` would (without the watcher),
+ * with the command-line arguments given (`--demo`, as `pnpm start` and `pnpm dev` pass it).
+ */
+export function startAppProcess(variables: Record<string, string>, commandLineArguments: readonly string[] = []): Child {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=@friendhook/source", "src/main.ts", ...commandLineArguments], {
     cwd: appDirectory,
     env: environmentWith(variables),
     stdio: ["ignore", "pipe", "pipe"],
@@ -48,7 +65,9 @@ export function runPackageScript(name: string, commandLineArguments: readonly st
     cwd: appDirectory,
     env: environmentWith(variables),
     shell: true,
+    // A process group of its own, so that `kill` reaches the app the shell started too.
+    detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  return watch(child);
+  return watch(child, true);
 }

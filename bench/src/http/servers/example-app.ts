@@ -47,6 +47,8 @@ await serveInChild(async () => {
       EASEMOB_APPKEY: benchCredentials.easemobAppKey,
       TENCENT_SDKAPPID: benchCredentials.tencentSdkAppId,
       TENCENT_TOKEN: benchCredentials.tencentToken,
+      // Production asks for one while the read API is on; the load never reads the API.
+      FRIENDHOOK_API_TOKEN: "bench-read-api-token-unused",
     },
     dataDirectory,
   );

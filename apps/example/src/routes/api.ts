@@ -1,0 +1,28 @@
+import type { Receiver } from "@friendhook/receiver";
+import { Router } from "express";
+import type { ApiConfiguration } from "../config/configuration";
+import { requireBearerToken } from "./bearer-token";
+import { callbackRoutes } from "./callbacks";
+import { deadLetterRoutes } from "./dead-letters";
+import { eventRoutes } from "./events";
+import { friendRoutes } from "./friends";
+import { refuseCrossSiteWrites } from "./json-writes";
+import { unrecognizedRoutes } from "./unrecognized";
+
+/**
+ * The read and admin API, every route under `/api`. Its guards are mounted on the prefix itself,
+ * ahead of the routes: whatever is served under `/api` (in any letter case), now or added later,
+ * passes the token check and the cross-site check first, and a path that matches no route gets
+ * 401 rather than telling a stranger which routes exist.
+ */
+export function apiRoutes(receiver: Receiver, api: ApiConfiguration): Router {
+  const router = Router();
+  if (api.tokens !== undefined) router.use("/api", requireBearerToken(api.tokens, "friendhook"));
+  router.use("/api", refuseCrossSiteWrites);
+  router.use(eventRoutes(receiver));
+  router.use(friendRoutes(receiver));
+  router.use(deadLetterRoutes(receiver));
+  router.use(unrecognizedRoutes(receiver));
+  router.use(callbackRoutes(receiver));
+  return router;
+}
