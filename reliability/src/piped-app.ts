@@ -1,11 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { type AppProcessOptions, appCommand, listeningUrlIn } from "./app-process";
+import { sendRaw } from "./http-client";
 import { sleep } from "./wait-for";
 
-/** The process that reads the app's standard output: `cat`, passing on what it reads. */
+/** The process that reads the app's standard output: `cat` by default, passing on what it reads. */
 export interface OutputReader {
   readonly pid: number;
   /** What the reader has passed on so far: the app's standard output, as far as it was read. */
@@ -68,13 +70,37 @@ export async function killPipedAppProcesses(): Promise<void> {
   await Promise.race([Promise.all(ends.map(([, end]) => end)), sleep(10_000)]);
 }
 
+export interface PipedAppOptions extends AppProcessOptions {
+  /**
+   * The reader's command line; `["cat"]` by default. Another reader (`["head", "-c", "1"]`) may
+   * not pass the start-up line on: give `port` then.
+   */
+  readonly reader?: readonly [string, ...string[]];
+  /** A free port to listen on; the app is then ready once `/healthz` answers there. */
+  readonly port?: number;
+}
+
+/** A port nothing listens on now (the app is given it at once; another process taking it first is unlikely). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function healthy(url: string): Promise<boolean> {
+  const outcome = await sendRaw(url, { method: "GET", path: "/healthz" }, { timeoutMs: 2000 });
+  return outcome.kind === "answered" && outcome.status === 200;
+}
+
 /**
  * Starts the example app (as `startAppProcess` does: production mode, 127.0.0.1, port 0) with its
  * standard output a FIFO read by `cat`: a real pipe of the operating system, blocking as a shell
  * pipeline gives it, whose reader can stop reading or go away. Standard error stays a separate
  * pipe to the test, so that what the app says there can be read whatever happens to the reader.
  */
-export async function startAppBehindReader(options: AppProcessOptions): Promise<PipedAppProcess> {
+export async function startAppBehindReader(options: PipedAppOptions): Promise<PipedAppProcess> {
   const fifoDirectory = mkdtempSync(join(tmpdir(), "friendhook-pipe-"));
   const fifo = join(fifoDirectory, "stdout");
   execFileSync("mkfifo", [fifo]);
@@ -86,8 +112,11 @@ export async function startAppBehindReader(options: AppProcessOptions): Promise<
   let appProcess: ChildProcess;
   try {
     // Node hands a child its standard streams in blocking mode, as a shell would.
-    readerProcess = spawn("cat", [], { stdio: [readEnd, "pipe", "ignore"], detached: true });
-    const { command, args, cwd, env } = appCommand(options);
+    const [readerCommand, ...readerArguments] = options.reader ?? ["cat"];
+    readerProcess = spawn(readerCommand, readerArguments, { stdio: [readEnd, "pipe", "ignore"], detached: true });
+    const { command, args, cwd, env } = appCommand(
+      options.port === undefined ? options : { ...options, variables: { ...options.variables, PORT: String(options.port) } },
+    );
     appProcess = spawn(command, args, { cwd, env, stdio: ["ignore", writeEnd, "pipe"], detached: true });
   } finally {
     closeSync(readEnd);
@@ -108,9 +137,11 @@ export async function startAppBehindReader(options: AppProcessOptions): Promise<
 
   const startupTimeoutMs = options.startupTimeoutMs ?? 45_000;
   const deadline = Date.now() + startupTimeoutMs;
+  const givenUrl = options.port === undefined ? undefined : `http://127.0.0.1:${options.port}`;
   let url: string | undefined;
   while (url === undefined) {
-    url = readerOutput.split("\n").map(listeningUrlIn).find((found) => found !== undefined);
+    if (givenUrl === undefined) url = readerOutput.split("\n").map(listeningUrlIn).find((found) => found !== undefined);
+    else if (await healthy(givenUrl)) url = givenUrl;
     if (url !== undefined) break;
     if (exitedWith !== undefined) throw new Error(`the app exited (${exitedWith}) before it listened; its output:\n${readerOutput}${errorOutput}`);
     if (Date.now() > deadline) throw new Error(`the app did not start within ${startupTimeoutMs} ms; its output:\n${readerOutput}${errorOutput}`);

@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  type PipedAppOptions,
   type PipedAppProcess,
   type PlannedCallback,
   type TimedAnswer,
   type TimedCallback,
+  freePort,
   killPipedAppProcesses,
   longestAnswerMs,
   planPairTraffic,
@@ -33,10 +35,11 @@ afterEach(async () => {
 });
 
 /** The app behind a reader, with the console sink printing every event on standard output. */
-async function startPipedApp(variables: Record<string, string>): Promise<PipedAppProcess> {
+async function startPipedApp(variables: Record<string, string>, reader: Pick<PipedAppOptions, "reader" | "port"> = {}): Promise<PipedAppProcess> {
   const root = mkdtempSync(join(tmpdir(), "friendhook-output-"));
   directories.push(root);
   return startAppBehindReader({
+    ...reader,
     variables: {
       ...providerVariables(),
       FRIENDHOOK_SINKS: "console",
@@ -88,6 +91,38 @@ describe.each([
   { environment: "production", title: "JSON logs" },
   { environment: "development", title: "pretty logs" },
 ])("the reader of the app's standard output ($environment)", ({ environment, title }) => {
+  it("leaves after the first byte (`| head -c 1`), before the app listens: twenty Tencent callbacks in a row are answered within 2 s", async () => {
+    const app = await startPipedApp({ NODE_ENV: environment }, { reader: ["head", "-c", "1"], port: await freePort() });
+    const plans = (await planPairTraffic({ pairs: 2, callbacksPerPair: 20, runId: String(Date.now()) })).filter((plan) => plan.route === "tencent");
+    const callbacks = await sendOnceTimed(app.url, plans, { concurrency: 1, timeoutMs: 10_000 });
+    let probes = 0;
+    const health = await probeHealth(app.url, () => probes++ > 0, { intervalMs: 0, timeoutMs: 10_000 });
+    await expectStillReceiving(app, plans, callbacks, health);
+    const metrics = await waitFor("the console sink's failures and the dropped log lines to be counted", async () => {
+      const samples = await readMetrics(app.url);
+      const failures = samples.get('friendhook_delivery_failures_total{sink="console"}') ?? 0;
+      const dropped = samples.get('friendhook_log_lines_dropped_total{reason="output_closed"}') ?? 0;
+      return failures > 0 && dropped > 0 ? samples : undefined;
+    });
+    const stop = await app.terminate(stopDeadlineMs);
+
+    recordFigures(`output-reader-first-byte-${environment}`, `Output reader leaves after the first byte, \`| head -c 1\` (${title})`, {
+      callbacksSent: callbacks.length,
+      acknowledged: callbacks.filter((callback) => callback.status === 200).length,
+      unanswered: callbacks.filter((callback) => callback.status === undefined).length,
+      serverErrorsSeen: callbacks.filter((callback) => (callback.status ?? 0) >= 500).length,
+      notes: {
+        longestCallbackAnswerMs: longestAnswerMs(callbacks),
+        logLinesDropped: metrics.get('friendhook_log_lines_dropped_total{reason="output_closed"}') ?? 0,
+        consoleDeliveryFailures: metrics.get('friendhook_delivery_failures_total{sink="console"}') ?? 0,
+        stopMs: stop.stopMs,
+      },
+    });
+    expect(stop.exit).toBe(0);
+    expect(warnings(app)).toHaveLength(1);
+    expect(metrics.get('friendhook_log_lines_dropped_total{reason="buffer_full"}')).toBe(0);
+  });
+
   it("exits: callbacks are still answered within 2 s, /healthz answers, lines are dropped and counted, and SIGTERM ends the app", async () => {
     const app = await startPipedApp({ NODE_ENV: environment });
     const plans = await planPairTraffic({ pairs: 12, callbacksPerPair: 30, runId: String(Date.now()) });

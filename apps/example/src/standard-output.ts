@@ -1,3 +1,4 @@
+import { write } from "node:fs";
 import SonicBoom from "sonic-boom";
 
 /** Why a line was not written: the buffer was full (the reader is slow or stopped), or the output is closed (the reader has gone). */
@@ -27,8 +28,12 @@ export interface StandardOutput {
   end(timeoutMs: number): Promise<boolean>;
 }
 
+/**
+ * Written asynchronously, errors ignored: standard error may be the same broken pipe, or a terminal,
+ * which Node would write synchronously, and a paused one would then stop the event loop.
+ */
 function warnOnStandardError(message: string): void {
-  process.stderr.write(`friendhook: ${message}\n`);
+  write(process.stderr.fd, `friendhook: ${message}\n`, () => undefined);
 }
 
 /** Keeps an error of a standard stream (EPIPE once its reader has gone) from ending the process. */
