@@ -17,6 +17,9 @@ function exitWith(message: string): never {
   process.exit(1);
 }
 
+/** How long a failed start-up waits for its log lines to be written, so that its last line is the reason. */
+const startupFailureOutputMs = 1000;
+
 function describeStartupFailure(error: unknown, configuration: Configuration): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") return `port ${configuration.port} is already in use; stop the other process or set PORT`;
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       "friendhook is listening",
     );
   } catch (error) {
+    await output.end(startupFailureOutputMs);
     exitWith(describeStartupFailure(error, configuration));
   }
 }

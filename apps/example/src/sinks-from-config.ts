@@ -25,7 +25,7 @@ function renamed(sink: FriendEventSink, name: string): FriendEventSink {
   return {
     name,
     idempotent: sink.idempotent,
-    deliver: (events) => sink.deliver(events),
+    deliver: (events, context) => sink.deliver(events, context),
     close: async () => sink.close?.(),
   };
 }
