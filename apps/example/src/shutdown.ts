@@ -51,8 +51,9 @@ async function pendingPerSink(read: ShutdownOptions["pendingDeliveries"], millis
  * callbacks being stored, the delivery batch in hand, the sinks, the store), all within
  * `timeoutMs`. Requests still open at half of it have their connections cut; a close still running
  * at the end is abandoned. Either is logged with what it leaves. Nothing acknowledged is lost by it:
- * a callback is answered only once its events are stored, a cut one is sent again by its provider,
- * and an abandoned delivery stays pending in the store, delivered again once its lease runs out.
+ * a callback is answered only once its events are stored, and an abandoned delivery stays pending
+ * in the store, delivered again once its lease runs out. A cut request was not acknowledged; not
+ * every provider sends it again, which is why requests get the first half of the time.
  */
 export async function shutDown(options: ShutdownOptions): Promise<ShutdownOutcome> {
   const { server, closeApp, logger, timeoutMs } = options;
@@ -63,7 +64,7 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownOutcom
   if (!(await settlesWithin(serverClosed, timeoutMs / 2))) {
     logger.warn(
       { openRequests: options.openRequests?.(), waitedMs: Math.round(timeoutMs / 2) },
-      "requests still in flight at half the shutdown timeout: their connections are cut unanswered, and their providers send them again",
+      "requests still in flight at half the shutdown timeout: their connections are cut, unanswered (Easemob sends a callback once more; Tencent and OpenIM do not)",
     );
     server.closeAllConnections();
   }
@@ -76,7 +77,7 @@ export async function shutDown(options: ShutdownOptions): Promise<ShutdownOutcom
       openRequests: options.openRequests?.(),
       pendingDeliveries: await pendingPerSink(options.pendingDeliveries, reportMs),
     },
-    "the shutdown timeout ran out while closing the receiver: abandoning the callbacks still being stored (unanswered, so their providers send them again) and the delivery batches in hand (they stay pending in the store, delivered again once their lease runs out)",
+    "the shutdown timeout ran out while closing the receiver: abandoning the callbacks still being stored (unanswered) and the delivery batches in hand (they stay pending in the store, delivered again once their lease runs out)",
   );
   return { completed: false };
 }
