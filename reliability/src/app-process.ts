@@ -81,18 +81,24 @@ function environmentFor(options: AppProcessOptions): NodeJS.ProcessEnv {
 }
 
 /** The start-up line, as pino writes it (JSON) in production or pino-pretty writes it in development. */
-function listeningUrlIn(line: string): string | undefined {
+export function listeningUrlIn(line: string): string | undefined {
   if (!line.includes(listeningMessage)) return undefined;
   return /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
 }
 
 /** `node --import tsx src/main.ts`: the app from its TypeScript sources, as `pnpm dev` runs it. */
-function spawnApp(options: AppProcessOptions): ChildProcessByStdio<null, Readable, Readable> {
-  const child = spawn(process.execPath, ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath, ...(options.commandLineArguments ?? [])], {
+export function appCommand(options: AppProcessOptions): { command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
+  return {
+    command: process.execPath,
+    args: ["--conditions=@friendhook/source", "--import", typeScriptLoader, appMainPath, ...(options.commandLineArguments ?? [])],
     cwd: options.workingDirectory,
     env: environmentFor(options),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  };
+}
+
+function spawnApp(options: AppProcessOptions): ChildProcessByStdio<null, Readable, Readable> {
+  const { command, args, cwd, env } = appCommand(options);
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   return child;
 }

@@ -1,4 +1,5 @@
 export * from "./answer-codes";
+export * from "./answer-times";
 export * from "./app-deployment";
 export * from "./app-process";
 export * from "./callback-plans";
@@ -11,6 +12,7 @@ export * from "./http-client";
 export * from "./load";
 export * from "./mixed-traffic";
 export * from "./pair-traffic";
+export * from "./piped-app";
 export * from "./read-api";
 export * from "./read-api-attacks";
 export * from "./report";

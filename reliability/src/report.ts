@@ -34,6 +34,13 @@ const testOrder = [
   "read-api-production",
   "demo-credentials",
   "unauthenticated-providers",
+  "output-reader-first-byte-production",
+  "output-reader-first-byte-development",
+  "output-reader-exits-production",
+  "output-reader-exits-development",
+  "output-reader-stops-production",
+  "output-reader-stops-development",
+  "shutdown-timeout",
 ];
 
 const cell = (value: number | string | undefined) => (value === undefined ? "–" : typeof value === "number" ? value.toLocaleString("en-US") : value);

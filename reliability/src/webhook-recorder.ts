@@ -12,8 +12,11 @@ export interface RecordedDelivery {
   readonly life: number;
 }
 
-/** `accept`: 204. `unavailable`: 503 with `Retry-After: 1`, recording nothing. */
-export type RecorderMode = "accept" | "unavailable";
+/**
+ * `accept`: 204. `unavailable`: 503 with `Retry-After: 1`, recording nothing. `hang`: no answer at
+ * all, the request held open until the sink gives up or the recorder closes.
+ */
+export type RecorderMode = "accept" | "unavailable" | "hang";
 
 export interface WebhookRecorder {
   /** Where the app's HTTP sink sends: `http://127.0.0.1:PORT/webhooks`. */
@@ -24,6 +27,8 @@ export interface WebhookRecorder {
   readonly refusedRequests: number;
   /** Requests whose Standard Webhooks signature did not verify: must stay 0. */
   readonly badSignatures: number;
+  /** Requests held without an answer (mode `hang`). */
+  readonly heldRequests: number;
   mode: RecorderMode;
   /** Closes the port: the sink's requests are refused at connection. */
   close(): Promise<void>;
@@ -43,6 +48,7 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
   let port = 0;
   let refusedRequests = 0;
   let badSignatures = 0;
+  let heldRequests = 0;
 
   const answer = (response: ServerResponse, status: number, headers: Record<string, string> = {}) => {
     response.writeHead(status, headers).end();
@@ -53,6 +59,10 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
+        if (recorder.mode === "hang") {
+          heldRequests += 1;
+          return;
+        }
         if (recorder.mode === "unavailable") {
           refusedRequests += 1;
           answer(response, 503, { "retry-after": "1" });
@@ -92,6 +102,9 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
     },
     get badSignatures() {
       return badSignatures;
+    },
+    get heldRequests() {
+      return heldRequests;
     },
     mode: "accept",
     async close() {

@@ -3,18 +3,22 @@ import { demoUseOf } from "./config/command-line";
 import { type Configuration, describeConfiguration, usesDemoCredentials } from "./config/configuration";
 import { ConfigurationError } from "./config/configuration-error";
 import { loadConfiguration } from "./config/load-configuration";
+import { defaultOutputBufferBytes, defaultShutdownTimeoutMs } from "./config/process-settings";
 import { createApp } from "./create-app";
-import { createLogger } from "./logger";
-import { listen, localUrlOf } from "./serve";
+import { createLogger, logDestination } from "./logger";
+import { countOpenRequests, listen, localUrlOf } from "./serve";
 import { shutDownOnSignals } from "./shutdown";
-
-const shutdownGraceMs = 10_000;
+import { consoleLineWriter } from "./sinks-from-config";
+import { openStandardOutput } from "./standard-output";
 
 /** Start-up failures are the operator's to fix: one clear line, exit code 1, no stack trace. */
 function exitWith(message: string): never {
   process.stderr.write(`friendhook: ${message}\n`);
   process.exit(1);
 }
+
+/** How long a failed start-up waits for its log lines to be written, so that its last line is the reason. */
+const startupFailureOutputMs = 1000;
 
 function describeStartupFailure(error: unknown, configuration: Configuration): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -34,7 +38,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const { configuration, filesRead } = loaded;
-  const logger = createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
+  const shutdownTimeoutMs = configuration.shutdownTimeoutMs ?? defaultShutdownTimeoutMs;
+  const outputBufferBytes = configuration.outputBufferBytes ?? defaultOutputBufferBytes;
+  // The log and the console sink share one standard output that never blocks: a reader that stops
+  // or goes away costs lines, counted, never the receiver.
+  const output = openStandardOutput({ bufferBytes: outputBufferBytes });
+  const pretty = configuration.environment !== "production";
+  const logLines = logDestination(output, { pretty });
+  const logger = createLogger({ level: configuration.logLevel, pretty, destination: logLines });
   try {
     if (usesDemoCredentials(configuration)) {
       logger.warn("using the public DEMO credentials of .env.development: fine for trying friendhook, refused in production");
@@ -45,7 +56,8 @@ async function main(): Promise<void> {
     if (configuration.openim && configuration.openim.tokens === undefined) {
       logger.warn("OPENIM_TOKEN is not set: OpenIM callbacks are not authenticated; keep /webhooks/openim on a network only OpenIM reaches");
     }
-    const application = createApp(configuration, { logger });
+    const application = createApp(configuration, { logger, writeLine: consoleLineWriter(output) });
+    application.metrics.watchDroppedLogLines(logLines.droppedLines);
     // A store that cannot be reached (a PostgreSQL server down, a wrong password) stops the start-up.
     await application.ready().catch((error: unknown) => {
       throw new Error(`the store cannot be used: ${error instanceof Error ? error.message : String(error)}`);
@@ -53,11 +65,23 @@ async function main(): Promise<void> {
     const server = createServer(application.app);
     // Before the port opens: a SIGTERM sent as soon as the app says it listens must find the
     // graceful shutdown in place, not Node's default of ending the process on the spot.
-    shutDownOnSignals({ server, closeApp: application.close, logger, graceMs: shutdownGraceMs });
+    shutDownOnSignals({
+      server,
+      closeApp: application.close,
+      logger,
+      timeoutMs: shutdownTimeoutMs,
+      openRequests: countOpenRequests(server),
+      pendingDeliveries: () => application.receiver.deliveryCounts(),
+      output,
+    });
     await listen(server, configuration.port, configuration.host);
     // The last start-up line: whoever waits for the app to be ready waits for this one.
-    logger.info({ url: localUrlOf(server), filesRead, ...describeConfiguration(configuration) }, "friendhook is listening");
+    logger.info(
+      { url: localUrlOf(server), filesRead, ...describeConfiguration(configuration), shutdownTimeoutMs, outputBufferBytes },
+      "friendhook is listening",
+    );
   } catch (error) {
+    await output.end(startupFailureOutputMs);
     exitWith(describeStartupFailure(error, configuration));
   }
 }

@@ -1,6 +1,7 @@
 import type { DeliveryCounts } from "@friendhook/core";
 import type { ReceiverObserver } from "@friendhook/receiver";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { type DropReason, dropReasons } from "./standard-output";
 
 export interface HttpRequestObservation {
   readonly method: string;
@@ -20,6 +21,8 @@ export interface AppMetrics {
   countRefusedCallback(provider: string, code: string): void;
   /** Reports the delivery backlog at each scrape. */
   watchDeliveries(read: () => Promise<readonly DeliveryCounts[]>): void;
+  /** Reports the log lines dropped so far (see `logDestination`) at each scrape. */
+  watchDroppedLogLines(read: () => Readonly<Record<DropReason, number>>): void;
 }
 
 const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -86,6 +89,21 @@ export function createMetrics(): AppMetrics {
     registers,
   });
 
+  let readDroppedLogLines: (() => Readonly<Record<DropReason, number>>) | undefined;
+  new Counter({
+    name: "friendhook_log_lines_dropped_total",
+    help: "Log lines not written to standard output: its buffer was full (its reader slow or stopped) or it was closed (its reader gone).",
+    labelNames: ["reason"] as const,
+    registers,
+    collect() {
+      const dropped = readDroppedLogLines?.();
+      if (dropped === undefined) return;
+      // The destination keeps the totals; the counter shows them as they are at the scrape.
+      this.reset();
+      for (const reason of dropReasons) this.inc({ reason }, dropped[reason]);
+    },
+  });
+
   let readDeliveries: (() => Promise<readonly DeliveryCounts[]>) | undefined;
   const backlog = async (field: "pending" | "deadLettered", gauge: Gauge<"sink">) => {
     gauge.reset();
@@ -141,6 +159,9 @@ export function createMetrics(): AppMetrics {
     },
     watchDeliveries(read) {
       readDeliveries = read;
+    },
+    watchDroppedLogLines(read) {
+      readDroppedLogLines = read;
     },
   };
 }

@@ -1,12 +1,16 @@
-import { type FriendEventSink, createConsoleSink, createMemorySink } from "@friendhook/core";
+import { type FriendEventSink, SinkError, createConsoleSink, createMemorySink } from "@friendhook/core";
 import { createHttpSink } from "@friendhook/http";
 import { createNatsSink } from "@friendhook/nats";
 import { createPostgresSink } from "@friendhook/postgres";
 import { createRedisSink } from "@friendhook/redis";
 import { type SinkSpecification, sinkNameOf } from "./config/sink-specification";
+import type { StandardOutput } from "./standard-output";
 
 export interface SinkContext {
-  /** Where the console sink writes its lines; standard output by default. */
+  /**
+   * Where the console sink writes its lines; standard output by default. A line it cannot take
+   * throws, and the delivery fails, to be retried.
+   */
   readonly writeLine?: (line: string) => void;
   /** The Standard Webhooks secrets of the HTTP sinks. */
   readonly httpSinkSecrets?: readonly string[];
@@ -21,8 +25,21 @@ function renamed(sink: FriendEventSink, name: string): FriendEventSink {
   return {
     name,
     idempotent: sink.idempotent,
-    deliver: (events) => sink.deliver(events),
+    deliver: (events, context) => sink.deliver(events, context),
     close: async () => sink.close?.(),
+  };
+}
+
+/**
+ * The console sink's way into the app's standard output, shared with the log: a line that does not
+ * fit (the reader is slow or stopped) or cannot be written (the reader has gone) fails the delivery,
+ * which is retried with backoff and dead-lettered in the end, like any sink's.
+ */
+export function consoleLineWriter(output: StandardOutput): (line: string) => void {
+  return (line) => {
+    const dropped = output.write(`${line}\n`);
+    if (dropped === "buffer_full") throw new SinkError("Standard output is not read fast enough: its buffer is full.");
+    if (dropped === "output_closed") throw new SinkError("Standard output is closed: its reader has gone.");
   };
 }
 

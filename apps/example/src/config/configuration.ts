@@ -14,6 +14,7 @@ import {
 } from "./delivery-settings";
 import { demoCredentials } from "./demo-credentials";
 import type { EnvironmentVariables } from "./environment-files";
+import { parseOutputBuffer, parseShutdownTimeout } from "./process-settings";
 import {
   type Parsed,
   parseByteSize,
@@ -88,6 +89,10 @@ export interface Configuration {
   readonly api: ApiConfiguration | undefined;
   /** The bearer tokens `/metrics` requires; open to whoever reaches it when absent. */
   readonly metricsTokens?: readonly string[];
+  /** How long a shutdown may take; `defaultShutdownTimeoutMs` when absent. */
+  readonly shutdownTimeoutMs?: number;
+  /** The standard output kept while its reader is slower than the app; `defaultOutputBufferBytes` when absent. */
+  readonly outputBufferBytes?: number;
 }
 
 function setting<Value>(parse: (text: string) => Parsed<Value>) {
@@ -202,6 +207,8 @@ const EnvironmentSchema = z.object({
   FRIENDHOOK_API_TOKEN: BearerTokenListSchema.optional(),
   FRIENDHOOK_METRICS_TOKEN: BearerTokenListSchema.optional(),
   ...deliverySettingSchemas(),
+  FRIENDHOOK_SHUTDOWN_TIMEOUT_MS: setting(parseShutdownTimeout).optional(),
+  FRIENDHOOK_OUTPUT_BUFFER: setting(parseOutputBuffer).optional(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
@@ -402,6 +409,8 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
     }),
     api: environment.FRIENDHOOK_API === "on" ? { tokens: environment.FRIENDHOOK_API_TOKEN } : undefined,
     ...(environment.FRIENDHOOK_METRICS_TOKEN && { metricsTokens: environment.FRIENDHOOK_METRICS_TOKEN }),
+    ...(environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS !== undefined && { shutdownTimeoutMs: environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS }),
+    ...(environment.FRIENDHOOK_OUTPUT_BUFFER !== undefined && { outputBufferBytes: environment.FRIENDHOOK_OUTPUT_BUFFER }),
   };
 }
 

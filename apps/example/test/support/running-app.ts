@@ -61,9 +61,9 @@ export async function startApp(variables: Record<string, string>, delivery?: Del
     logLines,
     printedLines,
     stop() {
-      stopped ??= shutDown({ server, closeApp: application.close, logger, graceMs: 5000 }).finally(() =>
-        rmSync(dataDirectory, { recursive: true, force: true }),
-      );
+      stopped ??= shutDown({ server, closeApp: application.close, logger, timeoutMs: 10_000 })
+        .then(() => undefined)
+        .finally(() => rmSync(dataDirectory, { recursive: true, force: true }));
       return stopped;
     },
   };
