@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createMemorySink, type FriendEventSink, type ProviderRequest } from "@friendhook/core";
 import { createEasemobAdapter } from "@friendhook/easemob";
 import type { FriendEventStore } from "@friendhook/core";
-import { createReceiver, type DeliveryOptions, type Receiver, type ReceiverObserver } from "@friendhook/receiver";
+import { createReadApi, createReceiver, type DeliveryOptions, type ReadApi, type Receiver, type ReceiverObserver } from "@friendhook/receiver";
 import { createSqliteStore, type SqliteFriendEventStore } from "@friendhook/sqlite";
 import { createTencentAdapter } from "@friendhook/tencent";
 import express, { type Express } from "express";
@@ -35,6 +35,8 @@ export function temporaryDirectory(): string {
 export interface Service {
   readonly url: string;
   readonly receiver: Receiver;
+  /** The read API over the receiver's store, its replays waking the receiver's delivery. */
+  readonly read: ReadApi;
   readonly store: SqliteFriendEventStore;
   /** Stops the server and closes the receiver (and so the store and sinks). */
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const service: Service = {
     url: `http://127.0.0.1:${port}`,
     receiver,
+    read: createReadApi({ store, receiver }),
     store,
     close() {
       closed ??= (async () => {
