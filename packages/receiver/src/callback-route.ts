@@ -20,8 +20,11 @@ export const CallbackHandlerOptionsSchema = z.strictObject({
    * that routes the request itself (`app.post("/callbacks/easemob", …)`). Not with `pathPrefix`.
    */
   adapter: z.string().min(1, "name the adapter this handler serves").optional(),
-  /** The largest accepted body; larger ones get 413 `body_too_large`. */
-  bodyLimitBytes: z.int().min(1).default(defaultBodyLimitBytes),
+  /**
+   * The largest accepted body; larger ones get 413 `body_too_large`. 1 MiB by default, or the
+   * receiver's `maximumBodyBytesInFlight` when that is smaller; never more than it.
+   */
+  bodyLimitBytes: z.int().min(1).optional(),
   /** The whole body must arrive within this time, or the client gets 408 `request_timeout`. */
   bodyTimeoutMs: z.int().min(1).default(defaultBodyTimeoutMs),
 });
@@ -50,7 +53,8 @@ function decoded(segment: string): string | undefined {
  * limit within the receiver's budget of bytes in flight (else a body of the limit could never be read).
  */
 export function resolveCallbackHandlerOptions(receiver: Receiver, options: CallbackHandlerOptions, subject: string): CallbackHandlerSettings {
-  const { adapter, pathPrefix, bodyLimitBytes, bodyTimeoutMs } = parseOptions(CallbackHandlerOptionsSchema, options, subject);
+  const { adapter, pathPrefix, bodyTimeoutMs, ...limit } = parseOptions(CallbackHandlerOptionsSchema, options, subject);
+  const bodyLimitBytes = limit.bodyLimitBytes ?? Math.min(defaultBodyLimitBytes, receiver.bodyBudget.maximumBytes);
   if (adapter !== undefined && pathPrefix !== undefined) {
     throw new FriendhookError("misconfigured", `Invalid ${subject} options: give adapter (one route) or pathPrefix (a route per adapter), not both.`);
   }
