@@ -55,6 +55,8 @@ export interface ServiceOptions {
   readonly maximumBodyBytesInFlight?: number;
   readonly start?: boolean;
   readonly observer?: ReceiverObserver;
+  /** Mounts friendhook its own way; by default, `/callbacks/easemob` and `/callbacks/tencent`, one adapter each. */
+  readonly mount?: (app: Express, receiver: Receiver) => void;
 }
 
 const running: Service[] = [];
@@ -83,8 +85,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
   };
-  app.all("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob", ...limits }));
-  app.all("/callbacks/tencent", createFriendhookMiddleware(receiver, { adapter: "tencent", ...limits }));
+  if (options.mount) {
+    options.mount(app, receiver);
+  } else {
+    app.all("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob", ...limits }));
+    app.all("/callbacks/tencent", createFriendhookMiddleware(receiver, { adapter: "tencent", ...limits }));
+  }
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const { port } = server.address() as AddressInfo;
