@@ -44,7 +44,11 @@ export const exampleRuns = {
   "receiver-node-http": { server: "webhooks", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "tencent 1400000000 friend.blocked alice", "openim openim friend.added"] },
   "receiver-hono": { server: "webhooks-and-friends", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "openim openim friend.added"] },
   "receiver-fastify": { server: "webhooks-and-friends", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "openim openim friend.added"] },
-  "receiver-nextjs": { route: "webhooks", env: webhookSecrets },
+  "receiver-nextjs": {
+    route: "webhooks",
+    env: webhookSecrets,
+    output: ["ok: an OpenIM callback at /webhooks/openim/callbackAfterAddFriendAgreeCommand → 200", "ok: a callback for no configured adapter → 404"],
+  },
   "express-server": {
     server: "express",
     env: { EASEMOB_CALLBACK_SECRET: "check-easemob-secret", TENCENT_CALLBACK_TOKEN: "check-tencent-token" },
