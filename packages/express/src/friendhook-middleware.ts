@@ -13,6 +13,7 @@ export type FriendhookMiddlewareOptions = CallbackHandlerOptions;
  * (mount it before any body parser, or keep `request.rawBody`), and never calls `next` with an error.
  */
 export function createFriendhookMiddleware(receiver: Receiver, options: FriendhookMiddlewareOptions = {}): RequestHandler {
-  const handler = createNodeHandler(receiver, options);
-  return (request, response, next) => handler(request, response, next);
+  // Express's request and response are Node's, and its `next` takes what the handler passes on.
+  const middleware: RequestHandler = createNodeHandler(receiver, options);
+  return middleware;
 }

@@ -33,10 +33,11 @@ export function createNodeHandler(receiver: Receiver, options: CallbackHandlerOp
   const settings = resolveCallbackHandlerOptions(receiver, options, "node handler");
   return async (request, response, next) => {
     const receivedAt = new Date();
-    const adapterName = settings.routeOf(splitUrl(request.url ?? "/").path);
+    const { path } = splitUrl(request.url ?? "/");
+    const adapterName = settings.routeOf(path);
     if (adapterName === undefined) {
       if (next) next();
-      else send(response, routeNotFound(request.method ?? "GET", splitUrl(request.url ?? "/").path), false);
+      else send(response, routeNotFound(request.method ?? "GET", path), false);
       return;
     }
     const answer = await answerCallback(receiver, adapterName, {
