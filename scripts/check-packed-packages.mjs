@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { exampleRuns } from "./packed-packages/example-runs.mjs";
 import { checkedExamples, fencedBlocks, importedPackages, installCommands, strayMarkers } from "./packed-packages/readme.mjs";
 
@@ -506,7 +506,11 @@ async function runExample(example) {
   }
 
   let command;
-  if (how.runner === "vitest") {
+  if (how.route) {
+    const module = join(esmProject, "build", exampleFile(example).replace(/\.ts$/, ".js"));
+    if (!existsSync(module)) return fail(`${title}: tsc emitted no ${relative(esmProject, module)}`);
+    command = ["node", [join(esmProject, "exercise-server.mjs"), how.route, pathToFileURL(module).href]];
+  } else if (how.runner === "vitest") {
     const vitest = join(esmProject, "node_modules", "vitest", "vitest.mjs");
     command = ["node", [vitest, "run", "--root", esmProject, "--dir", join(esmProject, "examples"), `${example.name}.test.ts`]];
   } else {

@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
 import { packageBuild } from "../../tsup.shared.ts";
 
-export default defineConfig(packageBuild());
+// Two entries: the framework-neutral index, and `node` for what needs Node's streams and sockets.
+// Split, so that the code both use is one module, shared, rather than copied into each.
+export default defineConfig({ ...packageBuild({ index: "src/index.ts", node: "src/node/index.ts" }), splitting: true });

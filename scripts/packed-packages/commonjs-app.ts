@@ -17,7 +17,8 @@ import { createHttpSink, verifyStandardWebhook } from "@friendhook/http";
 import { createNatsSink } from "@friendhook/nats";
 import { createOpenImAdapter, openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { createPostgresSink } from "@friendhook/postgres";
-import { createReceiver } from "@friendhook/receiver";
+import { createFetchHandler, createReadApi, createReceiver } from "@friendhook/receiver";
+import { createNodeHandler } from "@friendhook/receiver/node";
 import { createRedisSink } from "@friendhook/redis";
 import { createSqliteStore } from "@friendhook/sqlite";
 import { buildTencentCallback, tencentCallbackBodies } from "@friendhook/tencent";
@@ -34,6 +35,7 @@ const packages = [
   "@friendhook/openim",
   "@friendhook/postgres",
   "@friendhook/receiver",
+  "@friendhook/receiver/node",
   "@friendhook/redis",
   "@friendhook/sqlite",
   "@friendhook/tencent",
@@ -110,19 +112,25 @@ async function main(): Promise<void> {
   const webhookPort = (webhookServer.address() as AddressInfo).port;
 
   const memory = createMemorySink();
+  const store = createSqliteStore({ directory });
   const receiver = createReceiver({
     adapters: {
       easemob: createEasemobAdapter({ secret: "easemob-secret" }),
       tencent: esmTencent.createTencentAdapter({ sdkAppIds: ["1400000000"], token: "tencent-token" }),
     },
-    store: createSqliteStore({ directory }),
+    store,
     sinks: [memory, createHttpSink({ url: `http://127.0.0.1:${webhookPort}/webhooks`, secret })],
     delivery: { pollIntervalMs: 50 },
   });
   receiver.start();
+  const read = createReadApi({ store, receiver });
   const app = express();
   app.post("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob" }));
   app.post("/callbacks/tencent", createFriendhookMiddleware(receiver, { adapter: "tencent" }));
+  // The node:http handler and the Fetch handler of the CommonJS build, each with its routes under a prefix.
+  const nodeHandler = createNodeHandler(receiver, { pathPrefix: "/node" });
+  app.use((request, response, next) => void nodeHandler(request, response, next));
+  const fetchHandler = createFetchHandler(receiver, { pathPrefix: "/fetch" });
   const server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -151,9 +159,19 @@ async function main(): Promise<void> {
     step("a wrongly signed callback is 401 invalid_signature, whichever build the adapter comes from");
 
     await waitFor("delivery to the memory sink and the HTTP sink", () => memory.events.length === 3 && webhooks.length === 3);
-    assert.deepEqual(await receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" }), { friends: ["bob"], blocked: [] });
-    assert.deepEqual(await receiver.friendsOf({ provider: "tencent", appId: "1400000000", userId: "alice" }), { friends: [], blocked: ["mallory"] });
-    step("events reach both sinks (the HTTP sink's webhooks verified) and the friend table");
+    assert.deepEqual(await read.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" }), { friends: ["bob"], blocked: [] });
+    assert.deepEqual(await read.friendsOf({ provider: "tencent", appId: "1400000000", userId: "alice" }), { friends: [], blocked: ["mallory"] });
+    step("events reach both sinks (the HTTP sink's webhooks verified) and the friend table, read through the read API");
+
+    const throughNode = await post("/node/easemob", buildEasemobCallback({ secret: "easemob-secret", operation: "remote_accept", from: "carol", to: "alice" }));
+    assert.equal(throughNode.status, 200, throughNode.body);
+    const fetched = buildEasemobCallback({ secret: "easemob-secret", operation: "remote_accept", from: "dave", to: "alice" });
+    const throughFetch = await fetchHandler(new Request(`${base}/fetch/easemob`, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.from(fetched.body) }));
+    assert.equal(throughFetch.status, 200, await throughFetch.text());
+    const elsewhere = await fetchHandler(new Request(`${base}/fetch/line`, { method: "POST", body: "{}" }));
+    assert.equal(elsewhere.status, 404);
+    assert.deepEqual((await read.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" })).friends.sort(), ["bob", "carol", "dave"]);
+    step("the node:http handler and the Fetch handler route and store callbacks from CommonJS");
 
     const openIm = createOpenImAdapter();
     const received = await openIm.receive(

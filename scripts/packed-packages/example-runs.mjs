@@ -8,7 +8,16 @@
 // - exclusive: it uses a fixed name on a shared server (a NATS stream), so concurrent checks take turns.
 // - server: a server example. It must listen on the port in PORT; the check sends it the callbacks
 //   of this exercise (scripts/packed-packages/exercise-server.mjs), then stops it with SIGTERM.
+// - route: a route-handler module (a Next.js route.ts): the check imports it and sends the callbacks
+//   of this exercise to its exported POST, as Next.js would, with a Request.
 // - runner: "vitest" for a test file.
+/** The secrets of the examples that take every provider's callbacks (exercise-server.mjs signs with them). */
+const webhookSecrets = {
+  EASEMOB_CALLBACK_SECRET: "check-easemob-secret",
+  TENCENT_CALLBACK_TOKEN: "check-tencent-token",
+  OPENIM_WEBHOOK_TOKEN: "check-openim-token",
+};
+
 export const exampleRuns = {
   "core-friend-table": {
     output: ["alice → tst01: Hi, this is Alice from the climbing club", "{ friends: [ 'tst01' ], blocked: [] }"],
@@ -32,6 +41,14 @@ export const exampleRuns = {
   },
   "openim-testing": { output: ["[ 'friend.request.accepted', 'friend.added' ]"] },
   receiver: { output: ["200", "{ friends: [ 'bob' ], blocked: [] }", "[ 'friend.added' ]"] },
+  "receiver-node-http": { server: "webhooks", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "tencent 1400000000 friend.blocked alice", "openim openim friend.added"] },
+  "receiver-hono": { server: "webhooks-and-friends", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "openim openim friend.added"] },
+  "receiver-fastify": { server: "webhooks-and-friends", env: webhookSecrets, output: ["easemob demo#app friend.added bob", "openim openim friend.added"] },
+  "receiver-nextjs": {
+    route: "webhooks",
+    env: webhookSecrets,
+    output: ["ok: an OpenIM callback at /webhooks/openim/callbackAfterAddFriendAgreeCommand → 200", "ok: a callback for no configured adapter → 404"],
+  },
   "express-server": {
     server: "express",
     env: { EASEMOB_CALLBACK_SECRET: "check-easemob-secret", TENCENT_CALLBACK_TOKEN: "check-tencent-token" },

@@ -1,5 +1,5 @@
 import type { FriendEventSink } from "@friendhook/core";
-import { type DeliveryOptions, type Receiver, createReceiver } from "@friendhook/receiver";
+import { type DeliveryOptions, type ReadApi, type Receiver, createReadApi, createReceiver } from "@friendhook/receiver";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { adaptersFromConfiguration } from "./adapters-from-config";
@@ -31,7 +31,10 @@ export interface AppOptions {
 export interface FriendhookApp {
   /** The Express app, ready for `listen` or for mounting under another app. */
   readonly app: Express;
+  /** The ingest: callbacks in, events stored and delivered. */
   readonly receiver: Receiver;
+  /** What the receiver stored, as `/api` serves it; its replays wake the receiver's delivery. */
+  readonly readApi: ReadApi;
   readonly metrics: AppMetrics;
   readonly sinks: readonly FriendEventSink[];
   readonly logger: Logger;
@@ -75,14 +78,15 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     for (const sink of sinks) void sink.close?.();
     throw error;
   }
-  metrics.watchDeliveries(() => receiver.deliveryCounts());
+  const readApi = createReadApi({ store, receiver });
+  metrics.watchDeliveries(() => readApi.deliveryCounts());
   receiver.start();
 
   const app = express();
   app.disable("x-powered-by");
   app.use(observeRequests(logger, metrics));
   app.use(webhookRoutes({ receiver, metrics, bodyLimitBytes: configuration.bodyLimitBytes }));
-  app.use(healthRoutes(receiver));
+  app.use(healthRoutes(readApi));
   if (configuration.metricsTokens) app.use("/metrics", requireBearerToken(configuration.metricsTokens, "friendhook-metrics"));
   app.use(metricsRoutes(metrics));
   // FRIENDHOOK_API=off: the routes are not there at all, so every /api path is a plain 404.
@@ -90,7 +94,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     if (configuration.api.tokens === undefined) {
       logger.warn("FRIENDHOOK_API_TOKEN is not set: the read API (/api/*) answers whoever reaches this port; production refuses to start so");
     }
-    app.use(apiRoutes(receiver, configuration.api));
+    app.use(apiRoutes(readApi, configuration.api));
   }
   app.use(notFound);
   app.use(errorHandler(logger));
@@ -98,11 +102,12 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   return {
     app,
     receiver,
+    readApi,
     metrics,
     sinks,
     logger,
     ready: async () => {
-      await receiver.events({ limit: 1 });
+      await readApi.events({ limit: 1 });
     },
     close: () => receiver.close(),
   };

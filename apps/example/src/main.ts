@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       logger,
       timeoutMs: shutdownTimeoutMs,
       openRequests: countOpenRequests(server),
-      pendingDeliveries: () => application.receiver.deliveryCounts(),
+      pendingDeliveries: () => application.readApi.deliveryCounts(),
       output,
     });
     await listen(server, configuration.port, configuration.host);

@@ -216,6 +216,6 @@ describe("FRIENDHOOK_API=off", () => {
       for (const secret of privateData) expect(text, path).not.toContain(secret);
     }
     // The callbacks were stored all the same.
-    expect((await app.application.receiver.events({ limit: 10 })).events).toHaveLength(2);
+    expect((await app.application.readApi.events({ limit: 10 })).events).toHaveLength(2);
   });
 });

@@ -242,7 +242,7 @@ describe("operations", () => {
   it("answers an unexpected failure with a 500 that tells nothing of the internals, and logs it", async () => {
     const app = await start();
     // A fault no route expects, with internals in its message.
-    (app.application.receiver as { events: unknown }).events = async () => {
+    (app.application.readApi as { events: unknown }).events = async () => {
       throw new TypeError("cannot read the page of /var/lib/friendhook/friendhook.db");
     };
     const answer = await request(`${app.url}/api/events`);

@@ -44,9 +44,9 @@ async function deliverFourEvents(sinks: string): Promise<string[]> {
   });
   expect((await sendCallback(app.url, "tencent", block)).status).toBe(200);
 
-  const receiver = app.application.receiver;
-  await waitFor(async () => ((await receiver.deliveryCounts()).every((count) => count.pending === 0) ? true : undefined), "the deliveries");
-  expect(await receiver.deliveryCounts()).toEqual([]);
+  const readApi = app.application.readApi;
+  await waitFor(async () => ((await readApi.deliveryCounts()).every((count) => count.pending === 0) ? true : undefined), "the deliveries");
+  expect(await readApi.deliveryCounts()).toEqual([]);
   return ((await request(`${app.url}/api/events`)).body.events as Array<{ id: string }>).map((event) => event.id);
 }
 

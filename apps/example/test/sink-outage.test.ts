@@ -104,9 +104,9 @@ async function deliverAcrossOutage(server: SinkServer): Promise<string[]> {
   await server.start();
   await sendAll(url, sent.slice(40));
 
-  const receiver = app.application.receiver;
+  const readApi = app.application.readApi;
   await waitFor(
-    async () => ((await receiver.deliveryCounts()).every((count) => count.pending === 0) ? true : undefined),
+    async () => ((await readApi.deliveryCounts()).every((count) => count.pending === 0) ? true : undefined),
     "every delivery to be done",
     30_000,
   );

@@ -21,6 +21,8 @@ export const errorStatuses = {
   signature_reused: 401,
   /** The callback is for an app this receiver is not configured for. */
   app_mismatch: 403,
+  /** No callback route matches the request's path (a handler that routes by path answers it). */
+  route_not_found: 404,
   /** Callbacks arrive by POST only. */
   method_not_allowed: 405,
   /** The body is larger than the configured limit. */

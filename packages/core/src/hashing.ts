@@ -1,4 +1,9 @@
+// The one Node module the framework-neutral packages use (see CONTRIBUTING.md, "Framework-neutral
+// packages"): Node, Bun, Deno and Workers with Node compatibility all provide it, and its one-shot
+// hashes are synchronous, which Web Crypto's are not.
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
+
+const utf8 = new TextEncoder();
 
 // One-shot `hash` (Node 20.12+) rather than `createHash`: these run several times per callback and
 // once per event, and for inputs this short the one-shot form costs a third as much.
@@ -21,10 +26,10 @@ export function hmacSha256(secret: string | Uint8Array, input: string): Buffer {
  * that the comparison still runs over equal lengths and takes no shortcut.
  */
 export function constantTimeEqual(actual: string, expected: string): boolean {
-  const actualBytes = Buffer.from(actual, "utf8");
-  const expectedBytes = Buffer.from(expected, "utf8");
+  const actualBytes = utf8.encode(actual);
+  const expectedBytes = utf8.encode(expected);
   if (actualBytes.byteLength === expectedBytes.byteLength) return timingSafeEqual(actualBytes, expectedBytes);
-  return timingSafeEqual(Buffer.from(sha256Hex(actual), "hex"), Buffer.from(sha256Hex(expected), "hex"));
+  return timingSafeEqual(hash("sha256", actualBytes, "buffer"), hash("sha256", expectedBytes, "buffer"));
 }
 
 /** True when `actual` equals any of `candidates`; every candidate is compared, to keep time flat. */

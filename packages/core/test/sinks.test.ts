@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   createConsoleSink,
   createMemorySink,
@@ -61,6 +61,25 @@ describe("console sink", () => {
     const lines: string[] = [];
     await createConsoleSink({ format: "json", write: (line) => lines.push(line) }).deliver([event]);
     expect(JSON.parse(lines[0] ?? "")).toEqual(event);
+  });
+
+  it("prints with console.log in a runtime without Node's standard output (a worker)", async () => {
+    // Only while the sink is made: it looks for standard output once.
+    vi.stubGlobal("process", undefined);
+    let sink: ReturnType<typeof createConsoleSink>;
+    try {
+      sink = createConsoleSink();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      await sink.deliver([event]);
+      await sink.close?.();
+      expect(log.mock.calls).toEqual([[formatFriendEventLine(event)]]);
+    } finally {
+      log.mockRestore();
+    }
   });
 });
 

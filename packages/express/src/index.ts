@@ -1,2 +1,1 @@
 export * from "./friendhook-middleware";
-export * from "./friendhook-middleware-options";

@@ -9,8 +9,8 @@ import { easemobSecret, errorCodeOf, fixture, sdkAppId, type SentResponse, type 
 const signedRemove = () => buildEasemobCallback({ secret: easemobSecret, operation: "remove", from: "alice", to: "bob", timestamp: baseTimestamp });
 
 async function expectNothingStored(service: Service): Promise<void> {
-  expect((await service.receiver.events()).events).toEqual([]);
-  expect((await service.receiver.unrecognized()).callbacks).toEqual([]);
+  expect((await service.read.events()).events).toEqual([]);
+  expect((await service.read.unrecognized()).callbacks).toEqual([]);
 }
 
 function expectRefusal(response: SentResponse, status: number, code: string): void {
@@ -77,7 +77,7 @@ describe("bad input over HTTP: a short JSON error with a stable code, nothing st
       const response = await fetch(`${service.url}/callbacks/easemob`, { method: "POST", headers, body: request.body });
       expect(response.status).toBe(200);
     }
-    expect((await service.receiver.events()).events).toHaveLength(3);
+    expect((await service.read.events()).events).toHaveLength(3);
   });
 
   it("answers 400 to malformed JSON, in Tencent's format for Tencent", async () => {
@@ -133,7 +133,7 @@ describe("bad input over HTTP: a short JSON error with a stable code, nothing st
     });
     const response = await send(service.url, "/callbacks/easemob", signedRemove());
     expect(response.status).toBe(200);
-    expect((await service.receiver.events()).events.map((event) => event.type)).toEqual(["friend.removed"]);
+    expect((await service.read.events()).events.map((event) => event.type)).toEqual(["friend.removed"]);
   });
 
   it("answers 408 to a client that sends its body too slowly, and keeps serving", async () => {
@@ -158,6 +158,6 @@ describe("bad input over HTTP: a short JSON error with a stable code, nothing st
       }, 50);
     });
     expect((await send(service.url, "/callbacks/easemob", signedRemove())).status).toBe(200);
-    expect((await service.receiver.events()).events).toHaveLength(1);
+    expect((await service.read.events()).events).toHaveLength(1);
   });
 });

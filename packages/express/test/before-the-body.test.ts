@@ -58,7 +58,7 @@ describe("refusing before the body is read", () => {
     expect(statusLine(answer)).toBe("HTTP/1.1 403 Forbidden");
     expect(answer).toContain("app_mismatch");
     expect(headerOf(answer, "connection")).toBe("close");
-    expect((await service.receiver.events()).events).toEqual([]);
+    expect((await service.read.events()).events).toEqual([]);
   });
 
   it("answers an upload with a forged or missing Sign at once with 401", async () => {
@@ -70,7 +70,7 @@ describe("refusing before the body is read", () => {
       expect(statusLine(answer)).toBe("HTTP/1.1 401 Unauthorized");
       expect(answer).toContain(token === null ? "missing_signature" : "invalid_signature");
     }
-    expect((await service.receiver.events()).events).toEqual([]);
+    expect((await service.read.events()).events).toEqual([]);
   });
 
   it("still reads a correctly signed slow upload to its end, and stores it", async () => {
@@ -83,7 +83,7 @@ describe("refusing before the body is read", () => {
     await eventually(() => upload.answered(), "the server has answered");
     upload.socket.end();
     expect(statusLine(await upload.answer)).toBe("HTTP/1.1 200 OK");
-    expect((await service.receiver.events()).events.map((event) => event.target)).toEqual(["mallory"]);
+    expect((await service.read.events()).events.map((event) => event.target)).toEqual(["mallory"]);
   });
 });
 
@@ -137,7 +137,7 @@ describe("the budget of body bytes in flight", () => {
     }
     expect(bodyBudget.bytesInFlight).toBe(0);
     expect((await send(service.url, "/callbacks/tencent", lateRequest)).status).toBe(200);
-    const targets = (await service.receiver.events()).events.map((event) => event.target);
+    const targets = (await service.read.events()).events.map((event) => event.target);
     expect(targets.sort()).toEqual(["late", ...admitted.map((_, index) => `user-${index}`)].sort());
   });
 

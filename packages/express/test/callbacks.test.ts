@@ -25,12 +25,12 @@ describe("signed callbacks over HTTP", () => {
     const response = await send(service.url, "/callbacks/easemob", signedDocumentedAccept());
     expect(response.status).toBe(200);
 
-    const { events } = await service.receiver.events();
+    const { events } = await service.read.events();
     expect(events.map((event) => event.type)).toEqual(["friend.request.accepted", "friend.added"]);
     const added = events[1];
     // `to` is the requester in this view; the user named in `from` answered.
     expect(added).toMatchObject({ provider: "easemob", appId: "XXXX#XXXX", actor: "XXXX", target: "tst01", mutual: true, occurredAt: new Date(baseTimestamp).toISOString() });
-    const table = (userId: string) => service.receiver.friendsOf({ provider: "easemob", appId: "XXXX#XXXX", userId });
+    const table = (userId: string) => service.read.friendsOf({ provider: "easemob", appId: "XXXX#XXXX", userId });
     expect(await table(added?.actor ?? "")).toEqual({ friends: [added?.target], blocked: [] });
     expect(await table(added?.target ?? "")).toEqual({ friends: [added?.actor], blocked: [] });
 
@@ -44,10 +44,10 @@ describe("signed callbacks over HTTP", () => {
     const response = await send(service.url, "/callbacks/tencent", request);
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
-    const { events } = await service.receiver.events();
+    const { events } = await service.read.events();
     expect(events).toHaveLength(3);
     expect(events.every((event) => event.type === "friend.added" && event.provider === "tencent" && event.appId === sdkAppId)).toBe(true);
-    expect(await service.receiver.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: ["id1", "id2", "id3"], blocked: [] });
+    expect(await service.read.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: ["id1", "id2", "id3"], blocked: [] });
   });
 
   it("stores a retried callback once and delivers it once", async () => {
@@ -57,9 +57,9 @@ describe("signed callbacks over HTTP", () => {
     const first = await send(service.url, "/callbacks/easemob", request);
     const retried = await send(service.url, "/callbacks/easemob", request);
     expect([first.status, retried.status]).toEqual([200, 200]);
-    expect((await service.receiver.events()).events).toHaveLength(1);
+    expect((await service.read.events()).events).toHaveLength(1);
     await eventually(() => sink.events.length === 1, "the event was delivered");
-    await eventually(async () => (await service.receiver.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
+    await eventually(async () => (await service.read.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
     expect(sink.events).toHaveLength(1);
   });
 
@@ -72,11 +72,11 @@ describe("signed callbacks over HTTP", () => {
     expect((await send(service.url, "/callbacks/easemob", removal)).status).toBe(200);
     expect((await send(service.url, "/callbacks/easemob", acceptance)).status).toBe(200);
     for (const userId of ["alice", "bob"]) {
-      expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId })).toEqual({ friends: [], blocked: [] });
+      expect(await service.read.friendsOf({ provider: "easemob", appId: "demo#app", userId })).toEqual({ friends: [], blocked: [] });
     }
     const later = easemob("accept", "bob", "alice", "600000000000000003", now);
     expect((await send(service.url, "/callbacks/easemob", later)).status).toBe(200);
-    expect(await service.receiver.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
+    expect(await service.read.friendsOf({ provider: "easemob", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
   });
 
   it("keeps an unrecognized callback, once, and acknowledges it", async () => {
@@ -84,10 +84,10 @@ describe("signed callbacks over HTTP", () => {
     const request = easemob("rename", "alice", "bob", "700000000000000001", baseTimestamp);
     expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
-    const { callbacks } = await service.receiver.unrecognized();
+    const { callbacks } = await service.read.unrecognized();
     expect(callbacks).toHaveLength(1);
     expect(callbacks[0]).toMatchObject({ provider: "easemob", appId: "demo#app", command: "roster:rename" });
     expect(JSON.parse(callbacks[0]?.body ?? "{}")).toMatchObject({ msg_id: "700000000000000001", payload: { operation: "rename" } });
-    expect((await service.receiver.events()).events).toEqual([]);
+    expect((await service.read.events()).events).toEqual([]);
   });
 });

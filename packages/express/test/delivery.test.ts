@@ -48,12 +48,12 @@ describe("delivery to sinks", () => {
     expect(sink.events).toEqual([]);
 
     sink.failWith(undefined);
-    const { events: stored } = await service.receiver.events();
+    const { events: stored } = await service.read.events();
     await eventually(() => sink.events.length === stored.length, "every stored event reached the sink");
     expect(new Set(sink.events.map((event) => event.id))).toEqual(new Set(stored.map((event) => event.id)));
     const pair = samePair("alice", "bob");
     expect(sink.events.filter(pair).map((event) => event.id)).toEqual(stored.filter(pair).map((event) => event.id));
-    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+    expect((await service.read.deadLetters()).deadLetters).toEqual([]);
     expect(attempts.at(-1)).toMatchObject({ sink: "memory", succeeded: true, deadLettered: 0 });
     expect(attempts.find((attempt) => !attempt.succeeded)?.errorMessage).toContain("connection refused");
   });
@@ -72,7 +72,7 @@ describe("delivery to sinks", () => {
       callback("accept", "erin", "frank", baseTimestamp + 2_500),
     ];
     for (const request of requests) expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
-    const { events: stored } = await service.receiver.events();
+    const { events: stored } = await service.read.events();
     const pair = samePair("alice", "bob");
     // Stored before delivery starts: the worker claims them in one batch.
     service.receiver.start();
@@ -83,7 +83,7 @@ describe("delivery to sinks", () => {
     refusing = false;
     await eventually(() => sink.events.length === stored.length, "the held pair is delivered");
     expect(sink.events.filter(pair).map((event) => event.id)).toEqual(stored.filter(pair).map((event) => event.id));
-    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+    expect((await service.read.deadLetters()).deadLetters).toEqual([]);
   });
 
   it("moves a delivery to the dead letters at once on a permanent failure, and replays it", async () => {
@@ -92,17 +92,17 @@ describe("delivery to sinks", () => {
     const attempts: DeliveryAttemptedInfo[] = [];
     const service = await startService({ sinks: [sink], observer: { deliveryAttempted: (info) => attempts.push(info) } });
     expect((await send(service.url, "/callbacks/easemob", callback("remove", "alice", "bob", baseTimestamp))).status).toBe(200);
-    await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
-    const [deadLetter] = (await service.receiver.deadLetters()).deadLetters;
+    await eventually(async () => (await service.read.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
+    const [deadLetter] = (await service.read.deadLetters()).deadLetters;
     expect(deadLetter).toMatchObject({ sink: "memory", attempts: 1, event: { type: "friend.removed" } });
     expect(deadLetter?.lastError).toContain("410 Gone");
     expect(attempts).toEqual([expect.objectContaining({ succeeded: false, deadLettered: 1, events: 1 })]);
 
     sink.failWith(undefined);
-    expect(await service.receiver.replayDeadLetters({ sink: "memory" })).toBe(1);
+    expect(await service.read.replayDeadLetters({ sink: "memory" })).toBe(1);
     await eventually(() => sink.events.length === 1, "the replayed event was delivered");
     expect(sink.events[0]?.id).toBe(deadLetter?.event.id);
-    expect((await service.receiver.deadLetters()).deadLetters).toEqual([]);
+    expect((await service.read.deadLetters()).deadLetters).toEqual([]);
   });
 
   it("gives up after maximumAttempts and keeps the dead letter for inspection", async () => {
@@ -110,9 +110,9 @@ describe("delivery to sinks", () => {
     sink.failWith(new Error("503 Service Unavailable"));
     const service = await startService({ sinks: [sink], delivery: { maximumAttempts: 3, initialBackoffMs: 1, maximumBackoffMs: 5 } });
     expect((await send(service.url, "/callbacks/easemob", callback("ban", "alice", "mallory", baseTimestamp))).status).toBe(200);
-    await eventually(async () => (await service.receiver.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
-    expect((await service.receiver.deadLetters()).deadLetters[0]).toMatchObject({ attempts: 3, lastError: "Error: 503 Service Unavailable" });
-    expect(await service.receiver.deliveryCounts()).toEqual([{ sink: "memory", pending: 0, deadLettered: 1 }]);
+    await eventually(async () => (await service.read.deadLetters()).deadLetters.length === 1, "the delivery is a dead letter");
+    expect((await service.read.deadLetters()).deadLetters[0]).toMatchObject({ attempts: 3, lastError: "Error: 503 Service Unavailable" });
+    expect(await service.read.deliveryCounts()).toEqual([{ sink: "memory", pending: 0, deadLettered: 1 }]);
   });
 
   it("resumes delivery from the SQLite file after a restart in the middle of a delivery", async () => {
@@ -124,7 +124,7 @@ describe("delivery to sinks", () => {
       const request = callback("remove", users[index % 6] as string, users[(index + 1) % 6] as string, baseTimestamp + index);
       expect((await send(service.url, "/callbacks/easemob", request)).status).toBe(200);
     }
-    const { events: stored } = await service.receiver.events();
+    const { events: stored } = await service.read.events();
     expect(stored).toHaveLength(12);
     await eventually(first.entered, "the first batch is being delivered");
 
@@ -142,7 +142,7 @@ describe("delivery to sinks", () => {
 
     const second = createMemorySink();
     const restarted = await startService({ directory, sinks: [second] });
-    await eventually(async () => (await restarted.receiver.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
+    await eventually(async () => (await restarted.read.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
     const deliveredIds = new Set([...first.delivered, ...second.events].map((event) => event.id));
     expect(deliveredIds).toEqual(new Set(stored.map((event) => event.id)));
     // What the first run completed is not delivered again.

@@ -10,14 +10,14 @@ describe("the friend table across providers' clocks (Tencent, end to end)", () =
     const service = await startService();
     // Seed 003: Sns.CallbackFriendAdd has no time; occurredAt is the receive time, in milliseconds.
     expect((await send(service.url, "/callbacks/tencent", tencent("Sns.CallbackFriendAdd", fixture("seed-003-friend-add.json")))).status).toBe(200);
-    const [added] = (await service.receiver.events()).events;
+    const [added] = (await service.read.events()).events;
     expect(added?.occurredAtSource).toBe("received");
     // Seed 004's shape: the delete's TimeStamp names the start of its second, which began before
     // the add was received (as when the delete comes a few milliseconds later).
     const timeStamp = Math.floor((Date.parse(added?.receivedAt ?? "") - 1) / 1000);
     const deleted = { CallbackCommand: "Sns.CallbackFriendDelete", PairList: [{ From_Account: "id", To_Account: "id1", TimeStamp: timeStamp }] };
     expect((await send(service.url, "/callbacks/tencent", tencent("Sns.CallbackFriendDelete", deleted)))).toMatchObject({ status: 200 });
-    expect(await service.receiver.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: ["id2", "id3"], blocked: [] });
+    expect(await service.read.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: ["id2", "id3"], blocked: [] });
   });
 
   it("lets a real BlackListDelete lift a BlackListAdd dated 9999", async () => {
@@ -25,9 +25,9 @@ describe("the friend table across providers' clocks (Tencent, end to end)", () =
     const pair = (timeStamp: number) => [{ From_Account: "id", To_Account: "id4", TimeStamp: timeStamp }];
     const forged = { CallbackCommand: "Sns.CallbackBlackListAdd", PairList: pair(253_402_300_799) };
     expect((await send(service.url, "/callbacks/tencent", tencent("Sns.CallbackBlackListAdd", forged))).status).toBe(200);
-    expect(await service.receiver.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: [], blocked: ["id4"] });
+    expect(await service.read.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: [], blocked: ["id4"] });
     const lifted = { CallbackCommand: "Sns.CallbackBlackListDelete", PairList: pair(Math.floor(Date.now() / 1000)) };
     expect((await send(service.url, "/callbacks/tencent", tencent("Sns.CallbackBlackListDelete", lifted))).status).toBe(200);
-    expect(await service.receiver.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: [], blocked: [] });
+    expect(await service.read.friendsOf({ provider: "tencent", appId: sdkAppId, userId: "id" })).toEqual({ friends: [], blocked: [] });
   });
 });

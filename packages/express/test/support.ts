@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createMemorySink, type FriendEventSink, type ProviderRequest } from "@friendhook/core";
 import { createEasemobAdapter } from "@friendhook/easemob";
 import type { FriendEventStore } from "@friendhook/core";
-import { createReceiver, type DeliveryOptions, type Receiver, type ReceiverObserver } from "@friendhook/receiver";
+import { createReadApi, createReceiver, type DeliveryOptions, type ReadApi, type Receiver, type ReceiverObserver } from "@friendhook/receiver";
 import { createSqliteStore, type SqliteFriendEventStore } from "@friendhook/sqlite";
 import { createTencentAdapter } from "@friendhook/tencent";
 import express, { type Express } from "express";
@@ -35,6 +35,8 @@ export function temporaryDirectory(): string {
 export interface Service {
   readonly url: string;
   readonly receiver: Receiver;
+  /** The read API over the receiver's store, its replays waking the receiver's delivery. */
+  readonly read: ReadApi;
   readonly store: SqliteFriendEventStore;
   /** Stops the server and closes the receiver (and so the store and sinks). */
   close(): Promise<void>;
@@ -53,6 +55,8 @@ export interface ServiceOptions {
   readonly maximumBodyBytesInFlight?: number;
   readonly start?: boolean;
   readonly observer?: ReceiverObserver;
+  /** Mounts friendhook its own way; by default, `/callbacks/easemob` and `/callbacks/tencent`, one adapter each. */
+  readonly mount?: (app: Express, receiver: Receiver) => void;
 }
 
 const running: Service[] = [];
@@ -81,8 +85,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
   };
-  app.all("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob", ...limits }));
-  app.all("/callbacks/tencent", createFriendhookMiddleware(receiver, { adapter: "tencent", ...limits }));
+  if (options.mount) {
+    options.mount(app, receiver);
+  } else {
+    app.all("/callbacks/easemob", createFriendhookMiddleware(receiver, { adapter: "easemob", ...limits }));
+    app.all("/callbacks/tencent", createFriendhookMiddleware(receiver, { adapter: "tencent", ...limits }));
+  }
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const { port } = server.address() as AddressInfo;
@@ -90,6 +98,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const service: Service = {
     url: `http://127.0.0.1:${port}`,
     receiver,
+    read: createReadApi({ store, receiver }),
     store,
     close() {
       closed ??= (async () => {

@@ -304,8 +304,8 @@ describe("HTTP sink: one bad event does not take its batch down", () => {
     });
     receiver.start();
     try {
-      await waitUntil(async () => (await receiver.deliveryCounts()).every((count) => count.pending === 0), "nothing is pending");
-      const { deadLetters } = await receiver.deadLetters();
+      await waitUntil(async () => (await store.countDeliveries()).every((count) => count.pending === 0), "nothing is pending");
+      const { deadLetters } = await store.listDeadLetters();
       expect(deadLetters.map((deadLetter) => [deadLetter.event.id, deadLetter.attempts])).toEqual([[large.id, 1]]);
       expect(deadLetters[0]?.lastError).toContain("413");
       const delivered = accepted(server).flatMap((request) => eventsOf(request));
@@ -369,7 +369,7 @@ describe("Retry-After from a hostile or broken endpoint", () => {
       await waitUntil(() => failedAttempts === 1, "the first attempt failed");
       // The wait asked for is capped at the longest backoff (60 s).
       clock += 60_000;
-      await waitUntil(async () => (await receiver.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
+      await waitUntil(async () => (await store.listDeadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
       expect(server.requests).toHaveLength(2);
     } finally {
       await receiver.close();

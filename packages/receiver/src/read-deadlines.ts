@@ -9,8 +9,9 @@ interface PendingRead {
   readonly expire: () => void;
 }
 
+// Module state, by design: one timer for every read of every receiver in the process (see above).
 const pending = new Set<PendingRead>();
-let timer: NodeJS.Timeout | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
 let armedFor = Number.POSITIVE_INFINITY;
 
 // Node's timers count whole milliseconds: one may fire a fraction early by `performance.now()`.
@@ -20,6 +21,13 @@ function arm(dueAt: number): void {
   if (timer !== undefined) clearTimeout(timer);
   armedFor = dueAt;
   timer = setTimeout(expireDue, Math.max(0, dueAt - performance.now()));
+}
+
+/** Where timers can stop keeping the process alive (Node, Bun), lets this one do so or not; elsewhere a timer is a number. */
+function keepProcessAlive(alive: boolean): void {
+  const handle = timer as { ref?: () => void; unref?: () => void } | undefined;
+  if (alive) handle?.ref?.();
+  else handle?.unref?.();
 }
 
 function expireDue(): void {
@@ -43,8 +51,8 @@ export function scheduleReadDeadline(timeoutMs: number, expire: () => void): () 
   const read: PendingRead = { dueAt: performance.now() + timeoutMs, expire };
   pending.add(read);
   if (read.dueAt < armedFor) arm(read.dueAt);
-  else if (pending.size === 1) timer?.ref();
+  else if (pending.size === 1) keepProcessAlive(true);
   return () => {
-    if (pending.delete(read) && pending.size === 0) timer?.unref();
+    if (pending.delete(read) && pending.size === 0) keepProcessAlive(false);
   };
 }

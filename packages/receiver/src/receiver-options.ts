@@ -1,6 +1,7 @@
 import type { FriendEventSink, ProviderAdapterV1 } from "@friendhook/core";
 import { z } from "zod";
 import { defaultMaximumBodyBytesInFlight } from "./body-budget";
+import { hasMethods } from "./has-methods";
 import type { ReceiverLogger } from "./receiver-logger";
 import type { ReceiverObserver } from "./receiver-observer";
 import type { FriendEventStore } from "@friendhook/core";
@@ -19,11 +20,6 @@ const storeMethods = [
   "friendsOf",
   "close",
 ] as const;
-
-const hasMethods =
-  (...names: readonly string[]) =>
-  (value: unknown): boolean =>
-    value !== null && typeof value === "object" && names.every((name) => typeof (value as Record<string, unknown>)[name] === "function");
 
 const AdapterSchema = z.custom<ProviderAdapterV1>(
   (value) => hasMethods("receive", "refuse")(value) && (value as ProviderAdapterV1).specificationVersion === "v1",

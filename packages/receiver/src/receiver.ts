@@ -16,28 +16,14 @@ import type { CallbackHandledInfo, DeliveryAttemptedInfo } from "./receiver-obse
 import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options";
 import { checkProviderRequest, withRequiredHeaders } from "./request-checks";
 import { checkRequestHead } from "./request-head-check";
-import type {
-  DeadLetterPage,
-  DeadLetterPageOptions,
-  DeliveryCounts,
-  EventPage,
-  FriendList,
-  FriendsOfInput,
-  PageOptions,
-  ReadCallbackInput,
-  StoredCallback,
-  UnrecognizedPage,
-} from "@friendhook/core";
 import { checkEventUserIds } from "./event-checks";
 import { buildStoredCallback } from "./stored-callback";
 
-export interface ReplayOptions {
-  /** Only this sink's dead letters; every sink's when absent. */
-  readonly sink?: string;
-  /** Only these dead letters (their `deliveryId`); all when absent. */
-  readonly deliveryIds?: readonly string[];
-}
-
+/**
+ * The ingest and delivery of friendhook: callbacks in (`handle`, and the handlers built on it:
+ * `createFetchHandler`, `createNodeHandler` of `@friendhook/receiver/node`), events stored, then
+ * delivered to the sinks. What is stored is read through `createReadApi`.
+ */
 export interface Receiver {
   /** The route names of the configured adapters. */
   readonly adapterNames: readonly string[];
@@ -61,18 +47,14 @@ export interface Receiver {
   refuse(adapterName: string, error: FriendhookError, durationMs?: number): ProviderResponse;
   /** Starts one delivery loop per sink. Callbacks are stored whether or not delivery runs. */
   start(): void;
+  /**
+   * Has every sink look for due deliveries now rather than at its next poll: for whoever made
+   * deliveries due outside `handle` (the read API's `replayDeadLetters` calls it). Does nothing
+   * before `start` or after `close`.
+   */
+  wakeDelivery(): void;
   /** Stops accepting callbacks (503), waits for those in flight, stops delivery, closes the sinks and the store. */
   close(): Promise<void>;
-  events(options?: PageOptions): Promise<EventPage>;
-  friendsOf(input: FriendsOfInput): Promise<FriendList>;
-  deadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage>;
-  /** Makes dead letters due again, with a fresh count of attempts; returns how many. */
-  replayDeadLetters(options?: ReplayOptions): Promise<number>;
-  /** Stored callbacks the adapters did not map to events, with the reason. */
-  unrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
-  /** A stored callback by its id, or the one an event came from; undefined when none was kept. */
-  callback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
-  deliveryCounts(): Promise<DeliveryCounts[]>;
 }
 
 type HandledReport = Omit<CallbackHandledInfo, "adapter" | "provider" | "durationMs">;
@@ -252,16 +234,6 @@ export function createReceiver(input: ReceiverOptions): Receiver {
       return closing;
     },
 
-    events: (pageOptions) => store.listEvents(pageOptions),
-    friendsOf: (friendsOfInput) => store.friendsOf(friendsOfInput),
-    deadLetters: (pageOptions) => store.listDeadLetters(pageOptions),
-    async replayDeadLetters(replayOptions = {}) {
-      const replayed = await store.replayDeadLetters({ ...replayOptions, now: now() });
-      if (replayed > 0) wakeWorkers();
-      return replayed;
-    },
-    unrecognized: (pageOptions) => store.listUnrecognized(pageOptions),
-    callback: (readCallbackInput) => store.readCallback(readCallbackInput),
-    deliveryCounts: () => store.countDeliveries(),
+    wakeDelivery: wakeWorkers,
   };
 }

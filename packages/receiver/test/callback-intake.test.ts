@@ -5,12 +5,13 @@ import {
   answerCallback,
   type CallbackHandledInfo,
   createBodyBudget,
+  createReadApi,
   createReceiver,
   defaultMaximumBodyBytesInFlight,
   type Receiver,
   type ReceiverOptions,
-  readRequestBody,
 } from "../src/index";
+import { readRequestBody } from "../src/node/index";
 import { createFixtureAdapter, signedCallback } from "./support";
 
 const opened: Receiver[] = [];
@@ -31,14 +32,15 @@ function adapterWithHeadCheck(): ProviderAdapterV1 {
 
 function setup(options: Partial<ReceiverOptions> = {}) {
   const handled: CallbackHandledInfo[] = [];
+  const store = options.store ?? createMemoryStore();
   const receiver = createReceiver({
     adapters: { fixture: adapterWithHeadCheck() },
-    store: createMemoryStore(),
+    store,
     observer: { callbackHandled: (info) => handled.push(info) },
     ...options,
   });
   opened.push(receiver);
-  return { receiver, handled };
+  return { receiver, handled, read: createReadApi({ store, receiver }) };
 }
 
 function headOf(request: ProviderRequest, headers: Record<string, string> = {}): ProviderRequestHead {
@@ -104,13 +106,13 @@ describe("readRequestBody within a budget", () => {
 
 describe("receiver.checkHead", () => {
   it("lets a good head through, so that the body is read", () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     expect(receiver.checkHead("fixture", headOf(signedCallback()))).toBeUndefined();
     expect(handled).toEqual([]);
   });
 
   it("refuses what the head tells, in the adapter's format, and reports it", () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const answers = [
       receiver.checkHead("fixture", headOf(signedCallback(), { "x-app": "other#app" })),
       receiver.checkHead("fixture", { ...headOf(signedCallback()), method: "PUT" }),
@@ -136,18 +138,18 @@ describe("receiver.checkHead", () => {
         throw new TypeError("Cannot read properties of undefined");
       },
     };
-    const { receiver } = setup({ adapters: { fixture: adapter } });
+    const { receiver, read } = setup({ adapters: { fixture: adapter } });
     expect(receiver.checkHead("fixture", headOf(signedCallback()))?.status).toBe(400);
   });
 
   it("checks only method and content type for an adapter without authenticateHead", () => {
-    const { receiver } = setup({ adapters: { fixture: createFixtureAdapter() } });
+    const { receiver, read } = setup({ adapters: { fixture: createFixtureAdapter() } });
     expect(receiver.checkHead("fixture", headOf(signedCallback(), { "x-app": "other#app" }))).toBeUndefined();
     expect(receiver.checkHead("fixture", { ...headOf(signedCallback()), method: "GET" })?.status).toBe(405);
   });
 
   it("answers 503 store_unavailable once the receiver is closing", async () => {
-    const { receiver } = setup();
+    const { receiver, read } = setup();
     const closing = receiver.close();
     const answer = receiver.checkHead("fixture", headOf(signedCallback()));
     expect([answer?.status, errorOf(answer?.body ?? "{}")]).toEqual([503, "store_unavailable"]);
@@ -157,22 +159,22 @@ describe("receiver.checkHead", () => {
 
 describe("answerCallback", () => {
   it("refuses a forged head without reading the body, and says to close the connection", async () => {
-    const { receiver } = setup();
-    let read = false;
+    const { receiver, read } = setup();
+    let bodyRead = false;
     const answer = await answerCallback(receiver, "fixture", {
       head: headOf(signedCallback(), { "x-app": "other#app" }),
       readBody: async () => {
-        read = true;
+        bodyRead = true;
         return new Uint8Array();
       },
     });
-    expect(read).toBe(false);
+    expect(bodyRead).toBe(false);
     expect([answer.response.status, errorOf(answer.response.body), answer.closeConnection]).toEqual([403, "app_mismatch", true]);
-    expect((await receiver.events()).events).toEqual([]);
+    expect((await read.events()).events).toEqual([]);
   });
 
   it("keeps the connection of a refused request without a body", async () => {
-    const { receiver } = setup();
+    const { receiver, read } = setup();
     const { "content-length": _length, ...headers } = headOf(signedCallback()).headers;
     const answer = await answerCallback(receiver, "fixture", {
       head: { ...headOf(signedCallback()), method: "GET", headers },
@@ -184,7 +186,7 @@ describe("answerCallback", () => {
   it("stores a good callback, holding its bytes in the budget until the answer is ready", async () => {
     const memory = createMemoryStore();
     let bytesWhileStoring = -1;
-    const { receiver } = setup({
+    const { receiver, read } = setup({
       store: {
         ...memory,
         append: async (input) => {
@@ -204,11 +206,11 @@ describe("answerCallback", () => {
     expect([answer.response.status, answer.closeConnection]).toEqual([200, false]);
     expect(bytesWhileStoring).toBe(request.body.byteLength);
     expect(receiver.bodyBudget.bytesInFlight).toBe(0);
-    expect((await receiver.events()).events).toHaveLength(1);
+    expect((await read.events()).events).toHaveLength(1);
   });
 
   it("answers a body over the budget 503 receiver_busy with Retry-After, closes, stores nothing and gives the bytes back", async () => {
-    const { receiver, handled } = setup({ maximumBodyBytesInFlight: 64 });
+    const { receiver, read, handled } = setup({ maximumBodyBytesInFlight: 64 });
     const request = signedCallback();
     const answer = await answerCallback(receiver, "fixture", {
       head: headOf(request),
@@ -222,11 +224,11 @@ describe("answerCallback", () => {
     ]);
     expect(handled.map((info) => [info.outcome, info.errorCode])).toEqual([["failed", "receiver_busy"]]);
     expect(receiver.bodyBudget.bytesInFlight).toBe(0);
-    expect((await receiver.events()).events).toEqual([]);
+    expect((await read.events()).events).toEqual([]);
   });
 
   it("answers a body that breaks in an unexpected way 400 malformed_body", async () => {
-    const { receiver } = setup();
+    const { receiver, read } = setup();
     const answer = await answerCallback(receiver, "fixture", {
       head: headOf(signedCallback()),
       readBody: async () => {

@@ -1,6 +1,6 @@
 import { createMemoryStore, type DeliveryContext, type FriendEvent, type FriendEventSink } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReceiver, type Receiver } from "../src/index";
+import { createReadApi, createReceiver, type Receiver } from "../src/index";
 import { createFixtureAdapter, eventually, signedCallback } from "./support";
 
 const opened: Receiver[] = [];
@@ -32,7 +32,7 @@ describe("the delivery context", () => {
     receiver.start();
     await eventually(async () => (await store.listDeadLetters()).deadLetters.length === 1, "the doomed event is dead-lettered");
     failing = false;
-    await receiver.replayDeadLetters({});
+    await createReadApi({ store, receiver }).replayDeadLetters({});
     await eventually(async () => (await store.countDeliveries()).every((count) => count.pending === 0 && count.deadLettered === 0), "everything is delivered");
 
     const stored = (await store.listEvents()).events.map((event) => event.id);

@@ -8,7 +8,7 @@ import {
   SinkError,
 } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions, type Receiver } from "../src/index";
+import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions, type Receiver } from "../src/index";
 import { createFixtureAdapter, eventually, relationEvent } from "./support";
 
 const opened: Receiver[] = [];
@@ -34,8 +34,9 @@ async function deliverStored(sink: FriendEventSink, events: readonly FriendEvent
   });
   opened.push(receiver);
   receiver.start();
-  const settled = async () => (await receiver.deliveryCounts()).every((count) => count.pending === 0);
-  return { receiver, attempts, settled };
+  const read = createReadApi({ store, receiver });
+  const settled = async () => (await read.deliveryCounts()).every((count) => count.pending === 0);
+  return { receiver, attempts, settled, read };
 }
 
 /** A sink that stores all or nothing, as a database transaction does: a batch holding a refused event fails whole. */
@@ -67,10 +68,10 @@ describe("one bad event does not take its batch down", () => {
     const { sink, stored } = allOrNothingSink((event) =>
       event.id === poison.id ? new SinkError("a data exception: the event cannot be stored", { permanent: true }) : undefined,
     );
-    const { receiver, settled } = await deliverStored(sink, events);
+    const { receiver, read, settled } = await deliverStored(sink, events);
     await eventually(settled, "nothing is pending");
     expect(idsOf(stored)).toEqual(idsOf(events.filter((event) => event !== poison)));
-    const { deadLetters } = await receiver.deadLetters();
+    const { deadLetters } = await read.deadLetters();
     expect(deadLetters.map((deadLetter) => [deadLetter.event.id, deadLetter.attempts])).toEqual([[poison.id, 1]]);
     expect(deadLetters[0]?.lastError).toContain("data exception");
   });
@@ -80,10 +81,10 @@ describe("one bad event does not take its batch down", () => {
     const poison = events[0] as FriendEvent;
     // A transient-looking refusal (say a 500 for this one body), every time: only the poison runs out of attempts.
     const { sink, stored } = allOrNothingSink((event) => (event.id === poison.id ? new Error("500 Internal Server Error") : undefined));
-    const { receiver, settled } = await deliverStored(sink, events, { maximumAttempts: 2 });
+    const { receiver, read, settled } = await deliverStored(sink, events, { maximumAttempts: 2 });
     await eventually(settled, "nothing is pending");
     expect(idsOf(stored)).toEqual(idsOf(events.slice(1)));
-    const { deadLetters } = await receiver.deadLetters();
+    const { deadLetters } = await read.deadLetters();
     expect(deadLetters.map((deadLetter) => [deadLetter.event.id, deadLetter.attempts])).toEqual([[poison.id, 2]]);
   });
 
@@ -95,9 +96,9 @@ describe("one bad event does not take its batch down", () => {
     const { sink, stored, batches } = allOrNothingSink((event) => (event.id === first.id ? new Error("503 Service Unavailable") : undefined));
     // One attempt allowed: the first event is dead-lettered at its first failure. Had the later
     // events of its pair been charged for it, they would be dead-lettered with it.
-    const { receiver, settled } = await deliverStored(sink, events, { maximumAttempts: 1 });
+    const { receiver, read, settled } = await deliverStored(sink, events, { maximumAttempts: 1 });
     await eventually(settled, "nothing is pending");
-    expect((await receiver.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([first.id]);
+    expect((await read.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([first.id]);
     expect(new Set(idsOf(stored))).toEqual(new Set(idsOf([...others, ...later])));
     // The pair's later events reach the sink in stored order, never before the failed one was settled.
     expect(idsOf(stored.filter((event) => deliveryOrderKey(event) === deliveryOrderKey(first)))).toEqual(idsOf(later));
@@ -114,7 +115,7 @@ describe("one bad event does not take its batch down", () => {
     const other = relationEvent("friend.added", "carol", "dave", 3, "other");
     let refusing = true;
     sink.refuseEvents((event) => (refusing && event.id === first.id ? new SinkError("429 Too Many Requests") : undefined));
-    const { receiver, attempts } = await deliverStored(sink, [first, later, other], { maximumAttempts: 1000 });
+    const { receiver, read, attempts } = await deliverStored(sink, [first, later, other], { maximumAttempts: 1000 });
     await eventually(() => sink.events.some((event) => event.id === other.id), "the other pair is delivered");
     await eventually(() => attempts.filter((attempt) => !attempt.succeeded).length >= 2, "the failing event was retried");
     expect(idsOf(sink.events)).toEqual([other.id]);
@@ -122,7 +123,7 @@ describe("one bad event does not take its batch down", () => {
     // Well within the lease (120 s): the held event goes with its pair's retry, not when its lease runs out.
     await eventually(() => sink.events.length === 3, "the held pair is delivered", 10_000);
     expect(idsOf(sink.events)).toEqual([other.id, first.id, later.id]);
-    expect((await receiver.deadLetters()).deadLetters).toEqual([]);
+    expect((await read.deadLetters()).deadLetters).toEqual([]);
     // The sink reported the later event not attempted: it was handed over again, never charged.
     expect(attempts.every((attempt) => attempt.deadLettered === 0)).toBe(true);
   });
@@ -143,8 +144,8 @@ describe("one bad event does not take its batch down", () => {
     const events = Array.from({ length: 64 }, (_, index) => relationEvent("friend.added", `user-${index}`, "zed", index, `outage-${index}`));
     const sink = createMemorySink();
     sink.failWith(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
-    const { receiver, attempts } = await deliverStored(sink, events, { maximumAttempts: 1 });
-    await eventually(async () => (await receiver.deadLetters({ limit: 1000 })).deadLetters.length === 64, "every event is dead-lettered");
+    const { receiver, read, attempts } = await deliverStored(sink, events, { maximumAttempts: 1 });
+    await eventually(async () => (await read.deadLetters({ limit: 1000 })).deadLetters.length === 64, "every event is dead-lettered");
     // Halving 64 down to one event takes 7 calls, then two more single events fail: far fewer calls than events.
     expect(attempts.length).toBeLessThanOrEqual(12);
   });
@@ -163,13 +164,13 @@ describe("one bad event does not take its batch down", () => {
         stored.push(...batch);
       },
     };
-    const { receiver, attempts } = await deliverStored(sink, events);
+    const { receiver, read, attempts } = await deliverStored(sink, events);
     // The poison is found and dead-lettered; then three events fail alone and the round stops.
     await eventually(() => attempts.filter((attempt) => attempt.events === 1 && attempt.errorMessage?.includes("ECONNREFUSED")).length >= 3, "the sink looks down");
-    expect((await receiver.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
+    expect((await read.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
     down = false;
     await eventually(() => stored.length === 7, "the others are delivered once the sink is back");
-    expect((await receiver.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
+    expect((await read.deadLetters()).deadLetters.map((deadLetter) => deadLetter.event.id)).toEqual([poison.id]);
   });
 
   it("stops splitting when the sink asks to wait, and waits as asked for every event of the call", async () => {
@@ -194,10 +195,10 @@ describe("a sink's requested wait is capped", () => {
       let clock = Date.UTC(2024, 0, 1);
       const sink = createMemorySink();
       sink.failWith(new SinkError("503 Service Unavailable", { retryAfterMs }));
-      const { receiver, attempts } = await deliverStored(sink, onePerPair().slice(0, 1), { maximumAttempts: 2, maximumBackoffMs: 60_000 }, () => clock);
+      const { receiver, read, attempts } = await deliverStored(sink, onePerPair().slice(0, 1), { maximumAttempts: 2, maximumBackoffMs: 60_000 }, () => clock);
       await eventually(() => attempts.length === 1, "the first attempt failed");
       clock += 60_000;
-      await eventually(async () => (await receiver.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
+      await eventually(async () => (await read.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
       expect(attempts).toHaveLength(2);
     });
   }

@@ -1,6 +1,6 @@
 import { createMemorySink, createMemoryStore, deliveryOrderKey, type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReceiver, type DeliveryAttemptedInfo, type Receiver, type ReceiverOptions } from "../src/index";
+import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type Receiver, type ReceiverOptions } from "../src/index";
 import { createFixtureAdapter, eventually, signedCallback } from "./support";
 
 const opened: Receiver[] = [];
@@ -10,9 +10,10 @@ afterEach(async () => {
 
 function setup(sinks: FriendEventSink[], options: Partial<ReceiverOptions> = {}) {
   const attempts: DeliveryAttemptedInfo[] = [];
+  const store = options.store ?? createMemoryStore();
   const receiver = createReceiver({
     adapters: { fixture: createFixtureAdapter() },
-    store: createMemoryStore(),
+    store,
     sinks,
     delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 20 },
     observer: { deliveryAttempted: (info) => attempts.push(info) },
@@ -20,7 +21,8 @@ function setup(sinks: FriendEventSink[], options: Partial<ReceiverOptions> = {})
   });
   opened.push(receiver);
   receiver.start();
-  return { receiver, attempts };
+  const read = createReadApi({ store, receiver, ...(options.now === undefined ? {} : { now: options.now }) });
+  return { receiver, attempts, read };
 }
 
 /** Fails every other call; keeps the batches it accepted. */
@@ -43,14 +45,14 @@ describe("delivery", () => {
   it("delivers each event to every sink in batches, in order per user pair, through failures", async () => {
     const flaky = unreliableSink("flaky");
     const steady = createMemorySink();
-    const { receiver } = setup([flaky.sink, steady], { delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 20, batchSize: 3 } });
+    const { receiver, read } = setup([flaky.sink, steady], { delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 20, batchSize: 3 } });
     const users = ["alice", "bob", "carol"];
     for (let index = 0; index < 18; index += 1) {
       const type = index % 3 === 0 ? "friend.removed" : "friend.added";
       const request = signedCallback({ type, actor: users[index % 3], target: users[(index + 1) % 3], at: index });
       expect((await receiver.handle("fixture", request)).status).toBe(200);
     }
-    const { events: stored } = await receiver.events();
+    const { events: stored } = await read.events();
     await eventually(() => new Set(flaky.delivered().map((event) => event.id)).size === 18 && steady.events.length === 18, "both sinks hold all 18 events");
     expect(flaky.accepted.every((batch) => batch.length <= 3)).toBe(true);
     for (const delivered of [flaky.delivered(), steady.events]) {
@@ -67,7 +69,7 @@ describe("delivery", () => {
     let clock = Date.UTC(2024, 0, 1);
     const sink = createMemorySink();
     sink.failWith(new SinkError("429 Too Many Requests", { retryAfterMs: 60_000 }));
-    const { receiver, attempts } = setup([sink], { now: () => clock, delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 120_000 } });
+    const { receiver, read, attempts } = setup([sink], { now: () => clock, delivery: { pollIntervalMs: 10, initialBackoffMs: 5, maximumBackoffMs: 120_000 } });
     await receiver.handle("fixture", signedCallback());
     await eventually(() => attempts.length === 1, "the first attempt failed");
     sink.failWith(undefined);
@@ -83,18 +85,18 @@ describe("delivery", () => {
   it("dead-letters after maximumAttempts, and replays on demand", async () => {
     const sink = createMemorySink();
     sink.failWith(new Error("connection refused"));
-    const { receiver, attempts } = setup([sink], { delivery: { maximumAttempts: 2, pollIntervalMs: 10, initialBackoffMs: 1, maximumBackoffMs: 2 } });
+    const { receiver, read, attempts } = setup([sink], { delivery: { maximumAttempts: 2, pollIntervalMs: 10, initialBackoffMs: 1, maximumBackoffMs: 2 } });
     await receiver.handle("fixture", signedCallback({ id: "doomed" }));
-    await eventually(async () => (await receiver.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
+    await eventually(async () => (await read.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
     expect(attempts.map((attempt) => [attempt.succeeded, attempt.deadLettered])).toEqual([
       [false, 0],
       [false, 1],
     ]);
-    expect((await receiver.deadLetters({ sink: "memory" })).deadLetters[0]).toMatchObject({ attempts: 2, lastError: "Error: connection refused" });
+    expect((await read.deadLetters({ sink: "memory" })).deadLetters[0]).toMatchObject({ attempts: 2, lastError: "Error: connection refused" });
     sink.failWith(undefined);
-    expect(await receiver.replayDeadLetters()).toBe(1);
+    expect(await read.replayDeadLetters()).toBe(1);
     await eventually(() => sink.events.length === 1, "the replayed delivery succeeded");
-    expect(await receiver.deliveryCounts()).toEqual([]);
+    expect(await read.deliveryCounts()).toEqual([]);
   });
 
   it("finishes the batch in hand when closed, and closes the sinks", async () => {
@@ -116,7 +118,7 @@ describe("delivery", () => {
         closed = true;
       },
     };
-    const { receiver, attempts } = setup([sink]);
+    const { receiver, read, attempts } = setup([sink]);
     await receiver.handle("fixture", signedCallback());
     await eventually(() => inFlight, "a delivery is in flight");
     const closing = receiver.close();

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { readRequestBody } from "../src/index";
+import { readRequestBody } from "../src/node/index";
 
 const limits = { limitBytes: 16, timeoutMs: 5_000 };
 

@@ -9,7 +9,7 @@ import {
   type ProviderRequest,
 } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CallbackHandledInfo, createReceiver, type Receiver, type ReceiverOptions } from "../src/index";
+import { type CallbackHandledInfo, createReadApi, createReceiver, type Receiver, type ReceiverOptions } from "../src/index";
 import { createFixtureAdapter, signedCallback } from "./support";
 
 const opened: Receiver[] = [];
@@ -27,7 +27,7 @@ function setup(options: Partial<ReceiverOptions> = {}) {
     ...options,
   });
   opened.push(receiver);
-  return { receiver, store, handled };
+  return { receiver, store, handled, read: createReadApi({ store, receiver }) };
 }
 
 const errorOf = (body: string) => (JSON.parse(body) as { fixtureError?: string }).fixtureError;
@@ -47,11 +47,11 @@ describe("createReceiver options", () => {
 
 describe("receiver.handle", () => {
   it("stores the events, then acknowledges, and reports the outcome", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const answer = await receiver.handle("fixture", signedCallback({ type: "friend.added", actor: "alice", target: "bob" }));
     expect(answer).toEqual({ status: 200, headers: { "content-type": "text/plain" }, body: "ok" });
-    expect((await receiver.events()).events.map((event) => event.type)).toEqual(["friend.added"]);
-    expect(await receiver.friendsOf({ provider: "fixture", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
+    expect((await read.events()).events.map((event) => event.type)).toEqual(["friend.added"]);
+    expect(await read.friendsOf({ provider: "fixture", appId: "demo#app", userId: "bob" })).toEqual({ friends: ["alice"], blocked: [] });
     expect(handled).toEqual([expect.objectContaining({ adapter: "fixture", provider: "fixture", outcome: "stored", status: 200, eventTypes: ["friend.added"] })]);
   });
 
@@ -67,7 +67,7 @@ describe("receiver.handle", () => {
         return memory.append(input);
       },
     };
-    const { receiver } = setup({ store });
+    const { receiver, read } = setup({ store });
     let answered = false;
     const answer = receiver.handle("fixture", signedCallback()).then((response) => {
       answered = true;
@@ -81,19 +81,19 @@ describe("receiver.handle", () => {
   });
 
   it("reports a retried callback as a duplicate and stores it once", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const request = signedCallback({ id: "same" });
     await receiver.handle("fixture", request);
     expect((await receiver.handle("fixture", request)).status).toBe(200);
-    expect((await receiver.events()).events).toHaveLength(1);
+    expect((await read.events()).events).toHaveLength(1);
     expect(handled.map((info) => info.outcome)).toEqual(["stored", "duplicate"]);
   });
 
   it("keeps an unrecognized callback with its raw body", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const request = signedCallback({ type: "roster.rename" });
     expect((await receiver.handle("fixture", request)).status).toBe(200);
-    const { callbacks } = await receiver.unrecognized();
+    const { callbacks } = await read.unrecognized();
     const body = Buffer.from(request.body).toString("utf8");
     expect(callbacks).toEqual([
       {
@@ -111,12 +111,12 @@ describe("receiver.handle", () => {
   });
 
   it("keeps each accepted callback once, and links its events to it", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const request = signedCallback({ type: "friend.added", actor: "alice", target: "bob", id: "kept" });
     expect((await receiver.handle("fixture", request)).status).toBe(200);
     // A retry: the same body, read again later.
     expect((await receiver.handle("fixture", { ...request, receivedAt: new Date(request.receivedAt.getTime() + 5000) })).status).toBe(200);
-    const [event] = (await receiver.events()).events;
+    const [event] = (await read.events()).events;
     const body = Buffer.from(request.body).toString("utf8");
     const kept = {
       id: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "friend.added", body }),
@@ -126,19 +126,19 @@ describe("receiver.handle", () => {
       receivedAt: request.receivedAt.toISOString(),
       body,
     };
-    expect(await receiver.callback({ eventId: event?.id ?? "" })).toEqual(kept);
-    expect(await receiver.callback({ callbackId: kept.id })).toEqual(kept);
-    expect((await receiver.unrecognized()).callbacks).toEqual([]);
+    expect(await read.callback({ eventId: event?.id ?? "" })).toEqual(kept);
+    expect(await read.callback({ callbackId: kept.id })).toEqual(kept);
+    expect((await read.unrecognized()).callbacks).toEqual([]);
     expect(handled.map((info) => info.outcome)).toEqual(["stored", "duplicate"]);
   });
 
   it("keeps no body of a recognized callback when keepRecognizedCallbacks is off, and still every unrecognized one", async () => {
-    const { receiver } = setup({ keepRecognizedCallbacks: false });
+    const { receiver, read } = setup({ keepRecognizedCallbacks: false });
     expect((await receiver.handle("fixture", signedCallback({ type: "friend.added" }))).status).toBe(200);
     expect((await receiver.handle("fixture", signedCallback({ type: "roster.rename" }))).status).toBe(200);
-    const [event] = (await receiver.events()).events;
-    expect(await receiver.callback({ eventId: event?.id ?? "" })).toBeUndefined();
-    expect((await receiver.unrecognized()).callbacks.map((callback) => callback.command)).toEqual(["roster.rename"]);
+    const [event] = (await read.events()).events;
+    expect(await read.callback({ eventId: event?.id ?? "" })).toBeUndefined();
+    expect((await read.unrecognized()).callbacks.map((callback) => callback.command)).toEqual(["roster.rename"]);
     expect(() => setup({ keepRecognizedCallbacks: "no" as never })).toThrow(/keepRecognizedCallbacks/);
   });
 
@@ -154,7 +154,7 @@ describe("receiver.handle", () => {
         return { ...received, body: JSON.stringify(kept) };
       },
     };
-    const { receiver } = setup({ adapters: { fixture: adapter } });
+    const { receiver, read } = setup({ adapters: { fixture: adapter } });
     const requests = [
       signedCallback({ type: "roster.rename", actor: "material-1", id: "rename-1", at: 5 }),
       signedCallback({ type: "roster.rename", actor: "material-2", id: "rename-1", at: 5 }),
@@ -162,7 +162,7 @@ describe("receiver.handle", () => {
     ];
     for (const request of requests) expect((await receiver.handle("fixture", request)).status).toBe(200);
 
-    const { callbacks } = await receiver.unrecognized();
+    const { callbacks } = await read.unrecognized();
     // The first two differ only in what was removed: one record.
     expect(callbacks.map((callback) => JSON.parse(callback.body))).toEqual([
       { app: "demo#app", type: "roster.rename", target: "bob", id: "rename-1", at: 5, mutual: true },
@@ -172,7 +172,7 @@ describe("receiver.handle", () => {
   });
 
   it("refuses other methods with 405 and Allow: POST, through the adapter", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const answer = await receiver.handle("fixture", signedCallback({}, { method: "GET" }));
     expect(answer.status).toBe(405);
     expect(answer.headers.allow).toBe("POST");
@@ -181,7 +181,7 @@ describe("receiver.handle", () => {
   });
 
   it("refuses content types that cannot carry JSON with 415", async () => {
-    const { receiver } = setup();
+    const { receiver, read } = setup();
     for (const contentType of ["text/html", "application/xml", "application/json; charset=latin1"]) {
       const request = signedCallback();
       const answer = await receiver.handle("fixture", { ...request, headers: { ...request.headers, "content-type": contentType } });
@@ -193,23 +193,23 @@ describe("receiver.handle", () => {
       const answer = await receiver.handle("fixture", { ...request, headers: { ...request.headers, "content-type": contentType } });
       expect(answer.status).toBe(200);
     }
-    expect((await receiver.events()).events).toHaveLength(4);
+    expect((await read.events()).events).toHaveLength(4);
   });
 
   it("passes on the adapter's refusal and stores nothing", async () => {
-    const { receiver, handled } = setup();
+    const { receiver, read, handled } = setup();
     const request = signedCallback();
     const tampered = { ...request, headers: { ...request.headers, "x-signature": "0".repeat(64) } };
     const answer = await receiver.handle("fixture", tampered);
     expect(answer.status).toBe(401);
     expect(errorOf(answer.body)).toBe("invalid_signature");
-    expect((await receiver.events()).events).toEqual([]);
+    expect((await read.events()).events).toEqual([]);
     expect(handled[0]).toMatchObject({ outcome: "refused", errorCode: "invalid_signature" });
   });
 
   it("answers 400, not 500, when an adapter breaks its contract by throwing another error", async () => {
     const broken: ProviderAdapterV1 = { ...createFixtureAdapter(), receive: async () => { throw new TypeError("cannot read properties of undefined"); } };
-    const { receiver } = setup({ adapters: { broken } });
+    const { receiver, read } = setup({ adapters: { broken } });
     const answer = await receiver.handle("broken", signedCallback());
     expect(answer.status).toBe(400);
     expect(errorOf(answer.body)).toBe("invalid_payload");
@@ -217,7 +217,7 @@ describe("receiver.handle", () => {
 
   it("answers 503 store_unavailable when the store fails", async () => {
     const memory = createMemoryStore();
-    const { receiver, handled } = setup({ store: { ...memory, append: () => Promise.reject(new Error("disk full")) } });
+    const { receiver, read, handled } = setup({ store: { ...memory, append: () => Promise.reject(new Error("disk full")) } });
     const answer = await receiver.handle("fixture", signedCallback());
     expect(answer.status).toBe(503);
     expect(errorOf(answer.body)).toBe("store_unavailable");
@@ -225,7 +225,7 @@ describe("receiver.handle", () => {
   });
 
   it("answers a route name it does not know with misconfigured, in a generic format", async () => {
-    const { receiver } = setup();
+    const { receiver, read } = setup();
     const answer = await receiver.handle("nobody", signedCallback());
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "misconfigured" } });
@@ -233,7 +233,7 @@ describe("receiver.handle", () => {
   });
 
   it("answers 503 once closing, after finishing the callbacks in flight", async () => {
-    const { receiver, store } = setup();
+    const { receiver, read, store } = setup();
     const inFlight = receiver.handle("fixture", signedCallback());
     const closing = receiver.close();
     expect((await receiver.handle("fixture", signedCallback())).status).toBe(503);
@@ -243,7 +243,7 @@ describe("receiver.handle", () => {
   });
 
   it("ignores an observer that throws", async () => {
-    const { receiver } = setup({ observer: { callbackHandled: () => { throw new Error("metrics broke"); } } });
+    const { receiver, read } = setup({ observer: { callbackHandled: () => { throw new Error("metrics broke"); } } });
     expect((await receiver.handle("fixture", signedCallback())).status).toBe(200);
   });
 });
@@ -279,7 +279,7 @@ function countingStore() {
 
 describe("receiver.handle: what it refuses to keep", () => {
   it("refuses a signature reused with another body with 401 signature_reused, and stores nothing of it", async () => {
-    const { receiver, store, handled } = setup({ adapters: { fixture: bindingAdapter() }, sinks: [createMemorySink()] });
+    const { receiver, read, store, handled } = setup({ adapters: { fixture: bindingAdapter() }, sinks: [createMemorySink()] });
     const real = withCallId(signedCallback({ actor: "alice", target: "bob", id: "real" }), "call-1");
     expect((await receiver.handle("fixture", real)).status).toBe(200);
 
@@ -289,18 +289,18 @@ describe("receiver.handle: what it refuses to keep", () => {
     expect(errorOf(answer.body)).toBe("signature_reused");
     expect(handled.at(-1)).toMatchObject({ outcome: "refused", status: 401, errorCode: "signature_reused" });
 
-    const events = (await receiver.events()).events;
+    const events = (await read.events()).events;
     expect(events.map((event) => event.source.command)).toEqual(["friend.added"]);
     const forgedBody = Buffer.from(forged.body).toString("utf8");
-    expect(await receiver.callback({ callbackId: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "friend.removed", body: forgedBody }) })).toBeUndefined();
+    expect(await read.callback({ callbackId: deriveCallbackId({ provider: "fixture", appId: "demo#app", command: "friend.removed", body: forgedBody }) })).toBeUndefined();
     expect(await store.countDeliveries()).toEqual([{ sink: "memory", pending: 1, deadLettered: 0 }]);
-    expect(await receiver.friendsOf({ provider: "fixture", appId: "demo#app", userId: "mallory" })).toEqual({ friends: [], blocked: [] });
+    expect(await read.friendsOf({ provider: "fixture", appId: "demo#app", userId: "mallory" })).toEqual({ friends: [], blocked: [] });
 
     // A retry, and another view of the same pair under the same signature, are accepted.
     expect((await receiver.handle("fixture", real)).status).toBe(200);
     const otherView = withCallId(signedCallback({ type: "friend.request.accepted", actor: "bob", target: "alice", id: "real" }), "call-1");
     expect((await receiver.handle("fixture", otherView)).status).toBe(200);
-    expect((await receiver.events()).events).toHaveLength(2);
+    expect((await read.events()).events).toHaveLength(2);
   });
 
   it("binds a signature even when nothing else of the callback is kept", async () => {
@@ -313,7 +313,7 @@ describe("receiver.handle: what it refuses to keep", () => {
         return request.headers["x-no-events"] ? { ...received, events: [] } : received;
       },
     };
-    const { receiver, store } = setup({ adapters: { fixture: adapter }, keepRecognizedCallbacks: false });
+    const { receiver, read, store } = setup({ adapters: { fixture: adapter }, keepRecognizedCallbacks: false });
     const empty = withCallId(signedCallback({ actor: "alice", target: "bob" }), "call-2");
     expect((await receiver.handle("fixture", { ...empty, headers: { ...empty.headers, "x-no-events": "1" } })).status).toBe(200);
     expect((await store.listEvents()).events).toEqual([]);
@@ -324,7 +324,7 @@ describe("receiver.handle: what it refuses to keep", () => {
 
   it("refuses user ids the model does not allow with 400 before the store, and takes every other id", async () => {
     const { store, counted } = countingStore();
-    const { receiver, handled } = setup({ store });
+    const { receiver, read, handled } = setup({ store });
     const poison = ["ali\u0000ce", "x".repeat(maximumUserIdLength + 1), "bell\u0007", "next\u0085line", "escape\u001b[31m", "delete\u007f", ""];
     for (const [index, userId] of poison.entries()) {
       for (const side of ["actor", "target"] as const) {
@@ -338,7 +338,7 @@ describe("receiver.handle: what it refuses to keep", () => {
     for (const userId of ["x".repeat(maximumUserIdLength), "用户-1", "user.name_with-dots", "emoji😀", "org#app_alice@easemob.com"]) {
       expect((await receiver.handle("fixture", signedCallback({ actor: userId, target: "bob" }))).status).toBe(200);
     }
-    expect((await receiver.events()).events).toHaveLength(5);
+    expect((await read.events()).events).toHaveLength(5);
   });
 
   it("refuses text no store can keep with 400, never 503, and stores nothing", async () => {
@@ -352,18 +352,18 @@ describe("receiver.handle: what it refuses to keep", () => {
       },
     });
     for (const message of ["hello\u0000", "half \ud83d"]) {
-      const { receiver, store } = setup({ adapters: { fixture: withMessage(message) }, sinks: [createMemorySink()] });
+      const { receiver, read, store } = setup({ adapters: { fixture: withMessage(message) }, sinks: [createMemorySink()] });
       const answer = await receiver.handle("fixture", signedCallback());
       expect(answer.status).toBe(400);
       expect(errorOf(answer.body)).toBe("invalid_payload");
-      expect((await receiver.events()).events).toEqual([]);
+      expect((await read.events()).events).toEqual([]);
       expect(await store.countDeliveries()).toEqual([]);
     }
   });
 
   it("passes on a store's 4xx refusal as the answer, and answers 503 only for the store's own failures", async () => {
     const memory = createMemoryStore();
-    const { receiver, handled } = setup({
+    const { receiver, read, handled } = setup({
       store: { ...memory, append: () => Promise.reject(new FriendhookError("invalid_payload", "The store cannot keep this.")) },
     });
     const answer = await receiver.handle("fixture", signedCallback());

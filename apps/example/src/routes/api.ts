@@ -1,4 +1,4 @@
-import type { Receiver } from "@friendhook/receiver";
+import type { ReadApi } from "@friendhook/receiver";
 import { Router } from "express";
 import type { ApiConfiguration } from "../config/configuration";
 import { requireBearerToken } from "./bearer-token";
@@ -15,14 +15,14 @@ import { unrecognizedRoutes } from "./unrecognized";
  * passes the token check and the cross-site check first, and a path that matches no route gets
  * 401 rather than telling a stranger which routes exist.
  */
-export function apiRoutes(receiver: Receiver, api: ApiConfiguration): Router {
+export function apiRoutes(readApi: ReadApi, api: ApiConfiguration): Router {
   const router = Router();
   if (api.tokens !== undefined) router.use("/api", requireBearerToken(api.tokens, "friendhook"));
   router.use("/api", refuseCrossSiteWrites);
-  router.use(eventRoutes(receiver));
-  router.use(friendRoutes(receiver));
-  router.use(deadLetterRoutes(receiver));
-  router.use(unrecognizedRoutes(receiver));
-  router.use(callbackRoutes(receiver));
+  router.use(eventRoutes(readApi));
+  router.use(friendRoutes(readApi));
+  router.use(deadLetterRoutes(readApi));
+  router.use(unrecognizedRoutes(readApi));
+  router.use(callbackRoutes(readApi));
   return router;
 }

@@ -1,4 +1,4 @@
-import type { Receiver } from "@friendhook/receiver";
+import type { ReadApi } from "@friendhook/receiver";
 import express, { type Request, Router } from "express";
 import { ApiError } from "./api-error";
 import { PageQueryShape, QueryTextSchema, querySchema, readPage, readQuery } from "./read-query";
@@ -18,17 +18,17 @@ function refuseBodyContent(request: Request): void {
  * makes them due again (all, or one sink's with `?sink=NAME`) and answers how many; like every
  * change, it comes as `application/json` (see `refuseCrossSiteWrites`).
  */
-export function deadLetterRoutes(receiver: Receiver): Router {
+export function deadLetterRoutes(readApi: ReadApi): Router {
   const router = Router();
   router.get("/api/dead-letters", async (request, response) => {
     const query = readQuery(DeadLettersQuerySchema, request);
-    const page = await readPage(() => receiver.deadLetters(query));
+    const page = await readPage(() => readApi.deadLetters(query));
     response.json({ deadLetters: page.deadLetters, next: page.next ?? null });
   });
   router.post("/api/dead-letters/replay", express.json({ limit: "1kb" }), async (request, response) => {
     const query = readQuery(ReplayQuerySchema, request);
     refuseBodyContent(request);
-    const replayed = await receiver.replayDeadLetters(query.sink === undefined ? {} : { sink: query.sink });
+    const replayed = await readApi.replayDeadLetters(query.sink === undefined ? {} : { sink: query.sink });
     response.json({ replayed });
   });
   return router;

@@ -1,12 +1,12 @@
-import type { Receiver } from "@friendhook/receiver";
+import type { ReadApi } from "@friendhook/receiver";
 import { Router } from "express";
 
 /** `GET /healthz`: 200 while the store answers a read, 503 otherwise (during shutdown, for one). */
-export function healthRoutes(receiver: Receiver): Router {
+export function healthRoutes(readApi: ReadApi): Router {
   const router = Router();
   router.get("/healthz", async (_request, response) => {
     try {
-      await receiver.events({ limit: 1 });
+      await readApi.events({ limit: 1 });
       response.json({ status: "ok" });
     } catch {
       response.status(503).json({ status: "unavailable" });

@@ -1,6 +1,6 @@
 import { FriendhookError } from "@friendhook/core";
-import { createFriendhookMiddleware } from "@friendhook/express";
 import type { Receiver } from "@friendhook/receiver";
+import { createNodeHandler } from "@friendhook/receiver/node";
 import { type RequestHandler, Router } from "express";
 import { providers } from "../adapters-from-config";
 import type { AppMetrics } from "../metrics";
@@ -25,15 +25,17 @@ function providerNotConfigured(provider: (typeof providers)[number], metrics: Ap
 }
 
 /**
- * `/webhooks/easemob`, `/webhooks/tencent` and `/webhooks/openim/<callbackCommand>`. Every method
- * reaches the handler, so that a GET is told 405 (POST only) rather than 404. No body parser runs
- * before it: signatures and event ids are computed from the raw bytes.
+ * `/webhooks/easemob`, `/webhooks/tencent` and `/webhooks/openim/<callbackCommand>`: the receiver's
+ * node:http handler for each configured provider, on an Express route of its own (so that metrics
+ * and logs name the route). Every method reaches the handler, so that a GET is told 405 (POST
+ * only) rather than 404. No body parser runs before it: signatures and event ids are computed from
+ * the raw bytes.
  */
 export function webhookRoutes({ receiver, metrics, bodyLimitBytes }: WebhookRouteOptions): Router {
   const router = Router();
   for (const provider of providers) {
     const handler = receiver.adapterNames.includes(provider.name)
-      ? createFriendhookMiddleware(receiver, { adapter: provider.name, bodyLimitBytes })
+      ? createNodeHandler(receiver, { adapter: provider.name, bodyLimitBytes })
       : providerNotConfigured(provider, metrics);
     router.all(provider.route, handler);
   }

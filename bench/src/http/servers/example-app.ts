@@ -64,6 +64,6 @@ await serveInChild(async () => {
     await cleanUp();
     throw new TargetUnavailable(`the ${store} store does not answer (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
   }
-  const backlog = async () => (await application.receiver.deliveryCounts()).reduce((sum, counts) => sum + counts.pending, 0);
+  const backlog = async () => (await application.readApi.deliveryCounts()).reduce((sum, counts) => sum + counts.pending, 0);
   return { server: createServer(application.app), close: cleanUp, backlog };
 });

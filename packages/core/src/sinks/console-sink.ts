@@ -24,13 +24,21 @@ export function formatFriendEventLine(event: FriendEvent): string {
   return `${event.occurredAt} ${event.provider} ${event.appId} ${event.type} ${event.actor} ${arrow} ${event.target}${failure}  ${event.id}`;
 }
 
+interface LineWriter {
+  write(line: string): void;
+  close(): void;
+}
+
 /**
  * Standard output, written without waiting (Node writes a pipe asynchronously): when more than
  * `maximumUnwrittenBytes` wait for a reader that stopped reading, or the reader has gone (EPIPE),
- * a write throws instead of blocking or ending the process with an unhandled stream error.
+ * a write throws instead of blocking or ending the process with an unhandled stream error. A
+ * runtime without Node's `process.stdout` (a worker, say) gets `console.log`.
  */
-function standardOutputWriter(): { write: (line: string) => void; close: () => void } {
-  const stdout = process.stdout;
+function standardOutputWriter(): LineWriter {
+  // Reached through `globalThis`: core runs where there is no `process` (see CONTRIBUTING.md).
+  const stdout = globalThis.process?.stdout;
+  if (stdout === undefined) return { write: (line) => console.log(line), close: () => undefined };
   let failure: Error | undefined;
   const onError = (error: Error) => {
     failure ??= error;

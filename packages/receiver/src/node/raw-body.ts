@@ -1,11 +1,16 @@
+import type { IncomingMessage } from "node:http";
 import { FriendhookError } from "@friendhook/core";
-import { type BodyLease, readRequestBody } from "@friendhook/receiver";
-import type { Request } from "express";
+import type { BodyLease } from "../body-budget";
+import { bodyTooLarge } from "../body-limits";
+import { readRequestBody } from "./read-request-body";
 
 export interface RawBodyLimits {
   readonly bodyLimitBytes: number;
   readonly bodyTimeoutMs: number;
 }
+
+/** A request a framework may have handled first: a parsed `body`, the raw bytes kept as `rawBody`. */
+type FrameworkRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
 
 // Short enough for every provider's refusal (Easemob keeps 240 characters of a message).
 const consumedBodyMessage =
@@ -14,16 +19,14 @@ const consumedBodyMessage =
 
 /**
  * The body bytes exactly as sent. Read from the stream when nothing has read it yet, each byte taken
- * from `lease`; taken from `request.rawBody` when a parser mounted earlier kept them (the `verify`
- * hook; already in memory, so not counted); otherwise the parser consumed them, and the answer is
- * `misconfigured` with what to change.
+ * from `lease`; taken from `request.rawBody` when a parser that ran first kept them (Express's
+ * `verify` hook, Google Cloud Functions; already in memory, so not counted); otherwise the parser
+ * consumed them, and the answer is `misconfigured` with what to change.
  */
-export async function readRawBody(request: Request, limits: RawBodyLimits, lease: BodyLease): Promise<Uint8Array> {
-  const kept: unknown = (request as Request & { rawBody?: unknown }).rawBody;
+export async function readRawBody(request: FrameworkRequest, limits: RawBodyLimits, lease: BodyLease): Promise<Uint8Array> {
+  const kept = request.rawBody;
   if (kept instanceof Uint8Array) {
-    if (kept.byteLength > limits.bodyLimitBytes) {
-      throw new FriendhookError("body_too_large", `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes.`);
-    }
+    if (kept.byteLength > limits.bodyLimitBytes) throw bodyTooLarge(limits.bodyLimitBytes);
     return kept;
   }
   if (request.body !== undefined || request.readableEnded) {

@@ -1,0 +1,2 @@
+export * from "./node-handler";
+export * from "./read-request-body";
