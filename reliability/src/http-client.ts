@@ -11,7 +11,8 @@ export interface RawRequest {
   readonly method?: string;
   /** Path and query string. */
   readonly path: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** A header given several values is sent as one line per value. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: Uint8Array | string;
   /** Streams the body in pieces without a Content-Length (Transfer-Encoding: chunked). */
   readonly chunked?: boolean;
