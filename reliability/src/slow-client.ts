@@ -88,6 +88,8 @@ export interface SlowUploadOptions {
   readonly intervalMs: number;
   /** Gives up (and reports `hung`) when the server neither answers nor closes within this time. */
   readonly giveUpAfterMs: number;
+  /** Closes the connection from the client's side, as a client that gives up does. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SlowUploadResult {
@@ -95,6 +97,8 @@ export interface SlowUploadResult {
   /** The answer's body; undefined when none came whole. */
   readonly body: string | undefined;
   readonly closed: boolean;
+  /** The client closed the connection (`signal`) before any answer came. */
+  readonly abandoned: boolean;
   readonly hung: boolean;
   /** Body bytes written when the answer (or the close) came. */
   readonly bytesSentAtAnswer: number;
@@ -115,7 +119,7 @@ export function runSlowUpload(baseUrl: string, options: SlowUploadOptions): Prom
     let startedAt = Date.now();
     let pacing: NodeJS.Timeout | undefined;
     let settled = false;
-    const finish = (closed: boolean, hung: boolean) => {
+    const finish = (closed: boolean, hung: boolean, abandoned = false) => {
       if (settled) return;
       settled = true;
       clearInterval(pacing);
@@ -125,6 +129,7 @@ export function runSlowUpload(baseUrl: string, options: SlowUploadOptions): Prom
         status: status === undefined ? undefined : Number(status),
         body: answerBodyOf(received),
         closed,
+        abandoned,
         hung,
         bytesSentAtAnswer: bytesSent,
         answeredAfterMs: Date.now() - startedAt,
@@ -132,6 +137,7 @@ export function runSlowUpload(baseUrl: string, options: SlowUploadOptions): Prom
       socket.destroy();
     };
     const giveUp = setTimeout(() => finish(false, true), options.giveUpAfterMs);
+    options.signal?.addEventListener("abort", () => finish(true, false, true), { once: true });
     const send = (bytes: number) => {
       const count = Math.min(bytes, options.totalBytes - bytesSent);
       if (count <= 0 || !socket.writable) return;

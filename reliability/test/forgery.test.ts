@@ -106,6 +106,13 @@ describe("Tencent token rotation, at the adapter", () => {
       const outcome = await refusalOf(rotating, request);
       verdicts.push({ token: index < 2 ? `token ${index + 1} of the rotation` : `another token (${index})`, head, callback: "code" in outcome ? String(outcome.code) : "accepted" });
     }
+    recordFigures("tencent-token-rotation", "Tencent token rotation: the old and the new token, and others (at the adapter)", {
+      callbacksSent: verdicts.length,
+      acknowledged: verdicts.filter((verdict) => verdict.callback === "accepted").length,
+      refused: verdicts.filter((verdict) => verdict.callback !== "accepted").length,
+      hostileInputsTried: verdicts.length - 2,
+      notes: { tokensConfigured: 2, checkedOnTheHeadAndTheWholeCallback: "yes" },
+    });
     expect(verdicts).toEqual([
       { token: "token 1 of the rotation", head: "accepted", callback: "accepted" },
       { token: "token 2 of the rotation", head: "accepted", callback: "accepted" },
