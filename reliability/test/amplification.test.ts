@@ -38,7 +38,7 @@ import {
 const bodyLimitBytes = 1024 * 1024;
 const cap = defaultMaximumEventsPerCallback;
 const easemobCap = 10;
-const rounds = 3;
+const rounds = 2;
 const sdkAppId = credentials.tencentSdkAppIds[0];
 /** The adapters as the app builds them: the ids of the events a callback makes. */
 const adapters = appAdapters(credentials);
