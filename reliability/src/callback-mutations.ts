@@ -213,7 +213,7 @@ const changeMembers: Operator = (shape, { random }) => {
     return withBody(shape, `missing: ${describePath(path)}`, withoutJsonValue(tree, path));
   }
   if (kind === 1 || kind === 2) {
-    const path = somePath(shape, random, () => true);
+    const path = somePath(shape, random);
     if (!path || typeof path.at(-1) !== "string") return undefined;
     const original = jsonValueAt(tree, path) as JsonTree;
     const same = kind === 1;

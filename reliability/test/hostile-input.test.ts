@@ -35,7 +35,10 @@ const bodyLimitBytes = 1024 * 1024;
 
 /** The adapters exactly as the app builds them from its environment: the oracle of the differential tests. */
 const oracles = appAdapters(credentials);
-/** The signatures the app has bound, as the rules say: one map across the tests of this file, as the app keeps one. */
+/**
+ * The signatures the app has bound, as the rules say, for the property test's callbacks (the
+ * mutation campaign keeps its own: the two never share a signature).
+ */
 const boundSignatures: BoundSignatures = new Map();
 
 const figures = {
