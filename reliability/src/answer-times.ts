@@ -8,6 +8,8 @@ export interface TimedAnswer {
   /** The status, or undefined when no answer came (refused, reset, or none within the timeout). */
   readonly status: number | undefined;
   readonly failure?: string;
+  /** When it was sent, on the test process's `performance.now()` clock. */
+  readonly sentAt: number;
   readonly answerMs: number;
 }
 
@@ -42,9 +44,9 @@ export async function sendOnceTimed(baseUrl: string, plans: readonly PlannedCall
           const answerMs = performance.now() - sentAt;
           if (outcome.kind === "failed") {
             unanswered = true;
-            results.push({ plan, status: undefined, failure: outcome.reason, answerMs });
+            results.push({ plan, status: undefined, failure: outcome.reason, sentAt, answerMs });
           } else {
-            results.push({ plan, status: outcome.status, answerMs });
+            results.push({ plan, status: outcome.status, sentAt, answerMs });
           }
         }
       }),
@@ -55,17 +57,27 @@ export async function sendOnceTimed(baseUrl: string, plans: readonly PlannedCall
   return results;
 }
 
+export interface ProbeHealthOptions {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Called with each answer as it comes, for a test that reads them while probing goes on. */
+  readonly onAnswer?: (answer: TimedAnswer) => void;
+}
+
 /**
  * Asks `GET /healthz` every `intervalMs` until `stop()` says so, each time on a new connection, as
  * an orchestrator's probe does, and times each answer.
  */
-export async function probeHealth(baseUrl: string, stop: () => boolean, options: { intervalMs: number; timeoutMs: number }): Promise<TimedAnswer[]> {
+export async function probeHealth(baseUrl: string, stop: () => boolean, options: ProbeHealthOptions): Promise<TimedAnswer[]> {
   const answers: TimedAnswer[] = [];
   while (!stop()) {
     const sentAt = performance.now();
     const outcome = await sendRaw(baseUrl, { method: "GET", path: "/healthz" }, { timeoutMs: options.timeoutMs });
     const answerMs = performance.now() - sentAt;
-    answers.push(outcome.kind === "failed" ? { status: undefined, failure: outcome.reason, answerMs } : { status: outcome.status, answerMs });
+    const answer: TimedAnswer =
+      outcome.kind === "failed" ? { status: undefined, failure: outcome.reason, sentAt, answerMs } : { status: outcome.status, sentAt, answerMs };
+    answers.push(answer);
+    options.onAnswer?.(answer);
     await sleep(options.intervalMs);
   }
   return answers;
@@ -74,4 +86,9 @@ export async function probeHealth(baseUrl: string, stop: () => boolean, options:
 /** The longest answer time, rounded to the millisecond (0 for none). */
 export function longestAnswerMs(answers: readonly TimedAnswer[]): number {
   return Math.round(answers.reduce((longest, answer) => Math.max(longest, answer.answerMs), 0));
+}
+
+/** The answers whose time overlaps `[from, to]` (on the `performance.now()` clock). */
+export function answersDuring(answers: readonly TimedAnswer[], from: number, to: number): TimedAnswer[] {
+  return answers.filter((answer) => answer.sentAt <= to && answer.sentAt + answer.answerMs >= from);
 }

@@ -8,8 +8,12 @@ import { reliabilityCredentials } from "./credentials";
 
 const require = createRequire(import.meta.url);
 
-/** The example app's directory, where its committed `.env.development` lives. */
-export const exampleAppDirectory = dirname(require.resolve("@friendhook/example/package.json"));
+/**
+ * The example app's directory, where its committed `.env.development` lives: this repository's, or
+ * `FRIENDHOOK_EXAMPLE_APP_DIRECTORY`'s (the `apps/example` of another checkout, installed, to see
+ * which tests fail against an earlier version of the app).
+ */
+export const exampleAppDirectory = process.env.FRIENDHOOK_EXAMPLE_APP_DIRECTORY || dirname(require.resolve("@friendhook/example/package.json"));
 /** The example app's entry point, run from its TypeScript sources as `pnpm dev` does. */
 const appMainPath = join(exampleAppDirectory, "src/main.ts");
 const typeScriptLoader = pathToFileURL(require.resolve("tsx")).href;

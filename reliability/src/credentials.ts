@@ -7,6 +7,8 @@ export const reliabilityCredentials = {
   easemobAppKeys: ["reliability#proof", "reliability#shuffled"],
   tencentSdkAppIds: ["1400000042", "1400000043"],
   tencentToken: "rel-tencent-token-M4n8Zc1wQa",
+  /** The token OpenIM callbacks present (`OPENIM_TOKEN`), for the tests that turn OpenIM on. */
+  openImToken: "rel-openim-token-Jw6Fd2Ry8Pk",
   /** The Standard Webhooks secret the app's HTTP sink signs with (`whsec_` and a 31-byte key in base64). */
   webhookSecret: "whsec_cmVsLXdlYmhvb2sta2V5LTVYcTlMdjJOYzdSazFUeg==",
   /** The bearer token of the app's read API (`FRIENDHOOK_API_TOKEN`), which every app process is given. */
@@ -23,6 +25,11 @@ export function providerVariables(credentials: ReliabilityCredentials = reliabil
     TENCENT_SDKAPPID: credentials.tencentSdkAppIds.join(","),
     TENCENT_TOKEN: credentials.tencentToken,
   };
+}
+
+/** The variables that turn OpenIM on, with `reliabilityCredentials.openImToken`. */
+export function openImVariables(credentials: ReliabilityCredentials = reliabilityCredentials): Record<string, string> {
+  return { OPENIM_ENABLED: "true", OPENIM_TOKEN: credentials.openImToken };
 }
 
 /** Every secret string the app is given: none may ever appear in its output or its answers. */

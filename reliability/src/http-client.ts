@@ -11,7 +11,8 @@ export interface RawRequest {
   readonly method?: string;
   /** Path and query string. */
   readonly path: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** A header given several values is sent as one line per value. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: Uint8Array | string;
   /** Streams the body in pieces without a Content-Length (Transfer-Encoding: chunked). */
   readonly chunked?: boolean;
@@ -70,13 +71,17 @@ export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions =
   });
 }
 
-/** The app's webhook path for a provider request built by an adapter's test builder. */
+/**
+ * The app's webhook path for a provider request built by an adapter's test builder: the builder's
+ * own path when it names a webhook (OpenIM's `/webhooks/openim/<command>`), else `/webhooks/<route>`.
+ */
 export function webhookPathOf(route: string, request: ProviderRequest): string {
   const query = request.query.toString();
-  return `/webhooks/${route}${query === "" ? "" : `?${query}`}`;
+  const path = request.path.startsWith(`/webhooks/${route}`) ? request.path : `/webhooks/${route}`;
+  return `${path}${query === "" ? "" : `?${query}`}`;
 }
 
-/** Posts a callback built by `buildEasemobCallback` / `buildTencentCallback` to the running app. */
+/** Posts a callback built by `buildEasemobCallback`, `buildTencentCallback` or `openImCallbackRequest` to the running app. */
 export function sendCallback(baseUrl: string, route: string, request: ProviderRequest, options: SendOptions = {}): Promise<HttpOutcome> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value;

@@ -19,6 +19,19 @@ export async function readAllEvents(baseUrl: string): Promise<FriendEvent[]> {
   }
 }
 
+/** Every callback kept as unrecognized (authenticated, acknowledged, mapped to no event), paging through `GET /api/unrecognized`. */
+export async function readAllUnrecognized(baseUrl: string): Promise<Array<{ readonly id: string; readonly provider: string; readonly command: string }>> {
+  const callbacks: Array<{ id: string; provider: string; command: string }> = [];
+  let after: string | null = null;
+  for (;;) {
+    const query: string = after === null ? "limit=1000" : `limit=1000&after=${encodeURIComponent(after)}`;
+    const page: { unrecognized: Array<{ id: string; provider: string; command: string }>; next: string | null } = await getJson(baseUrl, `/api/unrecognized?${query}`);
+    callbacks.push(...page.unrecognized);
+    if (page.unrecognized.length === 0 || page.next === null) return callbacks;
+    after = page.next;
+  }
+}
+
 export interface FriendList {
   readonly friends: string[];
   readonly blocked: string[];

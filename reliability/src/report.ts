@@ -27,6 +27,7 @@ const testOrder = [
   "sink-outage",
   "duplicates-disorder",
   "hostile-input",
+  "hostile-mutations",
   "forgery",
   "secrets",
   "read-api-token",
@@ -41,6 +42,18 @@ const testOrder = [
   "output-reader-stops-production",
   "output-reader-stops-development",
   "shutdown-timeout",
+  "easemob-replay",
+  "easemob-stale",
+  "amplification-over-cap",
+  "amplification-within-cap",
+  "tencent-future-time",
+  "slow-forged-uploads",
+  "body-budget",
+  "tencent-token-rotation",
+  "sink-retry-after",
+  "easemob-app-key-spelling",
+  "user-ids-sqlite",
+  "user-ids-postgres",
 ];
 
 const cell = (value: number | string | undefined) => (value === undefined ? "–" : typeof value === "number" ? value.toLocaleString("en-US") : value);

@@ -13,8 +13,8 @@ export interface RecordedDelivery {
 }
 
 /**
- * `accept`: 204. `unavailable`: 503 with `Retry-After: 1`, recording nothing. `hang`: no answer at
- * all, the request held open until the sink gives up or the recorder closes.
+ * `accept`: 204. `unavailable`: 503 with a `Retry-After` (`retryAfter`, 1 s by default), recording
+ * nothing. `hang`: no answer at all, the request held open until the sink gives up or the recorder closes.
  */
 export type RecorderMode = "accept" | "unavailable" | "hang";
 
@@ -30,6 +30,8 @@ export interface WebhookRecorder {
   /** Requests held without an answer (mode `hang`). */
   readonly heldRequests: number;
   mode: RecorderMode;
+  /** The `Retry-After` of a 503 in mode `unavailable`, as written (any text, however long). */
+  retryAfter: string;
   /** Closes the port: the sink's requests are refused at connection. */
   close(): Promise<void>;
   /** Listens again, on the same port. */
@@ -65,7 +67,7 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
         }
         if (recorder.mode === "unavailable") {
           refusedRequests += 1;
-          answer(response, 503, { "retry-after": "1" });
+          answer(response, 503, { "retry-after": recorder.retryAfter });
           return;
         }
         try {
@@ -107,6 +109,7 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
       return heldRequests;
     },
     mode: "accept",
+    retryAfter: "1",
     async close() {
       const closing = server;
       server = undefined;

@@ -79,6 +79,50 @@ describe("forgery, at the adapters", () => {
   });
 });
 
+describe("Tencent token rotation, at the adapter", () => {
+  // The example app takes one TENCENT_TOKEN; the adapter takes the old and the new token while the
+  // Chat console's token is being changed, as the Easemob and OpenIM adapters take several secrets.
+  const oldToken = credentials.tencentToken;
+  const newToken = "rel-tencent-rotated-Zp4Wq8Nc2";
+  const rotating = createTencentAdapter({ sdkAppIds: [...credentials.tencentSdkAppIds], token: [oldToken, newToken] });
+  const signedWith = (token: string, index: number) =>
+    buildTencentCallback({
+      sdkAppId: credentials.tencentSdkAppIds[0],
+      token,
+      body: { CallbackCommand: "Sns.CallbackFriendDelete", PairList: [{ From_Account: "alice", To_Account: `bob-${index}` }], RequestId: `rotation-${index}` },
+    });
+
+  it("accepts callbacks signed with either token of a rotation, on the head and on the whole callback, and refuses any other token", async () => {
+    const verdicts: Array<{ token: string; head: string; callback: string }> = [];
+    for (const [index, token] of [oldToken, newToken, "a-token-the-app-does-not-know", `${newToken}x`, newToken.slice(0, -1)].entries()) {
+      const request = signedWith(token, index);
+      let head = "accepted";
+      try {
+        rotating.authenticateHead?.(request);
+      } catch (error) {
+        if (!isFriendhookError(error)) throw error;
+        head = error.code;
+      }
+      const outcome = await refusalOf(rotating, request);
+      verdicts.push({ token: index < 2 ? `token ${index + 1} of the rotation` : `another token (${index})`, head, callback: "code" in outcome ? String(outcome.code) : "accepted" });
+    }
+    recordFigures("tencent-token-rotation", "Tencent token rotation: the old and the new token, and others (at the adapter)", {
+      callbacksSent: verdicts.length,
+      acknowledged: verdicts.filter((verdict) => verdict.callback === "accepted").length,
+      refused: verdicts.filter((verdict) => verdict.callback !== "accepted").length,
+      hostileInputsTried: verdicts.length - 2,
+      notes: { tokensConfigured: 2, checkedOnTheHeadAndTheWholeCallback: "yes" },
+    });
+    expect(verdicts).toEqual([
+      { token: "token 1 of the rotation", head: "accepted", callback: "accepted" },
+      { token: "token 2 of the rotation", head: "accepted", callback: "accepted" },
+      { token: "another token (2)", head: "invalid_signature", callback: "invalid_signature" },
+      { token: "another token (3)", head: "invalid_signature", callback: "invalid_signature" },
+      { token: "another token (4)", head: "invalid_signature", callback: "invalid_signature" },
+    ]);
+  });
+});
+
 describe("forgery, against the running app", () => {
   let deployment: AppDeployment;
   beforeAll(async () => {

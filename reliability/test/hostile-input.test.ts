@@ -1,32 +1,30 @@
 import { Agent } from "node:http";
-import {
-  type AppendInput,
-  type ProviderAdapterV1,
-  type ReceivedCallback,
-  checkStorableText,
-  createProviderRequest,
-  isFriendhookError,
-  isUserId,
-} from "@friendhook/core";
-import { createEasemobAdapter } from "@friendhook/easemob";
-import { createTencentAdapter } from "@friendhook/tencent";
+import { defaultMaximumEventsPerCallback } from "@friendhook/tencent";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AppDeployment,
+  type BoundSignatures,
   type HttpOutcome,
   type RawRequest,
   type Route,
   apiHeaders,
+  appAdapters,
+  callbackShapeOfRaw,
   createAppDeployment,
+  expectedAnswer,
   hostileRequests,
   killRunningAppProcesses,
+  openImVariables,
   providerVariables,
   readAllEvents,
+  readAllUnrecognized,
   recordFigures,
   reliabilityCredentials as credentials,
   resignEasemobBody,
+  runMutationCampaign,
   runSlowClient,
+  seedFromEnvironment,
   sendRaw,
   signedEasemobBody,
   signedTencentBody,
@@ -36,10 +34,12 @@ import {
 const bodyLimitBytes = 1024 * 1024;
 
 /** The adapters exactly as the app builds them from its environment: the oracle of the differential tests. */
-const oracles: Record<Route, ProviderAdapterV1> = {
-  easemob: createEasemobAdapter({ secrets: [...credentials.easemobSecrets], appKeys: [...credentials.easemobAppKeys] }),
-  tencent: createTencentAdapter({ sdkAppIds: [...credentials.tencentSdkAppIds], token: credentials.tencentToken }),
-};
+const oracles = appAdapters(credentials);
+/**
+ * The signatures the app has bound, as the rules say, for the property test's callbacks (the
+ * mutation campaign keeps its own: the two never share a signature).
+ */
+const boundSignatures: BoundSignatures = new Map();
 
 const figures = {
   tried: 0,
@@ -69,7 +69,12 @@ let deployment: AppDeployment;
 let url: string;
 
 beforeAll(async () => {
-  deployment = createAppDeployment({ ...providerVariables(), FRIENDHOOK_SINKS: "console", FRIENDHOOK_BODY_LIMIT: String(bodyLimitBytes) });
+  deployment = createAppDeployment({
+    ...providerVariables(),
+    ...openImVariables(),
+    FRIENDHOOK_SINKS: "console",
+    FRIENDHOOK_BODY_LIMIT: String(bodyLimitBytes),
+  });
   ({ url } = await deployment.start());
 });
 
@@ -222,7 +227,7 @@ describe("hostile input against the running app", () => {
               const command = typeof body.CallbackCommand === "string" && resign ? body.CallbackCommand : "Sns.CallbackFriendDelete";
               raw = { path: signedTencentPath(command), headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
             }
-            const expected = await oracleVerdict(route, raw);
+            const expected = await expectedAnswer(oracles[route], callbackShapeOfRaw(route, raw), boundSignatures, bodyLimitBytes);
             const outcome = await sendRaw(url, raw, { agent });
             count(outcome);
             expect(statusOf(outcome)).toBe(expected.status);
@@ -238,6 +243,77 @@ describe("hostile input against the running app", () => {
     const stored = (await readAllEvents(url)).slice(storedBefore);
     expect(stored.filter((event) => !acceptedIds.has(event.id))).toEqual([]);
   });
+
+  it("answers over 10,000 mutations of genuine signed callbacks of every provider as the rules decide, never a 5xx, and stores only what the rules accept (seeded)", async () => {
+    const seed = seedFromEnvironment();
+    console.log(`hostile mutations: seed ${seed} (FRIENDHOOK_SEED=${seed} replays them)`);
+    const eventsBefore = new Set((await readAllEvents(url)).map((event) => event.id));
+    const unrecognizedBefore = new Set((await readAllUnrecognized(url)).map((callback) => callback.id));
+    const startedAt = performance.now();
+    const result = await runMutationCampaign({
+      baseUrl: url,
+      seed,
+      genuinePerRoute: 40,
+      mutationsPerGenuine: 85,
+      concurrency: 6,
+      bodyLimitBytes,
+      maximumEventsPerCallback: defaultMaximumEventsPerCallback,
+      credentials,
+    });
+    const elapsedMs = performance.now() - startedAt;
+    const stored = await readAllEvents(url);
+    const storedIds = new Set(stored.map((event) => event.id));
+    const storedNew = stored.filter((event) => !eventsBefore.has(event.id));
+    const unrecognizedNew = (await readAllUnrecognized(url)).filter((callback) => !unrecognizedBefore.has(callback.id));
+    const tallies = Object.values(result.byRoute);
+    const mutations = tallies.reduce((sum, tally) => sum + tally.mutations, 0);
+    const storedAgainstTheRules = storedNew.filter((event) => !result.expectedEventIds.has(event.id));
+    const acknowledgedButMissing = [...result.expectedEventIds].filter((id) => !storedIds.has(id));
+
+    const { easemob, tencent, openim } = result.byRoute;
+    recordFigures("hostile-mutations", "Hostile input: mutations of genuine signed callbacks (Easemob, Tencent, OpenIM)", {
+      callbacksSent: mutations + tallies.reduce((sum, tally) => sum + tally.genuine, 0),
+      acknowledged: tallies.reduce((sum, tally) => sum + tally.acknowledged, 0),
+      refused: tallies.reduce((sum, tally) => sum + tally.refused, 0),
+      unanswered: result.unanswered,
+      eventsStored: storedNew.length,
+      forgedStored: storedAgainstTheRules.length,
+      lost: acknowledgedButMissing.length,
+      hostileInputsTried: mutations,
+      serverErrorsSeen: result.serverErrors,
+      notes: {
+        genuineCallbacks: tallies.reduce((sum, tally) => sum + tally.genuine, 0),
+        easemobMutations: easemob.mutations,
+        tencentMutations: tencent.mutations,
+        openImMutations: openim.mutations,
+        answersOtherThanTheRules: result.mismatches.length,
+        acknowledgedAsCopies: tallies.reduce((sum, tally) => sum + tally.acknowledgedAsCopies, 0),
+        acknowledgedAsUnrecognized: tallies.reduce((sum, tally) => sum + tally.acknowledgedAsUnrecognized, 0),
+        acknowledgedWithNewEvents: `${easemob.acknowledgedWithNewEvents} Easemob, ${tencent.acknowledgedWithNewEvents} Tencent, ${openim.acknowledgedWithNewEvents} OpenIM`,
+        easemobRefusals: describeCounts(easemob.refusedByCode),
+        tencentRefusals: describeCounts(tencent.refusedByCode),
+        openImRefusals: describeCounts(openim.refusedByCode),
+        eventsOfGenuineCallbacks: result.genuineEventIds.size,
+        unrecognizedKept: unrecognizedNew.length,
+        seconds: Math.round(elapsedMs / 1000),
+        seed,
+      },
+    });
+
+    expect(mutations).toBeGreaterThanOrEqual(10_000);
+    expect(result.mismatches.slice(0, 20), `${result.mismatches.length} answers differ from the rules (seed ${seed})`).toEqual([]);
+    expect(result.serverErrors).toBe(0);
+    expect(result.unanswered).toBe(0);
+    expect(storedAgainstTheRules.map((event) => `${event.provider} ${event.type} ${event.actor} ${event.target}`)).toEqual([]);
+    expect(acknowledgedButMissing).toEqual([]);
+    expect(unrecognizedNew.filter((callback) => !result.expectedUnrecognizedIds.has(callback.id))).toEqual([]);
+    // Each provider's mutations were mostly refused, and some reached past authentication to be judged on their content.
+    for (const tally of tallies) {
+      expect(tally.refused).toBeGreaterThan(tally.mutations / 4);
+      expect(tally.acknowledged).toBeGreaterThan(0);
+    }
+    expect(deployment.current().hasExited()).toBe(false);
+  }, 300_000);
 
   it("times out a client that stalls or trickles its body (408 or a closed connection) and keeps answering others meanwhile", async () => {
     const slowClients = [
@@ -309,38 +385,10 @@ async function sendAll(requests: readonly RawRequest[], concurrency: number): Pr
   expect(statuses.filter((status) => typeof status !== "number" || status < 400 || status >= 500)).toEqual([]);
 }
 
-/**
- * What the app must answer: the verdict of the adapter configured as the app configures it, then the
- * model's rules for what a receiver keeps. An event whose user id breaks the rule (`isUserId`), or
- * text no store can keep in the events or the kept callback (a NUL in a command, say:
- * `checkStorableText`), is refused with a 400 and nothing of it is stored.
- */
-async function oracleVerdict(route: Route, raw: RawRequest): Promise<{ status: number; eventIds: string[] }> {
-  const url = new URL(raw.path, "http://oracle.invalid");
-  const body = raw.body ?? "";
-  let callback: ReceivedCallback;
-  try {
-    callback = await oracles[route].receive(
-      createProviderRequest({ method: "POST", path: url.pathname, query: url.searchParams, headers: { ...raw.headers }, body }),
-    );
-  } catch (error) {
-    if (!isFriendhookError(error)) throw error;
-    return { status: error.status, eventIds: [] };
-  }
-  const kept: AppendInput = {
-    events: callback.events,
-    callback: {
-      id: "oracle",
-      provider: callback.provider,
-      appId: callback.appId,
-      command: callback.unrecognized?.command ?? callback.command,
-      receivedAt: new Date().toISOString(),
-      body: callback.body ?? (typeof body === "string" ? body : new TextDecoder().decode(body)),
-    },
-    ...(callback.binding && { binding: callback.binding }),
-    sinks: [],
-  };
-  const userIdsAccepted = callback.events.every((event) => isUserId(event.actor) && isUserId(event.target));
-  if (!userIdsAccepted || checkStorableText(kept)) return { status: 400, eventIds: [] };
-  return { status: callback.acknowledgement.status, eventIds: callback.events.map((event) => event.id) };
+/** `invalid_payload 1,204, invalid_signature 310, …`, the largest first. */
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort(([, left], [, right]) => right - left)
+    .map(([code, count]) => `${code} ${count.toLocaleString("en-US")}`)
+    .join(", ");
 }
