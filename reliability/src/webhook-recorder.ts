@@ -86,10 +86,26 @@ export async function startWebhookRecorder(secret: string, lifeOf: () => number 
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      listening.once("error", reject);
-      listening.listen(port, "127.0.0.1", () => resolve());
-    });
+    const listenOnce = () =>
+      new Promise<void>((resolve, reject) => {
+        listening.once("error", reject);
+        listening.listen(port, "127.0.0.1", () => {
+          listening.off("error", reject);
+          resolve();
+        });
+      });
+    // Reopened on its port, which the system may have given to another socket meanwhile (an
+    // outgoing connection of another process on a busy machine): try again until it is free.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await listenOnce();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0 || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
     port = (listening.address() as AddressInfo).port;
     server = listening;
   };

@@ -135,7 +135,9 @@ describe("shutDown", () => {
       server,
       closeApp: () => new Promise(() => undefined),
       logger,
-      timeoutMs: 1000,
+      // The request is cut at half of it; the rest leaves its connection's close well the time to be
+      // seen before the final log, however busy the machine.
+      timeoutMs: 4000,
       openRequests,
       pendingDeliveries: async () => [{ sink: "http", pending: 3, deadLettered: 0 }],
     });

@@ -50,10 +50,15 @@ describe("delivery to sinks", () => {
     sink.failWith(undefined);
     const { events: stored } = await service.read.events();
     await eventually(() => sink.events.length === stored.length, "every stored event reached the sink");
+    // The observer hears of a call once its outcome is recorded in the store, after the sink took the
+    // events: wait for the reports of the calls that delivered them, not for the sink alone.
+    const deliveredInReports = () => attempts.reduce((total, attempt) => total + attempt.delivered, 0);
+    await eventually(() => deliveredInReports() >= stored.length, "the observer heard of every delivery");
     expect(new Set(sink.events.map((event) => event.id))).toEqual(new Set(stored.map((event) => event.id)));
     const pair = samePair("alice", "bob");
     expect(sink.events.filter(pair).map((event) => event.id)).toEqual(stored.filter(pair).map((event) => event.id));
     expect((await service.read.deadLetters()).deadLetters).toEqual([]);
+    expect(deliveredInReports()).toBe(stored.length);
     expect(attempts.at(-1)).toMatchObject({ sink: "memory", succeeded: true, deadLettered: 0 });
     expect(attempts.find((attempt) => !attempt.succeeded)?.errorMessage).toContain("connection refused");
   });
@@ -96,6 +101,7 @@ describe("delivery to sinks", () => {
     const [deadLetter] = (await service.read.deadLetters()).deadLetters;
     expect(deadLetter).toMatchObject({ sink: "memory", attempts: 1, event: { type: "friend.removed" } });
     expect(deadLetter?.lastError).toContain("410 Gone");
+    await eventually(() => attempts.length > 0, "the observer heard of the attempt");
     expect(attempts).toEqual([expect.objectContaining({ succeeded: false, deadLettered: 1, events: 1 })]);
 
     sink.failWith(undefined);

@@ -65,10 +65,26 @@ export async function startWebhookTestServer(port = 0): Promise<WebhookTestServe
         });
       });
       const listening = server;
-      await new Promise<void>((resolve, reject) => {
-        listening.once("error", reject);
-        listening.listen(state.port, "127.0.0.1", () => resolve());
-      });
+      const listen = () =>
+        new Promise<void>((resolve, reject) => {
+          listening.once("error", reject);
+          listening.listen(state.port, "127.0.0.1", () => {
+            listening.off("error", reject);
+            resolve();
+          });
+        });
+      // Started again on its port, which the system may have given to another socket meanwhile (an
+      // outgoing connection of another process on a busy machine): try again until it is free.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          await listen();
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || state.port === 0 || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
       const address = listening.address() as AddressInfo;
       Object.assign(state, { port: address.port, url: `http://127.0.0.1:${address.port}/webhooks` });
     },

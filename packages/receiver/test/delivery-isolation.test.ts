@@ -121,7 +121,7 @@ describe("one bad event does not take its batch down", () => {
     expect(idsOf(sink.events)).toEqual([other.id]);
     refusing = false;
     // Well within the lease (120 s): the held event goes with its pair's retry, not when its lease runs out.
-    await eventually(() => sink.events.length === 3, "the held pair is delivered", 10_000);
+    await eventually(() => sink.events.length === 3, "the held pair is delivered");
     expect(idsOf(sink.events)).toEqual([other.id, first.id, later.id]);
     expect((await read.deadLetters()).deadLetters).toEqual([]);
     // The sink reported the later event not attempted: it was handed over again, never charged.
@@ -134,6 +134,8 @@ describe("one bad event does not take its batch down", () => {
     const { sink } = allOrNothingSink((event) => (event.id === poison.id ? new SinkError("413 Content Too Large", { permanent: true }) : undefined));
     const { attempts, settled } = await deliverStored(sink, events);
     await eventually(settled, "nothing is pending");
+    // The observer hears of a call after its outcome is recorded: wait for the report of the last one.
+    await eventually(() => attempts.some((attempt) => attempt.deadLettered > 0), "the observer heard of the dead letter");
     expect(attempts[0]).toMatchObject({ events: 5, succeeded: false, delivered: 0, deadLettered: 0 });
     expect(attempts.reduce((total, attempt) => total + attempt.delivered, 0)).toBe(4);
     expect(attempts.reduce((total, attempt) => total + attempt.deadLettered, 0)).toBe(1);
@@ -146,6 +148,8 @@ describe("one bad event does not take its batch down", () => {
     sink.failWith(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
     const { receiver, read, attempts } = await deliverStored(sink, events, { maximumAttempts: 1 });
     await eventually(async () => (await read.deadLetters({ limit: 1000 })).deadLetters.length === 64, "every event is dead-lettered");
+    const deadLetteredInReports = () => attempts.reduce((total, attempt) => total + attempt.deadLettered, 0);
+    await eventually(() => deadLetteredInReports() === 64, "the observer heard of every dead letter");
     // Halving 64 down to one event takes 7 calls, then two more single events fail: far fewer calls than events.
     expect(attempts.length).toBeLessThanOrEqual(12);
   });

@@ -79,6 +79,8 @@ describe("delivery", () => {
     expect(attempts).toHaveLength(1);
     clock += 1;
     await eventually(() => sink.events.length === 1, "the retry delivered the event");
+    // The observer hears of a call after its outcome is recorded, a little after the sink took it.
+    await eventually(() => attempts.length === 2, "the observer heard of the retry");
     expect(attempts.map((attempt) => attempt.succeeded)).toEqual([false, true]);
   });
 
@@ -88,6 +90,7 @@ describe("delivery", () => {
     const { receiver, read, attempts } = setup([sink], { delivery: { maximumAttempts: 2, pollIntervalMs: 10, initialBackoffMs: 1, maximumBackoffMs: 2 } });
     await receiver.handle("fixture", signedCallback({ id: "doomed" }));
     await eventually(async () => (await read.deadLetters()).deadLetters.length === 1, "the delivery is dead-lettered");
+    await eventually(() => attempts.length === 2, "the observer heard of both attempts");
     expect(attempts.map((attempt) => [attempt.succeeded, attempt.deadLettered])).toEqual([
       [false, 0],
       [false, 1],

@@ -189,16 +189,16 @@ describeWithService(
         expect(connectionId).toBeDefined();
         await reader.sendCommand(["CLIENT", "KILL", "ID", connectionId as string]);
 
-        // The delivery loop retries a failed batch; a bounded number of attempts must get through.
-        let attempts = 0;
+        // The delivery loop retries a failed batch; retries must get through within a deadline (a
+        // deadline, not a count: how soon the client reconnects depends on how busy the machine is).
+        const deadline = Date.now() + 30_000;
         for (;;) {
-          attempts += 1;
           try {
             await sink.deliver(events.slice(3));
             break;
           } catch (error) {
             expect(error).toBeInstanceOf(SinkError);
-            if (attempts >= 20) throw error;
+            if (Date.now() > deadline) throw error;
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
         }
@@ -207,7 +207,7 @@ describeWithService(
         expect(reconnectedId).toBeDefined();
         expect(reconnectedId).not.toBe(connectionId);
         await sink.close();
-      });
+      }, 60_000);
 
       it("works on a client the application owns and leaves it open", async () => {
         const prefix = uniquePrefix();
