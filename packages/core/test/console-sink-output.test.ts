@@ -61,6 +61,10 @@ async function waitUntil<Value>(printer: Printer, what: string, check: () => Val
   }
 }
 
+// Each test starts a Node.js process that loads TypeScript: on a busy machine, that alone can
+// take many seconds before the first line is printed.
+const processTestTimeoutMs = 60_000;
+
 // The default writer, on a real pipe whose reader misbehaves, in a process of its own.
 describe("the console sink's default writer (standard output)", () => {
   it("fails deliveries once the reader has gone (EPIPE), and the process lives on", async () => {
@@ -75,7 +79,7 @@ describe("the console sink's default writer (standard output)", () => {
     await waitUntil(printer, "more failed deliveries", () => (printer.report().failed > failed ? true : undefined));
     printer.process.kill("SIGTERM");
     expect(await printer.exited).toBe(0);
-  });
+  }, processTestTimeoutMs);
 
   it("fails deliveries once a reader that stopped reading leaves 1 MiB unwritten, without blocking", async () => {
     const printer = startPrinter();
@@ -88,5 +92,5 @@ describe("the console sink's default writer (standard output)", () => {
     await waitUntil(printer, "more attempts", () => (printer.report().delivered + printer.report().failed > attempts ? true : undefined));
     printer.process.kill("SIGTERM");
     expect(await printer.exited).toBe(0);
-  });
+  }, processTestTimeoutMs);
 });
