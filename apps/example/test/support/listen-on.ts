@@ -10,3 +10,21 @@ export function listenOn(server: Server, port: number): Promise<number> {
     });
   });
 }
+
+/**
+ * Listens on `port` again after a stop. The system may have given the port to another socket
+ * meanwhile (an outgoing connection of another process on a busy machine): try again until it is
+ * free, up to `deadlineMs`.
+ */
+export async function listenAgainOn(server: Server, port: number, deadlineMs = 30_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await listenOn(server, port);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

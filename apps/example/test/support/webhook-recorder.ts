@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { verifyStandardWebhook } from "@friendhook/http";
-import { listenOn } from "./listen-on";
+import { listenAgainOn, listenOn } from "./listen-on";
 
 /** A Standard Webhooks secret for tests (whsec_ and a 24-byte key in base64). */
 export const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -60,7 +60,7 @@ export async function startWebhookRecorder(options: WebhookRecorderOptions = {})
       await closed;
     },
     async restart() {
-      await listenOn(server, port);
+      await listenAgainOn(server, port);
     },
   };
 }
