@@ -9,6 +9,21 @@ import { UserIdSchema } from "./user-id";
  */
 export const latestTimestampMilliseconds = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/**
+ * The earliest instant an event's timestamps can hold, 0000-01-01T00:00:00.000Z: before it
+ * `toISOString` writes a negative expanded year (`-000001-…`), which RFC 3339 does not allow.
+ */
+export const earliestTimestampMilliseconds = Date.parse("0000-01-01T00:00:00.000Z");
+
+/** Whether an instant in epoch milliseconds can be an event's `occurredAt` or `receivedAt`. */
+export function isEventTimestamp(epochMilliseconds: number): boolean {
+  return (
+    Number.isInteger(epochMilliseconds) &&
+    epochMilliseconds >= earliestTimestampMilliseconds &&
+    epochMilliseconds <= latestTimestampMilliseconds
+  );
+}
+
 const TimestampSchema = z.iso
   .datetime({ offset: false })
   .describe("An ISO-8601 instant in UTC, for example 2022-01-20T03:16:53.494Z.");

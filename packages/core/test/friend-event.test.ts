@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  earliestTimestampMilliseconds,
   FriendEventSchema,
+  isEventTimestamp,
+  latestTimestampMilliseconds,
   friendEventTypes,
   isRelationshipEventType,
   isUserId,
@@ -75,5 +78,20 @@ describe("FriendEventSchema", () => {
     expect(isRelationshipEventType("friend.blocked")).toBe(true);
     expect(isRelationshipEventType("friend.request.accepted")).toBe(false);
     expect(isRelationshipEventType("friend.operation.failed")).toBe(false);
+  });
+});
+
+describe("the instants an event can hold", () => {
+  it("are those whose ISO-8601 form the model accepts: year 0 to year 9999", () => {
+    const at = (epochMilliseconds: number) =>
+      FriendEventSchema.safeParse({ ...added, occurredAt: new Date(epochMilliseconds).toISOString() }).success;
+    for (const instant of [earliestTimestampMilliseconds, 0, -1, latestTimestampMilliseconds]) {
+      expect([isEventTimestamp(instant), at(instant)]).toEqual([true, true]);
+    }
+    for (const instant of [earliestTimestampMilliseconds - 1, latestTimestampMilliseconds + 1, 8_640_000_000_000_000, -8_640_000_000_000_000]) {
+      expect([isEventTimestamp(instant), at(instant)]).toEqual([false, false]);
+    }
+    expect(isEventTimestamp(1.5)).toBe(false);
+    expect(isEventTimestamp(Number.NaN)).toBe(false);
   });
 });

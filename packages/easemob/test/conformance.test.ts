@@ -1,4 +1,4 @@
-import { createProviderRequest } from "@friendhook/core";
+import { createProviderRequest, earliestTimestampMilliseconds, latestTimestampMilliseconds } from "@friendhook/core";
 import { describeAdapterConformance } from "@friendhook/testkit";
 import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from "../src/index";
 import { type DocumentedName, documentedText, signedDocumented } from "./documented-callbacks";
@@ -76,5 +76,27 @@ describeAdapterConformance("easemob", {
       request: () => signedDocumented("contact-remove", { receivedAt: new Date(1642648138571 + 600_000) }),
     },
   ],
+  unrecognizedCallbacks: [
+    {
+      name: "a roster operation the adapter does not know",
+      request: () => buildEasemobCallback({ secret: testSecret, appKey: "acme#chat", operation: "remark", from: "a", to: "b" }),
+    },
+    ...(["configurations-2023-user-login", "configurations-muc-create", "group-ban"] as const).map((name) => ({
+      name: `documentation example of another family: ${name}`,
+      request: () => signedDocumented(name),
+    })),
+  ],
+  // Easemob's timestamp is both the time of the change and the signed time, checked against the
+  // receive time: the callback is received when it says it was sent (within what an event can hold).
+  callbackAt: (epochMilliseconds) =>
+    buildEasemobCallback({
+      secret: testSecret,
+      appKey: "acme#chat",
+      operation: "remove",
+      from: "a",
+      to: "b",
+      timestamp: epochMilliseconds,
+      receivedAt: new Date(Math.min(Math.max(epochMilliseconds, earliestTimestampMilliseconds), latestTimestampMilliseconds)),
+    }),
   requestWithBody: (body) => createProviderRequest({ body, headers: { "content-type": "application/json" } }),
 });

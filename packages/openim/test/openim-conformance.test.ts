@@ -62,6 +62,22 @@ describeAdapterConformance("openim", {
       },
     },
   ],
+  unrecognizedCallbacks: [
+    ...(["beforeImportFriends", "afterSetFriendRemark"] as const).map((name) => ({
+      name: commandOf(name),
+      request: () => openImCallbackRequest({ body: openImBodies[name], operationId: `op-${name}`, token }),
+    })),
+    {
+      name: "a message callback sharing the webhook URL",
+      request: () =>
+        openImCallbackRequest({
+          body: { callbackCommand: "callbackBeforeSendSingleMsgCommand", sendID: "2137563398", recvID: "6960562805", content: "hi" },
+          operationId: "op-message",
+          token,
+        }),
+    },
+  ],
+  // OpenIM's friend callbacks carry no time of their own (the receive time stands in), so there is no callbackAt.
   requestWithBody: (body) => openImCallbackRequest({ body, pathCommand: null, operationId: "op-hostile", token }),
   // The import fixture lists two friends.
   tooManyEvents: {

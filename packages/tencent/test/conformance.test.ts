@@ -64,6 +64,29 @@ describeAdapterConformance("tencent", {
       request: () => buildTencentCallback({ sdkAppId, token, command: "Sns.CallbackFriendAdd", body: seedFriendAdd, requestTime: now() - 120 }),
     },
   ],
+  unrecognizedCallbacks: [
+    signed("C2C.CallbackAfterSendMsg (another family on the URL)", "C2C.CallbackAfterSendMsg", {
+      CallbackCommand: "C2C.CallbackAfterSendMsg",
+      From_Account: "jared",
+      To_Account: "Jonh",
+      MsgBody: [{ MsgType: "TIMTextElem", MsgContent: { Text: "red packet" } }],
+    }),
+    signed("Sns.CallbackFriendRemarkChange (an Sns command not mapped)", "Sns.CallbackFriendRemarkChange", {
+      CallbackCommand: "Sns.CallbackFriendRemarkChange",
+      From_Account: "alice",
+    }),
+  ],
+  // TimeStamp is in seconds: the suite's times are rounded down to them.
+  callbackAt: (epochMilliseconds) =>
+    buildTencentCallback({
+      sdkAppId,
+      token,
+      command: "Sns.CallbackFriendDelete",
+      body: {
+        CallbackCommand: "Sns.CallbackFriendDelete",
+        PairList: [{ From_Account: "alice", To_Account: "bob", TimeStamp: Math.floor(epochMilliseconds / 1000) }],
+      },
+    }),
   requestWithBody: (body) => buildTencentCallback({ sdkAppId, token, command: "Sns.CallbackFriendAdd", body }),
   // Seed 003 lists three pairs.
   tooManyEvents: {

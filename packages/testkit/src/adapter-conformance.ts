@@ -1,10 +1,13 @@
 import {
+  earliestTimestampMilliseconds,
   FriendEventSchema,
   FriendhookError,
   type FriendhookErrorCode,
+  latestTimestampMilliseconds,
   type ProviderAdapterV1,
   type ProviderRequest,
   type ProviderRequestHead,
+  type ReceivedCallback,
 } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { hostileBodies } from "./hostile-bodies";
@@ -27,6 +30,22 @@ export interface AdapterConformanceOptions {
   readonly signedCallbacks: readonly ConformanceCallback[];
   /** Tampered, unsigned, wrongly signed or foreign callbacks: each must be refused. */
   readonly refusedCallbacks: readonly RefusedCallback[];
+  /**
+   * Correctly signed callbacks the adapter does not map to events (an operation it does not know,
+   * another callback family on the same URL): each must be acknowledged with a 2xx answer, no
+   * events, and an `unrecognized` reason, so that the provider neither retries nor suspends the
+   * rule and the receiver keeps it. Every adapter should pass one.
+   */
+  readonly unrecognizedCallbacks?: readonly ConformanceCallback[];
+  /**
+   * For providers whose callbacks carry the time of the change: builds a correctly signed callback
+   * that makes events, with that time set to `epochMilliseconds` (in the provider's own field and
+   * unit, rounded down to it). The suite sends times an event cannot hold (past year 9999, before
+   * year 0, the limits of a JavaScript `Date`): each must be refused with a 4xx `FriendhookError`,
+   * or replaced by a time an event can hold (the receive time, say). A time an hour ago must be
+   * carried as `occurredAt`.
+   */
+  readonly callbackAt?: (epochMilliseconds: number) => ProviderRequest;
   /**
    * Wraps any body bytes in an otherwise valid request (query, headers, signature where the
    * signature does not cover the body), to feed hostile bodies through the adapter.
@@ -64,6 +83,52 @@ const later = (request: ProviderRequest, milliseconds: number): ProviderRequest 
   ...request,
   receivedAt: new Date(request.receivedAt.getTime() + milliseconds),
 });
+
+/** Provider times no event can hold, by name. */
+const outOfRangeTimes: ReadonlyArray<readonly [string, number]> = [
+  ["the first millisecond of year 10000", latestTimestampMilliseconds + 1],
+  ["the latest instant a JavaScript Date holds", 8_640_000_000_000_000],
+  ["the last millisecond before year 0", earliestTimestampMilliseconds - 1],
+  ["the earliest instant a JavaScript Date holds", -8_640_000_000_000_000],
+];
+
+function isJsonObject(body: Uint8Array): boolean {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Checks an acknowledged callback the adapter did not map: no events, a reason, a short 2xx answer. */
+function expectAcknowledgedUnrecognized(adapter: ProviderAdapterV1, received: ReceivedCallback, maximumLength: number): void {
+  expect(received.provider).toBe(adapter.provider);
+  expect(received.events).toEqual([]);
+  expect(received.unrecognized?.command.length ?? 0).toBeGreaterThan(0);
+  expect(received.unrecognized?.reason.length ?? 0).toBeGreaterThan(0);
+  expect(received.acknowledgement.status).toBeGreaterThanOrEqual(200);
+  expect(received.acknowledgement.status).toBeLessThan(300);
+  expect(received.acknowledgement.body.length).toBeLessThan(maximumLength);
+}
+
+/** What `receive` made of a request: its result, or the error it threw. */
+async function outcomeOf(adapter: ProviderAdapterV1, request: ProviderRequest): Promise<{ received?: ReceivedCallback; error?: unknown }> {
+  try {
+    return { received: await adapter.receive(request) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function expectClearRefusal(adapter: ProviderAdapterV1, error: unknown): void {
+  expect(error).toBeInstanceOf(FriendhookError);
+  const refused = error as FriendhookError;
+  expect(refused.status).toBeGreaterThanOrEqual(400);
+  expect(refused.status).toBeLessThan(500);
+  expect(refused.message.length).toBeGreaterThan(10);
+  expect(adapter.refuse(refused).status).toBe(refused.status);
+}
 
 async function refusal(promise: Promise<unknown>): Promise<FriendhookError> {
   try {
@@ -166,14 +231,57 @@ export function describeAdapterConformance(name: string, options: AdapterConform
       });
     }
 
+    for (const callback of options.unrecognizedCallbacks ?? []) {
+      it(`acknowledges ${callback.name} without events, as unrecognized`, async () => {
+        const adapter = options.createAdapter();
+        const request = callback.request();
+        expect(headRefusal(adapter, request)).toBeUndefined();
+        expectAcknowledgedUnrecognized(adapter, await adapter.receive(request), maximumLength);
+      });
+    }
+
+    const { callbackAt } = options;
+    if (callbackAt) {
+      it("carries a provider time of an hour ago as occurredAt", async () => {
+        const hourAgo = Date.now() - 3_600_000;
+        const received = await options.createAdapter().receive(callbackAt(hourAgo));
+        expect(received.events.length).toBeGreaterThan(0);
+        for (const event of received.events) {
+          expect(event.occurredAtSource).not.toBe("received");
+          // Rounded down to the provider's unit: at most a second early for a time in seconds.
+          expect(hourAgo - Date.parse(event.occurredAt)).toBeGreaterThanOrEqual(0);
+          expect(hourAgo - Date.parse(event.occurredAt)).toBeLessThan(1_000);
+        }
+      });
+
+      for (const [timeName, epochMilliseconds] of outOfRangeTimes) {
+        it(`refuses or replaces a provider time no event can hold: ${timeName}`, async () => {
+          const adapter = options.createAdapter();
+          const { received, error } = await outcomeOf(adapter, callbackAt(epochMilliseconds));
+          if (error !== undefined) return expectClearRefusal(adapter, error);
+          expect(received?.events.length ?? 0).toBeGreaterThan(0);
+          for (const event of received?.events ?? []) {
+            expect(FriendEventSchema.safeParse(event).success).toBe(true);
+            expect(Date.parse(event.occurredAt)).not.toBe(epochMilliseconds);
+          }
+        });
+      }
+    }
+
     for (const hostile of hostileBodies) {
-      it(`refuses a hostile body (${hostile.name}) with a clear 4xx error`, async () => {
+      // A body that is a JSON object may be another callback family of the provider's: an adapter
+      // may acknowledge it as unrecognized (never with an event); anything else must be refused.
+      const mayBeAcknowledged = isJsonObject(hostile.body);
+      it(`handles a hostile body (${hostile.name}): a clear 4xx refusal, or an unrecognized acknowledgement of a JSON object`, async () => {
         const before = Object.keys(Object.prototype);
-        const error = await refusal(options.createAdapter().receive(options.requestWithBody(hostile.body)));
-        expect(error).toBeInstanceOf(FriendhookError);
-        expect(error.status).toBeGreaterThanOrEqual(400);
-        expect(error.status).toBeLessThan(500);
-        expect(error.message.length).toBeGreaterThan(10);
+        const adapter = options.createAdapter();
+        const { received, error } = await outcomeOf(adapter, options.requestWithBody(hostile.body));
+        if (received !== undefined && mayBeAcknowledged) {
+          expectAcknowledgedUnrecognized(adapter, received, maximumLength);
+        } else {
+          expect(received).toBeUndefined();
+          expectClearRefusal(adapter, error);
+        }
         expect(Object.keys(Object.prototype)).toEqual(before);
       });
     }

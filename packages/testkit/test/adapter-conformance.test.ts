@@ -1,8 +1,8 @@
 import { describeAdapterConformance } from "../src/index";
-import { createReferenceAdapter, signedReferenceRequest } from "./reference-adapter";
+import { createReferenceAdapter, referenceBody, signedReferenceRequest } from "./reference-adapter";
 
 const secret = "reference-secret";
-const body = JSON.stringify({ app: "demo", actor: "alice", target: "bob", id: "m-1", at: 1_700_000_000_000 });
+const body = referenceBody();
 
 describeAdapterConformance("reference adapter", {
   createAdapter: () => createReferenceAdapter(secret),
@@ -16,9 +16,11 @@ describeAdapterConformance("reference adapter", {
       request: () => ({ ...signedReferenceRequest(secret, body), body: new TextEncoder().encode(body.replace("bob", "eve")) }),
     },
   ],
+  unrecognizedCallbacks: [{ name: "a mute command", request: () => signedReferenceRequest(secret, referenceBody({ command: "mute" })) }],
+  callbackAt: (epochMilliseconds) => signedReferenceRequest(secret, referenceBody({ at: epochMilliseconds })),
   requestWithBody: (bytes) => signedReferenceRequest(secret, bytes),
   tooManyEvents: {
-    createAdapter: () => createReferenceAdapter(secret, 2),
-    request: () => signedReferenceRequest(secret, JSON.stringify({ ...JSON.parse(body), target: ["bob", "carol", "dave"] })),
+    createAdapter: () => createReferenceAdapter(secret, { maximumEventsPerCallback: 2 }),
+    request: () => signedReferenceRequest(secret, referenceBody({ target: ["bob", "carol", "dave"] })),
   },
 });

@@ -35,8 +35,10 @@ describe("the adapter conformance suite", () => {
     expect(status("random ids: adapter conformance signed callback: a friend added yields the same ids when the callback is retried")).toBe("failed");
     expect(status("random ids: adapter conformance refuses another secret")).toBe("passed");
 
-    expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (random bytes) with a clear 4xx error")).toBe("failed");
-    expect(status("crashes on bad bodies: adapter conformance refuses a hostile body (empty object) with a clear 4xx error")).toBe("failed");
+    const hostile = (variant: string, body: string) =>
+      status(`${variant}: adapter conformance handles a hostile body (${body}): a clear 4xx refusal, or an unrecognized acknowledgement of a JSON object`);
+    expect(hostile("crashes on bad bodies", "random bytes")).toBe("failed");
+    expect(hostile("crashes on bad bodies", "empty object")).toBe("failed");
 
     expect(status("no event cap: adapter conformance refuses a callback over maximumEventsPerCallback with too_many_events 413, in the provider's format")).toBe("failed");
     expect(status("no event cap: adapter conformance refuses another secret")).toBe("passed");
@@ -45,5 +47,22 @@ describe("the adapter conformance suite", () => {
     expect(status(`${headCheck} lets the head of every signed callback through authenticateHead, when it has one`)).toBe("failed");
     expect(status(`${headCheck} refuses no signature in authenticateHead, if there, with the code receive gives`)).toBe("failed");
     expect(status(`${headCheck} refuses no signature`)).toBe("passed");
+
+    const refusesUnmapped = "refuses what it does not map: adapter conformance";
+    expect(status(`${refusesUnmapped} acknowledges a mute command without events, as unrecognized`)).toBe("failed");
+    expect(status(`${refusesUnmapped} refuses another secret`)).toBe("passed");
+
+    const anyTime = "carries any provider time: adapter conformance";
+    for (const time of ["the first millisecond of year 10000", "the latest instant a JavaScript Date holds", "the last millisecond before year 0"]) {
+      expect(status(`${anyTime} refuses or replaces a provider time no event can hold: ${time}`)).toBe("failed");
+    }
+    expect(status(`${anyTime} carries a provider time of an hour ago as occurredAt`)).toBe("passed");
+
+    // Acknowledging a JSON object it cannot read, as unrecognized, is allowed; bytes that are not JSON are not.
+    for (const body of ["empty object", "every field the wrong type", "prototype pollution keys", "random bytes"]) {
+      expect(hostile("acknowledges every JSON object it cannot read", body)).toBe("passed");
+    }
+    expect(hostile("acknowledges bodies that are not JSON", "random bytes")).toBe("failed");
+    expect(hostile("acknowledges bodies that are not JSON", "empty object")).toBe("passed");
   }, 180_000);
 });

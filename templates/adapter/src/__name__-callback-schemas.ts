@@ -1,4 +1,4 @@
-import { describeSchemaIssues, FriendhookError } from "@friendhook/core";
+import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
 import { z } from "zod";
 import { __nameCamel__Provider } from "./__name__-provider";
 
@@ -15,9 +15,6 @@ const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional()
 
 const UserIdSchema = z.string().min(1);
 
-/** The latest instant a JavaScript `Date` can hold, in milliseconds. */
-const latestInstantMs = 8_640_000_000_000_000;
-
 export const __Name__CallbackSchema = z
   .object({
     /** The provider's id of the fact; the same on every retry. */
@@ -26,8 +23,12 @@ export const __Name__CallbackSchema = z
     operation: z.string().min(1),
     from: UserIdSchema,
     to: UserIdSchema,
-    /** Unix milliseconds. */
-    occurredAt: optional(z.number().int().nonnegative().max(latestInstantMs)),
+    /**
+     * Unix milliseconds. A time an event cannot hold (past year 9999) is dropped like any other
+     * malformed descriptive field, and the receive time stands in for it. TODO(__name__): when the
+     * provider signs its time, refuse such a callback instead (`invalid_payload`).
+     */
+    occurredAt: optional(z.number().int().nonnegative().max(latestTimestampMilliseconds)),
     message: optional(z.string()),
   })
   .loose();

@@ -12,6 +12,7 @@ const captured = ["friend-request", "friend-accept", "friend-decline", "friend-r
 
 const [first] = captured;
 if (!first) throw new Error("no captured callback to check");
+const firstBody = () => JSON.parse(first.body.toString("utf8")) as Record<string, unknown>;
 
 describeAdapterConformance("__name__", {
   createAdapter: () => create__Name__Adapter({ secret, appIds: ["demo-app"] }),
@@ -49,6 +50,14 @@ describeAdapterConformance("__name__", {
       request: () => signed__Name__Request({ body: first.body.toString("utf8").replace("demo-app", "other-app"), secret }),
     },
   ],
+  // TODO(__name__): captured callbacks of operations the adapter does not map, if the provider sends any.
+  unrecognizedCallbacks: [
+    {
+      name: "an operation the adapter does not map",
+      request: () => signed__Name__Request({ body: { ...firstBody(), operation: "friend_nickname_changed" }, secret }),
+    },
+  ],
+  callbackAt: (epochMilliseconds) => signed__Name__Request({ body: { ...firstBody(), occurredAt: epochMilliseconds }, secret }),
   requestWithBody: (body) => signed__Name__Request({ body, secret }),
   // TODO(__name__): the largest captured callback, with the cap set below its number of events.
   tooManyEvents: {
