@@ -16,7 +16,7 @@ export interface AppendBatchContext {
  * become visible in the order they were given, so a reader paging by sequence never skips an event
  * that commits late, and overlapping appends cannot deadlock on each other's event ids.
  */
-async function lockAppends(client: PoolClient, tables: TableNames): Promise<void> {
+export async function lockAppends(client: PoolClient, tables: TableNames): Promise<void> {
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`friendhook:append:${tables.schema}.${tables.tablePrefix}`]);
 }
 

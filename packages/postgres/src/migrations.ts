@@ -166,4 +166,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${quotedIndexName(tables, "callback_bindings_by_expiry")} ON ${tables.callbackBindings} (expires_at)`,
     ],
   },
+  {
+    version: 6,
+    name: "retention indexes",
+    statements: (tables) => [
+      // Pruning finds the oldest rows, and whether a row is still needed, by these indexes; each
+      // builds once, holding writes back while it does.
+      `CREATE INDEX ${quotedIndexName(tables, "events_by_received_at")} ON ${tables.events} (received_at)`,
+      `CREATE INDEX ${quotedIndexName(tables, "events_by_callback")} ON ${tables.events} (callback_sequence) WHERE callback_sequence IS NOT NULL`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_by_event")} ON ${tables.deliveries} (event_id)`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_dead_by_time")} ON ${tables.deliveries} (dead_lettered_at) WHERE state = 'dead'`,
+      `CREATE INDEX ${quotedIndexName(tables, "callbacks_by_received_at")} ON ${tables.callbacks} (received_at)`,
+      `CREATE INDEX ${quotedIndexName(tables, "friend_edges_tombstones")} ON ${tables.friendEdges} (not_before) WHERE NOT active`,
+    ],
+  },
 ];

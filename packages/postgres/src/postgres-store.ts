@@ -15,6 +15,7 @@ import { selectEvents } from "./event-rows";
 import { queryFriendsOf } from "./friend-table";
 import { createGroupCommit } from "./group-commit";
 import { openPostgres } from "./postgres-connection";
+import { measureStore, pruneStore } from "./prune";
 import type { PostgresStoreOptions } from "./postgres-options";
 import type { TableNames } from "./table-names";
 import { inTransaction } from "./transaction";
@@ -143,6 +144,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     readCallback: (input) => run(() => selectCallback(pool, tables, input)),
 
     friendsOf: (input) => run(() => queryFriendsOf(pool, tables, input)),
+
+    prune: (input) => run(() => pruneStore(pool, tables, input)),
+
+    measure: () => run(() => measureStore(pool, tables)),
 
     async close() {
       if (closed) return;

@@ -149,9 +149,35 @@ export const migrations: readonly Migration[] = [
     database.exec(callbacksSchema);
     moveRawBodiesToCallbacks(database);
   },
+  // Version 4: retention. Indexes that let pruning find the oldest rows, and whether a row is still
+  // needed, without a scan; the file itself is switched to incremental vacuum right after
+  // (`useIncrementalVacuum`), since VACUUM cannot run inside a migration's transaction.
+  `
+  ALTER TABLE events ADD COLUMN received_at TEXT GENERATED ALWAYS AS (json_extract(event, '$.receivedAt')) VIRTUAL;
+  CREATE INDEX events_by_received_at ON events (received_at);
+  CREATE INDEX events_by_callback ON events (callback_sequence) WHERE callback_sequence IS NOT NULL;
+  CREATE INDEX deliveries_by_event ON deliveries (event_sequence);
+  CREATE INDEX deliveries_dead_by_time ON deliveries (dead_lettered_at) WHERE state = 'dead';
+  CREATE INDEX callbacks_by_received_at ON callbacks (received_at);
+  CREATE INDEX friend_relations_tombstones ON friend_relations (not_before) WHERE value = 0;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
+
+/** SQLite's `auto_vacuum` setting that lets `PRAGMA incremental_vacuum` hand freed pages back. */
+const incrementalAutoVacuum = 2;
+
+/**
+ * Makes the file give pages freed by pruning back to the file system (`PRAGMA incremental_vacuum`).
+ * A new file takes the setting before its first table; a file created without it is rebuilt once
+ * by VACUUM, which needs no transaction open and, for a while, room for a second copy of the file.
+ */
+function useIncrementalVacuum(database: Database.Database): void {
+  if (database.pragma("auto_vacuum", { simple: true }) === incrementalAutoVacuum) return;
+  database.pragma("auto_vacuum = INCREMENTAL");
+  if (database.pragma("auto_vacuum", { simple: true }) !== incrementalAutoVacuum) database.exec("VACUUM");
+}
 
 /** Brings the database to `schemaVersion`; refuses a file written by a newer version of this package. */
 export function migrate(database: Database.Database): void {
@@ -161,6 +187,7 @@ export function migrate(database: Database.Database): void {
       `The database is at schema version ${current}, newer than this @friendhook/sqlite knows (${schemaVersion}); upgrade the package.`,
     );
   }
+  useIncrementalVacuum(database);
   for (let version = current + 1; version <= schemaVersion; version += 1) {
     database.transaction(() => {
       const migration = migrations[version - 1] ?? "";

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type FriendEvent, FriendhookError, parseOptions } from "@friendhook/core";
 import {
@@ -14,6 +14,8 @@ import {
   type FriendEventStore,
   type FriendRelation,
   isBindingInForce,
+  type PruneInput,
+  type PruneResult,
   parseSequenceCursor,
   type RelationChange,
   relationChangesOf,
@@ -55,6 +57,14 @@ const synchronousNames = ["off", "normal", "full", "extra"];
 const checkpointIntervalMs = 1000;
 /** SQLite's own checkpoint, in a commit, only past about 16 MB of WAL (4 KiB pages). */
 const walAutocheckpointPages = 4000;
+/** Every this many checkpoints, one that also truncates the WAL file to nothing (when no reader is in it). */
+const truncatingCheckpointEvery = 30;
+/**
+ * Freed pages are handed back to the file system once they exceed this share of the file, down to
+ * half of it: pages freed by pruning are reused by later appends, so handing back every one would
+ * only make the file shrink and grow again.
+ */
+const freePagesShareToVacuum = 0.1;
 
 interface DeliveryRow {
   id: number;
@@ -208,6 +218,29 @@ function prepareStatements(database: Database.Database) {
     readCallbackOfEvent: database.prepare<[string], CallbackRow>(
       "SELECT callbacks.* FROM events JOIN callbacks ON callbacks.sequence = events.callback_sequence WHERE events.id = ?",
     ),
+    // Pruning: each picks the oldest rows by an index and deletes at most @limit of them.
+    pruneDeadLetters: database.prepare<{ before: number; limit: number }>(
+      `DELETE FROM deliveries WHERE id IN (
+         SELECT id FROM deliveries WHERE state = 'dead' AND dead_lettered_at < @before ORDER BY dead_lettered_at LIMIT @limit)`,
+    ),
+    pruneEvents: database.prepare<{ before: string; limit: number }>(
+      `DELETE FROM events WHERE sequence IN (
+         SELECT sequence FROM events WHERE received_at < @before
+           AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.event_sequence = events.sequence)
+         ORDER BY received_at LIMIT @limit)`,
+    ),
+    pruneCallbacks: database.prepare<{ before: string; limit: number }>(
+      `DELETE FROM callbacks WHERE sequence IN (
+         SELECT sequence FROM callbacks WHERE received_at < @before
+           AND NOT EXISTS (SELECT 1 FROM events WHERE events.callback_sequence = callbacks.sequence)
+         ORDER BY received_at LIMIT @limit)`,
+    ),
+    pruneTombstones: database.prepare<{ before: number; limit: number }>(
+      `DELETE FROM friend_relations WHERE (provider, app_id, owner, relation, other) IN (
+         SELECT provider, app_id, owner, relation, other FROM friend_relations
+         WHERE value = 0 AND not_before < @before ORDER BY not_before LIMIT @limit)`,
+    ),
+    countEvents: database.prepare<[], { count: number }>("SELECT count(*) AS count FROM events"),
     friendsOf: database.prepare<[string, string, string], { other: string; relation: FriendRelation }>(
       "SELECT other, relation FROM friend_relations WHERE provider = ? AND app_id = ? AND owner = ? AND value = 1",
     ),
@@ -281,6 +314,26 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     return { inserted, duplicates: append.events.length - inserted, callbackInserted: callback.inserted };
   }
 
+  /** Counted once at open, then kept by appends and pruning: this process is the file's only writer. */
+  let storedEvents = statements.countEvents.get()?.count ?? 0;
+
+  function pruneOnce({ eventsReceivedBefore, deadLettersBefore, callbacksReceivedBefore, tombstonesBefore, batchSize }: PruneInput): PruneResult {
+    const limit = batchSize;
+    const deadLetters = statements.pruneDeadLetters.run({ before: deadLettersBefore, limit }).changes;
+    const events = statements.pruneEvents.run({ before: new Date(eventsReceivedBefore).toISOString(), limit }).changes;
+    const callbacks = statements.pruneCallbacks.run({ before: new Date(callbacksReceivedBefore).toISOString(), limit }).changes;
+    const tombstones = statements.pruneTombstones.run({ before: tombstonesBefore, limit }).changes;
+    return { events, deadLetters, callbacks, tombstones };
+  }
+
+  /** Hands pages freed by pruning back to the file system once they are a sizeable share of the file. */
+  function vacuumFreePages() {
+    const pages = database.pragma("page_count", { simple: true }) as number;
+    const free = database.pragma("freelist_count", { simple: true }) as number;
+    if (free <= pages * freePagesShareToVacuum) return;
+    database.pragma(`incremental_vacuum(${Math.ceil(free - (pages * freePagesShareToVacuum) / 2)})`);
+  }
+
   // Each operation runs in a savepoint of the batch's transaction: one that fails rolls back alone.
   const inSavepoint = database.transaction((operation: () => unknown) => operation());
   const commitBatch = database.transaction((operations: ReadonlyArray<() => unknown>) =>
@@ -294,7 +347,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   );
   // The delivery bookkeeping (claim, complete, fail) joins the appends' transactions instead of
   // committing (and fsyncing) on its own: each still resolves only once its writes are committed.
-  const groupCommit = createGroupCommit<"append" | "delivery">((operations) => commitBatch.immediate(operations));
+  const groupCommit = createGroupCommit<"append" | "delivery" | "prune">((operations) => commitBatch.immediate(operations));
 
   function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
@@ -311,10 +364,23 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   // PASSIVE never waits for readers or writers; in WAL mode with one writing connection it copies
   // every committed page. A checkpoint that fails (another process holding the file) is simply
   // tried again on the next tick. The timer does not keep the process alive.
+  // Now and then a TRUNCATE checkpoint gives the WAL file's space back too; it must not wait for a
+  // reader (another process taking a backup, say), so the busy timeout is off meanwhile.
+  let checkpoints = 0;
   const checkpointTimer = setInterval(() => {
     if (closed) return;
+    checkpoints += 1;
     try {
-      database.pragma("wal_checkpoint(PASSIVE)");
+      if (checkpoints % truncatingCheckpointEvery !== 0) {
+        database.pragma("wal_checkpoint(PASSIVE)");
+        return;
+      }
+      database.pragma("busy_timeout = 0");
+      try {
+        database.pragma("wal_checkpoint(TRUNCATE)");
+      } finally {
+        database.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+      }
     } catch {
       // The WAL stays as it is until the next checkpoint; nothing committed is at risk.
     }
@@ -348,7 +414,9 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       open();
       const unstorable = checkStorableText(append);
       if (unstorable) throw unstorable;
-      return groupCommit.submit("append", () => appendOne(append));
+      const result = await groupCommit.submit("append", () => appendOne(append));
+      storedEvents += result.inserted;
+      return result;
     },
 
     async listEvents(pageOptions = {}) {
@@ -427,6 +495,21 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
         friends: sortUserIds(rows.filter((row) => row.relation === "friend").map((row) => row.other)),
         blocked: sortUserIds(rows.filter((row) => row.relation === "blocked").map((row) => row.other)),
       };
+    },
+
+    async prune(input) {
+      open();
+      const result = await groupCommit.submit("prune", () => pruneOnce(input));
+      storedEvents -= result.events;
+      // Outside the transaction: incremental_vacuum moves pages and commits on its own.
+      if (!closed && result.events + result.deadLetters + result.callbacks + result.tombstones > 0) vacuumFreePages();
+      return result;
+    },
+
+    async measure() {
+      open();
+      const fileSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+      return { events: storedEvents, bytes: fileSize(filename) + fileSize(`${filename}-wal`) };
     },
 
     async close() {

@@ -522,6 +522,135 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
       });
     });
 
+    describe("prune", () => {
+      const minute = 60_000;
+      /** Prunes nothing unless told: every instant at the beginning of time. */
+      const nothing = { eventsReceivedBefore: 0, deadLettersBefore: 0, callbacksReceivedBefore: 0, tombstonesBefore: 0, batchSize: 100 };
+      const deliverAll = async (store: FriendEventStore, sinkName: string, eventIds: readonly string[]) => {
+        const claimed = await store.claimDeliveries({ sink: sinkName, limit: 100, leaseMs: 1000, now: start });
+        const chosen = claimed.filter((delivery) => eventIds.includes(delivery.event.id)).map((delivery) => delivery.deliveryId);
+        await store.completeDeliveries({ deliveryIds: chosen });
+        // The rest were only leased: make them claimable again for the next call.
+        await store.failDeliveries({
+          failures: claimed.filter((delivery) => !chosen.includes(delivery.deliveryId)).map((delivery) => ({ deliveryId: delivery.deliveryId, error: "later", retryAt: 0 })),
+          now: start,
+        });
+      };
+
+      it("removes old events every sink has, keeps those a sink still waits for or holds as a dead letter, and those younger", async () => {
+        const store = await open();
+        const [delivered, waiting, dead, young] = [
+          relationEvent("friend.added", "alice", "bob", 1, "prune-delivered"),
+          relationEvent("friend.added", "carol", "dave", 2, "prune-waiting"),
+          relationEvent("friend.added", "erin", "frank", 3, "prune-dead"),
+          relationEvent("friend.added", "grace", "heidi", 600, "prune-young"),
+        ] as [FriendEvent, FriendEvent, FriendEvent, FriendEvent];
+        await store.append({ events: [delivered, waiting, dead, young], sinks: [sink, otherSink] });
+        await deliverAll(store, sink, [delivered.id, waiting.id, young.id]);
+        await deliverAll(store, otherSink, [delivered.id, dead.id, young.id]);
+        const [deadDelivery] = (await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start })).filter((delivery) => delivery.event.id === dead.id);
+        await store.failDeliveries({ failures: [{ deliveryId: deadDelivery?.deliveryId ?? "", error: "refused", deadLetter: true }], now: start + 5 * minute });
+        expect((await store.measure()).events).toBe(4);
+
+        const retention = { ...nothing, eventsReceivedBefore: start + 5 * minute };
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(ids((await store.listEvents()).events)).toEqual([waiting.id, dead.id, young.id]);
+        expect((await store.measure()).events).toBe(3);
+        // The dead letter stays until its own retention, which does not reach it yet; then it goes, and its event with it.
+        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(ids((await store.listDeadLetters()).deadLetters)).toEqual([dead.id]);
+        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute + 1 })).toEqual({ events: 1, deadLetters: 1, callbacks: 0, tombstones: 0 });
+        expect((await store.listDeadLetters()).deadLetters).toEqual([]);
+        // The event the second sink still waits for goes once that sink has it.
+        await deliverAll(store, otherSink, [waiting.id]);
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(ids((await store.listEvents()).events)).toEqual([young.id]);
+        expect(await store.countDeliveries()).toEqual([]);
+        // An event pruned is forgotten: appended again, it is stored again (the receiver keeps events
+        // at least as long as its deduplication window, so that a retry is never the case).
+        expect(await store.append({ events: [delivered], sinks: [] })).toEqual({ inserted: 1, duplicates: 0, callbackInserted: false });
+      });
+
+      it("replays a dead letter instead of pruning it when asked before its retention ends", async () => {
+        const store = await open();
+        const event = relationEvent("friend.added", "alice", "bob", 1, "prune-replayed");
+        await store.append({ events: [event], sinks: [sink] });
+        const [delivery] = await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start });
+        await store.failDeliveries({ failures: [{ deliveryId: delivery?.deliveryId ?? "", error: "refused", deadLetter: true }], now: start });
+        expect(await store.replayDeadLetters({ now: start })).toBe(1);
+        expect(await store.prune({ ...nothing, eventsReceivedBefore: start + minute, deadLettersBefore: start + minute })).toEqual({
+          events: 0,
+          deadLetters: 0,
+          callbacks: 0,
+          tombstones: 0,
+        });
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual([event.id]);
+      });
+
+      it("removes at most a batch per call, oldest first", async () => {
+        const store = await open();
+        const events = [5, 1, 4, 2, 3].map((second) => relationEvent("friend.added", `user-${second}`, "target", second, `prune-batch-${second}`));
+        await store.append({ events, sinks: [] });
+        const retention = { ...nothing, eventsReceivedBefore: start + minute, batchSize: 2 };
+        expect((await store.prune(retention)).events).toBe(2);
+        expect((await store.listEvents()).events.map((event) => event.actor)).toEqual(["user-5", "user-4", "user-3"]);
+        expect((await store.prune(retention)).events).toBe(2);
+        expect((await store.prune(retention)).events).toBe(1);
+        expect((await store.prune(retention)).events).toBe(0);
+        expect((await store.measure()).events).toBe(0);
+      });
+
+      it("removes old unrecognized callbacks, and recognized ones once no stored event links to them", async () => {
+        const store = await open();
+        const old = unrecognizedCallback("prune-old");
+        const young = { ...unrecognizedCallback("prune-young"), receivedAt: new Date(start + 10 * minute).toISOString() };
+        const recognized = storedCallback("prune-recognized");
+        const event = relationEvent("friend.added", "alice", "bob", 1, "prune-linked");
+        await store.append({ events: [], callback: old, sinks: [] });
+        await store.append({ events: [], callback: young, sinks: [] });
+        await store.append({ events: [event], callback: recognized, sinks: [sink] });
+        const retention = { ...nothing, callbacksReceivedBefore: start + 5 * minute, eventsReceivedBefore: start + 5 * minute };
+        expect(await store.prune(retention)).toEqual({ events: 0, deadLetters: 0, callbacks: 1, tombstones: 0 });
+        expect((await store.listUnrecognized()).callbacks).toEqual([young]);
+        expect(await store.readCallback({ eventId: event.id })).toEqual(recognized);
+        await deliverAll(store, sink, [event.id]);
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 1, tombstones: 0 });
+        expect(await store.readCallback({ callbackId: recognized.id })).toBeUndefined();
+        expect((await store.listUnrecognized()).callbacks).toEqual([young]);
+      });
+
+      it("compacts old tombstones only: the friend table reads the same, and decides the same for every change newer than the cutoff", async () => {
+        const changes = [
+          relationEvent("friend.added", "alice", "bob", 1, "tomb-added"),
+          relationEvent("friend.removed", "alice", "bob", 20, "tomb-removed"),
+          relationEvent("friend.blocked", "alice", "mallory", 30, "tomb-blocked"),
+          relationEvent("friend.added", "carol", "dave", 40, "tomb-kept"),
+          relationEvent("friend.removed", "erin", "frank", 300, "tomb-young"),
+        ];
+        const cutoff = start + 120_000;
+        // Late arrivals whose windows end after the cutoff: each must decide as it would have without compaction.
+        const late = [
+          relationEvent("friend.added", "alice", "bob", 126, "late-added"),
+          relationEvent("friend.added", "frank", "erin", 200, "late-older-than-young-tombstone"),
+          relationEvent("friend.unblocked", "alice", "mallory", 126, "late-unblocked"),
+        ];
+        const compacted = await open();
+        const reference = await open();
+        for (const store of [compacted, reference]) await store.append({ events: changes, sinks: [] });
+        // alice→bob and bob→alice are tombstones older than the cutoff; erin↔frank are younger; the rest hold.
+        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 2 });
+        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        const users = ["alice", "bob", "carol", "dave", "erin", "frank", "mallory"];
+        const tables = async (store: FriendEventStore) => Promise.all(users.map((userId) => store.friendsOf({ provider: "testkit", appId: "demo#app", userId })));
+        expect(await tables(compacted)).toEqual(await tables(reference));
+        for (const event of late) {
+          for (const store of [compacted, reference]) await store.append({ events: [event], sinks: [] });
+          expect(await tables(compacted), event.id).toEqual(await tables(reference));
+        }
+        expect(await compacted.friendsOf({ provider: "testkit", appId: "demo#app", userId: "alice" })).toEqual({ friends: ["bob"], blocked: [] });
+      });
+    });
+
     if (options.reopenStore) {
       const reopenStore = options.reopenStore;
       it("keeps events, deliveries, dead letters, callbacks, bindings and the friend table across a restart", async () => {

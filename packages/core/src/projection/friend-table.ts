@@ -17,6 +17,11 @@ export interface FriendTable {
   /** Applies one event, which arrived after every event applied so far; returns how many registers it changed. */
   apply(event: FriendEvent): number;
   friendsOf(input: FriendsOfInput): FriendList;
+  /**
+   * Removes up to `limit` tombstones (registers whose relation ended) whose `notBefore` is before
+   * `before` (epoch milliseconds); returns how many. See `PruneInput.tombstonesBefore`.
+   */
+  removeTombstones(before: number, limit: number): number;
   /** Every register, by `relationRegisterKey`, in key order: two equal tables give equal snapshots. */
   snapshot(): Array<[string, RelationRegister]>;
 }
@@ -46,6 +51,16 @@ export function createFriendTable(): FriendTable {
         (relation === "friend" ? friends : blocked).push(other);
       }
       return { friends: sortUserIds(friends), blocked: sortUserIds(blocked) };
+    },
+    removeTombstones(before, limit) {
+      let removed = 0;
+      for (const [key, register] of registers) {
+        if (removed >= limit) break;
+        if (register.value || register.notBefore >= before) continue;
+        registers.delete(key);
+        removed += 1;
+      }
+      return removed;
     },
     snapshot() {
       return [...registers.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));

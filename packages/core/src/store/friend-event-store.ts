@@ -161,6 +161,46 @@ export interface FriendList {
 }
 
 /**
+ * One round of pruning (see `FriendEventStore.prune`). Instants are epoch milliseconds; an event's
+ * age is its `receivedAt`, a callback's its `receivedAt`.
+ */
+export interface PruneInput {
+  /** Events received before this, with no pending delivery and no dead letter left, are removed. */
+  readonly eventsReceivedBefore: number;
+  /** Dead letters dead-lettered before this are removed (their events then follow the rule above). */
+  readonly deadLettersBefore: number;
+  /**
+   * Unrecognized callbacks received before this are removed, and recognized ones no stored event
+   * links to any more.
+   */
+  readonly callbacksReceivedBefore: number;
+  /**
+   * Friend-table tombstones (registers whose relation ended) whose `notBefore` is before this are
+   * removed. Safe when no change whose ordering window ends at or before it can still arrive: such
+   * a change is the only one a tombstone decides about (see `projection/friend-relation.ts`).
+   */
+  readonly tombstonesBefore: number;
+  /** At most this many rows of each kind are removed by this call. */
+  readonly batchSize: number;
+}
+
+/** What one round of pruning removed. A count below the batch size means none of that kind is left. */
+export interface PruneResult {
+  readonly events: number;
+  readonly deadLetters: number;
+  readonly callbacks: number;
+  readonly tombstones: number;
+}
+
+/** What a store can tell of its size; a store leaves out what it cannot measure cheaply. */
+export interface StoreSize {
+  /** Events stored. */
+  readonly events: number;
+  /** Bytes the store's storage takes (database file and its log, relations and indexes). */
+  readonly bytes?: number;
+}
+
+/**
  * The durable store contract behind a receiver: the SQLite store, the in-memory store and the
  * PostgreSQL store implement it, and `describeStoreConformance` (`@friendhook/testkit`) checks it.
  *
@@ -178,6 +218,12 @@ export interface FriendList {
  *   back. One claim may contain several deliveries of one key, in stored order.
  * - Completing or failing a delivery that is no longer pending (already completed, dead-lettered)
  *   does nothing, so a claim whose lease ran out cannot undo another worker's outcome.
+ * - `prune` removes, oldest first and at most `batchSize` rows of each kind: dead letters older
+ *   than `deadLettersBefore`; events older than `eventsReceivedBefore` that every sink has (no
+ *   pending delivery, no dead letter); unrecognized callbacks older than `callbacksReceivedBefore`,
+ *   and recognized ones that old that no event links to; tombstones older than `tombstonesBefore`.
+ *   Friend-table registers that hold a relation are never removed. Several processes may prune one
+ *   store at once; appends, claims and reads go on meanwhile.
  */
 export interface FriendEventStore {
   append(input: AppendInput): Promise<AppendResult>;
@@ -193,6 +239,10 @@ export interface FriendEventStore {
   /** The stored callback with this id, or the one the event came from; undefined when there is none. */
   readCallback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   friendsOf(input: FriendsOfInput): Promise<FriendList>;
+  /** Removes what the retention no longer needs, in one small batch; see above. */
+  prune(input: PruneInput): Promise<PruneResult>;
+  /** How many events the store holds and, where it can tell, how many bytes it takes. */
+  measure(): Promise<StoreSize>;
   /** Waits for pending appends, then releases the store. Called once. */
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { createFriendTable } from "../projection/friend-table";
 import type { CallbackBinding } from "../provider-adapter";
 import { isBindingInForce, signatureReusedError } from "./callback-bindings";
 import { deliveryOrderKey } from "./delivery-order-key";
-import type { DeadLetter, Delivery, DeliveryCounts, FriendEventStore, StoredCallback } from "./friend-event-store";
+import type { DeadLetter, Delivery, DeliveryCounts, FriendEventStore, PruneInput, PruneResult, StoredCallback } from "./friend-event-store";
 import { resolvePageLimit } from "./page-limit";
 import { parseSequenceCursor } from "./sequence-cursor";
 import { checkStorableText } from "./storable-text";
@@ -85,6 +85,45 @@ export function createMemoryStore(): FriendEventStore {
     if (bindings.size < 2 * bindingsAfterSweep + 1024) return;
     for (const [key, candidate] of bindings) if (!isBindingInForce(candidate, now)) bindings.delete(key);
     bindingsAfterSweep = bindings.size;
+  };
+  /** The `limit` items with the smallest `age` that `removable` picks, removed from `items` in place; returns them. */
+  const removeOldest = <Item>(items: Item[], removable: (item: Item) => boolean, age: (item: Item) => number, limit: number): Item[] => {
+    const removed = new Set(
+      items
+        .filter(removable)
+        .sort((left, right) => age(left) - age(right))
+        .slice(0, limit),
+    );
+    items.splice(0, items.length, ...items.filter((item) => !removed.has(item)));
+    return [...removed];
+  };
+  const pruneMemory = (input: PruneInput): PruneResult => {
+    const expired = [...deliveries.values()]
+      .filter((record) => record.state === "dead" && record.deadLetteredAt < input.deadLettersBefore)
+      .sort((left, right) => left.deadLetteredAt - right.deadLetteredAt)
+      .slice(0, input.batchSize);
+    for (const record of expired) deliveries.delete(String(record.sequence));
+    const deadLetters = expired.length;
+    const needed = new Set([...deliveries.values()].map((record) => record.eventSequence));
+    const removedEvents = removeOldest(
+      events,
+      (item) => Date.parse(item.event.receivedAt) < input.eventsReceivedBefore && !needed.has(item.sequence),
+      (item) => Date.parse(item.event.receivedAt),
+      input.batchSize,
+    );
+    for (const item of removedEvents) callbackIdOfEvent.delete(item.event.id);
+    const linked = new Set(callbackIdOfEvent.values());
+    const removedCallbacks = removeOldest(
+      callbacks,
+      ({ callback }) =>
+        Date.parse(callback.receivedAt) < input.callbacksReceivedBefore &&
+        !linked.has(callback.id),
+      ({ callback }) => Date.parse(callback.receivedAt),
+      input.batchSize,
+    );
+    for (const { callback } of removedCallbacks) callbacksById.delete(callback.id);
+    const tombstones = friendTable.removeTombstones(input.tombstonesBefore, input.batchSize);
+    return { events: removedEvents.length, deadLetters, callbacks: removedCallbacks.length, tombstones };
   };
   const pendingRecord = (deliveryId: string) => {
     const record = deliveries.get(deliveryId);
@@ -230,6 +269,16 @@ export function createMemoryStore(): FriendEventStore {
     async friendsOf(input) {
       open();
       return friendTable.friendsOf(input);
+    },
+
+    async prune(input) {
+      open();
+      return pruneMemory(input);
+    },
+
+    async measure() {
+      open();
+      return { events: events.length };
     },
 
     async close() {
