@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseBenchOptions } from "./bench-options";
 import { readsSources } from "./child-process-arguments";
 import { runHttpSuite } from "./http/http-suite";
+import { runDeliverySuite } from "./delivery/run-delivery-suite";
 import { runInProcessSuite } from "./in-process/run-in-process-suite";
 import { describeMachine } from "./report/machine";
 import { type BenchReport, renderMarkdown } from "./report/markdown-report";
@@ -33,6 +34,13 @@ if (options.parts.http) {
   process.stderr.write(`over HTTP: done at ${elapsed()}\n`);
 }
 
+let delivery: BenchReport["delivery"];
+if (options.parts.delivery) {
+  process.stderr.write(`delivery: a backlog of ${options.backlogEvents} events into each server\n`);
+  delivery = await runDeliverySuite(options);
+  process.stderr.write(`delivery: done at ${elapsed()}\n`);
+}
+
 const flags = process.argv.slice(2).join(" ");
 const report: BenchReport = {
   generatedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -41,6 +49,7 @@ const report: BenchReport = {
   command: `pnpm bench${flags ? ` ${flags}` : ""}`,
   inProcess,
   http,
+  delivery,
 };
 const markdown = renderMarkdown(report);
 mkdirSync(options.resultsDirectory, { recursive: true });
