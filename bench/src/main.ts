@@ -6,6 +6,7 @@ import { readsSources } from "./child-process-arguments";
 import { runHttpSuite } from "./http/http-suite";
 import { runDeliverySuite } from "./delivery/run-delivery-suite";
 import { runInProcessSuite } from "./in-process/run-in-process-suite";
+import { runStagesSuite } from "./stages/run-stages-suite";
 import { describeMachine } from "./report/machine";
 import { type BenchReport, renderMarkdown } from "./report/markdown-report";
 import { updateBenchmarksDocument } from "./report/update-benchmarks";
@@ -25,6 +26,12 @@ if (options.parts.inProcess) {
   process.stderr.write(`in process: ${options.inProcessRounds} rounds of ${options.sampleMilliseconds} ms samples\n`);
   inProcess = await runInProcessSuite(options);
   process.stderr.write(`in process: done at ${elapsed()}\n`);
+}
+
+let stages: BenchReport["stages"];
+if (options.parts.inProcess) {
+  stages = await runStagesSuite(options);
+  process.stderr.write(`ingest stages: done at ${elapsed()}\n`);
 }
 
 let http: BenchReport["http"];
@@ -50,6 +57,7 @@ const report: BenchReport = {
   inProcess,
   http,
   delivery,
+  stages,
 };
 const markdown = renderMarkdown(report);
 mkdirSync(options.resultsDirectory, { recursive: true });

@@ -4,6 +4,8 @@ import type { NormalizationResult } from "../in-process/normalization-suite";
 import type { Machine } from "./machine";
 import { deliverySection, drainOverServerTarget, drainRatios } from "../delivery/delivery-report";
 import type { DeliveryResults } from "../delivery/delivery-results";
+import type { IngestStages } from "../stages/ingest-stages";
+import { stagesSection } from "../stages/stages-report";
 
 export interface BenchReport {
   readonly generatedAt: string;
@@ -14,6 +16,7 @@ export interface BenchReport {
   readonly inProcess: readonly NormalizationResult[] | undefined;
   readonly http: HttpResults | undefined;
   readonly delivery?: DeliveryResults | undefined;
+  readonly stages?: readonly IngestStages[] | undefined;
 }
 
 /** The targets of the issue, as numbers the report checks. */
@@ -178,6 +181,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (report.inProcess) lines.push(...inProcessSection(report.inProcess), "");
   if (report.http) lines.push(...httpSection(report.http), "");
   if (report.delivery) lines.push(...deliverySection(report.delivery), "");
+  if (report.stages) lines.push(...stagesSection(report.stages, report.delivery), "");
   lines.push(...targetsSection(report), "");
   return lines.join("\n");
 }
