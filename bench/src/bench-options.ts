@@ -4,7 +4,9 @@ export interface BenchOptions {
   /** A short run for a quick look (under two minutes); the figures are noisier. */
   readonly quick: boolean;
   /** Which parts run. */
-  readonly parts: { readonly inProcess: boolean; readonly http: boolean };
+  readonly parts: { readonly inProcess: boolean; readonly http: boolean; readonly delivery: boolean };
+  /** Events in the stored backlog the delivery part drains into each server. */
+  readonly backlogEvents: number;
   /** Measured seconds per HTTP target, split over the rounds. */
   readonly durationSeconds: number;
   /** Seconds of load each HTTP target gets before its first measured round. */
@@ -28,12 +30,13 @@ export interface BenchOptions {
   readonly resultsDirectory: string;
 }
 
-const usage = `pnpm bench [--quick] [--only in-process|http] [--duration SECONDS] [--warmup SECONDS]
+const usage = `pnpm bench [--quick] [--only in-process|http|delivery] [--duration SECONDS] [--warmup SECONDS]
            [--rounds N] [--connections N] [--large-duration SECONDS] [--targets A,B,C,D,E,D+sink]
-           [--profile DIRECTORY] [--update-benchmarks]
+           [--backlog EVENTS] [--profile DIRECTORY] [--update-benchmarks]
 
 Every flag can also be given as an environment variable: BENCH_QUICK=1, BENCH_ONLY, BENCH_DURATION,
-BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_TARGETS, BENCH_PROFILE.`;
+BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_LARGE_DURATION, BENCH_TARGETS, BENCH_BACKLOG,
+BENCH_PROFILE.`;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === "") return fallback;
@@ -57,6 +60,7 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
       connections: { type: "string" },
       "large-duration": { type: "string" },
       targets: { type: "string" },
+      backlog: { type: "string" },
       profile: { type: "string" },
       "update-benchmarks": { type: "boolean" },
       help: { type: "boolean" },
@@ -69,12 +73,14 @@ export function parseBenchOptions(argv: readonly string[], environment: NodeJS.P
   }
   const quick = values.quick ?? ["1", "true"].includes(environment.BENCH_QUICK ?? "");
   const only = values.only ?? environment.BENCH_ONLY;
-  if (only !== undefined && only !== "in-process" && only !== "http") {
-    throw new Error(`--only must be "in-process" or "http" (got "${only}")\n\n${usage}`);
+  const parts = ["in-process", "http", "delivery"];
+  if (only !== undefined && !parts.includes(only)) {
+    throw new Error(`--only must be one of ${parts.join(", ")} (got "${only}")\n\n${usage}`);
   }
   return {
     quick,
-    parts: { inProcess: only !== "http", http: only !== "in-process" },
+    parts: { inProcess: only === undefined || only === "in-process", http: only === undefined || only === "http", delivery: only === undefined || only === "delivery" },
+    backlogEvents: Math.max(1_000, Math.round(positiveNumber("backlog", values.backlog ?? environment.BENCH_BACKLOG, quick ? 20_000 : 100_000) / 1_000) * 1_000),
     durationSeconds: positiveNumber("duration", values.duration ?? environment.BENCH_DURATION, quick ? 3 : 10),
     warmupSeconds: positiveNumber("warmup", values.warmup ?? environment.BENCH_WARMUP, quick ? 1 : 3),
     rounds: Math.round(positiveNumber("rounds", values.rounds ?? environment.BENCH_ROUNDS, quick ? 2 : 5)),

@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { parseBenchOptions } from "./bench-options";
 import { readsSources } from "./child-process-arguments";
 import { runHttpSuite } from "./http/http-suite";
+import { runDeliverySuite } from "./delivery/run-delivery-suite";
 import { runInProcessSuite } from "./in-process/run-in-process-suite";
+import { runStagesSuite } from "./stages/run-stages-suite";
 import { describeMachine } from "./report/machine";
 import { type BenchReport, renderMarkdown } from "./report/markdown-report";
 import { updateBenchmarksDocument } from "./report/update-benchmarks";
@@ -26,11 +28,24 @@ if (options.parts.inProcess) {
   process.stderr.write(`in process: done at ${elapsed()}\n`);
 }
 
+let stages: BenchReport["stages"];
+if (options.parts.inProcess) {
+  stages = await runStagesSuite(options);
+  process.stderr.write(`ingest stages: done at ${elapsed()}\n`);
+}
+
 let http: BenchReport["http"];
 if (options.parts.http) {
   process.stderr.write(`over HTTP: ${options.connections} connections, ${options.durationSeconds} s per server\n`);
   http = await runHttpSuite(options);
   process.stderr.write(`over HTTP: done at ${elapsed()}\n`);
+}
+
+let delivery: BenchReport["delivery"];
+if (options.parts.delivery) {
+  process.stderr.write(`delivery: a backlog of ${options.backlogEvents} events into each server\n`);
+  delivery = await runDeliverySuite(options);
+  process.stderr.write(`delivery: done at ${elapsed()}\n`);
 }
 
 const flags = process.argv.slice(2).join(" ");
@@ -41,6 +56,8 @@ const report: BenchReport = {
   command: `pnpm bench${flags ? ` ${flags}` : ""}`,
   inProcess,
   http,
+  delivery,
+  stages,
 };
 const markdown = renderMarkdown(report);
 mkdirSync(options.resultsDirectory, { recursive: true });

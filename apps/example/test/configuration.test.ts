@@ -59,6 +59,7 @@ describe("parseConfiguration", () => {
         FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS: "250",
         FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: "60000",
         FRIENDHOOK_DELIVERY_BATCH_SIZE: "20",
+        FRIENDHOOK_DELIVERY_BATCHES_IN_FLIGHT: "2",
         FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: "500",
         FRIENDHOOK_DELIVERY_LEASE_MS: "120000",
         LOG_LEVEL: "debug",
@@ -96,6 +97,7 @@ describe("parseConfiguration", () => {
         initialBackoffMs: 250,
         maximumBackoffMs: 60_000,
         batchSize: 20,
+        batchesInFlight: 2,
         pollIntervalMs: 500,
         leaseMs: 120_000,
       },
@@ -119,7 +121,7 @@ describe("parseConfiguration", () => {
   it("keeps only the delivery settings given, and describes the effective ones with the receiver's defaults", () => {
     const configuration = parseConfiguration({ ...easemobOnly, FRIENDHOOK_DELIVERY_LEASE_MS: "100", FRIENDHOOK_DELIVERY_MAXIMUM_ATTEMPTS: "1000" }, "/");
     expect(configuration.delivery).toEqual({ maximumAttempts: 1000, leaseMs: 100 });
-    const receiverDefaults = { maximumAttempts: 10, initialBackoffMs: 1000, maximumBackoffMs: 600_000, batchSize: 100, pollIntervalMs: 1000, leaseMs: 30_000 };
+    const receiverDefaults = { maximumAttempts: 10, initialBackoffMs: 1000, maximumBackoffMs: 600_000, batchSize: 100, batchesInFlight: 4, pollIntervalMs: 1000, leaseMs: 30_000 };
     expect(describeConfiguration(configuration).delivery).toEqual({ ...receiverDefaults, maximumAttempts: 1000, leaseMs: 100 });
     expect(describeConfiguration(parseConfiguration(easemobOnly, "/")).delivery).toEqual(receiverDefaults);
   });
@@ -218,6 +220,7 @@ describe("parseConfiguration", () => {
       'FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: must be a whole number of milliseconds from 0 to 2147483647 (got "10m")',
     ],
     [{ FRIENDHOOK_DELIVERY_BATCH_SIZE: "0" }, 'FRIENDHOOK_DELIVERY_BATCH_SIZE: must be a whole number from 1 to 1000 (got "0")'],
+    [{ FRIENDHOOK_DELIVERY_BATCHES_IN_FLIGHT: "65" }, 'FRIENDHOOK_DELIVERY_BATCHES_IN_FLIGHT: must be a whole number from 1 to 64 (got "65")'],
     [
       { FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: "0" },
       'FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS: must be a whole number of milliseconds from 1 to 2147483647 (got "0")',

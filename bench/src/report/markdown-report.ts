@@ -2,6 +2,10 @@ import type { HttpResults, TargetResult } from "../http/http-suite";
 import type { LoadSummary } from "../http/load-sample";
 import type { NormalizationResult } from "../in-process/normalization-suite";
 import type { Machine } from "./machine";
+import { deliverySection, drainOverServerTarget, drainRatios } from "../delivery/delivery-report";
+import type { DeliveryResults } from "../delivery/delivery-results";
+import type { IngestStages } from "../stages/ingest-stages";
+import { stagesSection } from "../stages/stages-report";
 
 export interface BenchReport {
   readonly generatedAt: string;
@@ -11,6 +15,8 @@ export interface BenchReport {
   readonly command: string;
   readonly inProcess: readonly NormalizationResult[] | undefined;
   readonly http: HttpResults | undefined;
+  readonly delivery?: DeliveryResults | undefined;
+  readonly stages?: readonly IngestStages[] | undefined;
 }
 
 /** The targets of the issue, as numbers the report checks. */
@@ -152,6 +158,13 @@ function targetsSection(report: BenchReport): string[] {
   lines.push(
     `| p99 at 50 % of D's maximum < ${targets.halfLoadP99Ms} ms (paced) | ${halfLoadP99 === undefined ? "–" : `${milliseconds(halfLoadP99)} ms`} | ${verdict(halfLoadP99 === undefined ? undefined : halfLoadP99 < targets.halfLoadP99Ms)} |`,
   );
+  if (report.delivery) {
+    for (const { label, ratio: share } of drainRatios(report.delivery)) {
+      lines.push(
+        `| backlog drained into ${label} ≥ ${drainOverServerTarget} × the server's own write rate | ${share === undefined ? "–" : share.toFixed(3)} | ${verdict(share === undefined ? undefined : share >= drainOverServerTarget)} |`,
+      );
+    }
+  }
   return lines;
 }
 
@@ -167,6 +180,8 @@ export function renderMarkdown(report: BenchReport): string {
   ];
   if (report.inProcess) lines.push(...inProcessSection(report.inProcess), "");
   if (report.http) lines.push(...httpSection(report.http), "");
+  if (report.delivery) lines.push(...deliverySection(report.delivery), "");
+  if (report.stages) lines.push(...stagesSection(report.stages, report.delivery), "");
   lines.push(...targetsSection(report), "");
   return lines.join("\n");
 }

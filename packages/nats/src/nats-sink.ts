@@ -1,4 +1,12 @@
-import { type FriendEvent, type FriendEventSink, parseOptions, SinkBatchError, SinkError } from "@friendhook/core";
+import {
+  deliveryOrderKey,
+  type FriendEvent,
+  type FriendEventSink,
+  parseOptions,
+  SinkBatchError,
+  SinkError,
+  type SinkEventOutcome,
+} from "@friendhook/core";
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type ConnectionWatch, watchConnection } from "./connection-watch";
@@ -21,11 +29,13 @@ export interface NatsSink extends FriendEventSink {
 }
 
 /**
- * Publishes each event to JetStream with the event id as the message id (`Nats-Msg-Id`), one after
- * another, waiting for each acknowledgement: the stream's duplicate window drops a copy, and a
- * `duplicate` acknowledgement counts as stored. When one publish fails, the sink reports the events
- * published before it and leaves the rest unattempted (`SinkBatchError`); an event larger than the
- * server or stream takes fails permanently. With `createStream`, the stream is created when missing.
+ * Publishes each event to JetStream with the event id as the message id (`Nats-Msg-Id`): the
+ * stream's duplicate window drops a copy, and a `duplicate` acknowledgement counts as stored. The
+ * user pairs of a batch are published in parallel, the events of each pair one after another,
+ * each waiting for the acknowledgement of the one before. An event larger than the server or stream
+ * takes fails alone and permanently, and holds back the rest of its pair; any other failure stops
+ * the batch. Either way the sink reports what became of each event (`SinkBatchError`). With
+ * `createStream`, the stream is created when missing.
  */
 export function createNatsSink(options: NatsSinkOptions): NatsSink {
   const parsed = parseOptions(NatsSinkOptionsSchema, options, "NATS sink");
@@ -123,26 +133,64 @@ export function createNatsSink(options: NatsSinkOptions): NatsSink {
       }
       const { connection, jetStream, watch } = current;
       const disconnection = watch.untilDisconnected();
-      try {
-        for (const [index, event] of events.entries()) {
-          let subject = "";
-          try {
-            subject = sinkSubjectOf(event);
-            // Awaited one by one, so that a failure leaves no later event stored before an earlier one.
-            const published = jetStream.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id, timeout: parsed.timeoutMs });
-            // Lost to the disconnection, its own timeout later must not surface as unhandled.
-            published.catch(() => undefined);
-            await Promise.race([published, disconnection.lost]);
-          } catch (publishError) {
-            const { error, aboutEvent } = await describePublishFailure(publishError, connection, subject, suggestion);
-            // Before anything got through, a failure that is not the event's own fails the batch as a whole.
-            if (index === 0 && !aboutEvent) throw error;
-            throw SinkBatchError.stoppedAt(index, events.length, error);
+      const outcomes: SinkEventOutcome[] = events.map(() => ({ status: "not-attempted" }));
+      // The first failure that is not an event's own (the server, the connection): no publish starts after it.
+      let stoppedBy: SinkError | undefined;
+      let eventFailures = 0;
+
+      const publishOne = async (index: number, event: FriendEvent): Promise<boolean> => {
+        let subject = "";
+        try {
+          subject = sinkSubjectOf(event);
+          const published = jetStream.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id, timeout: parsed.timeoutMs });
+          // Lost to the disconnection, its own timeout later must not surface as unhandled.
+          published.catch(() => undefined);
+          await Promise.race([published, disconnection.lost]);
+          outcomes[index] = { status: "delivered" };
+          return true;
+        } catch (publishError) {
+          const { error, aboutEvent } = await describePublishFailure(publishError, connection, subject, suggestion);
+          if (aboutEvent) {
+            eventFailures += 1;
+            outcomes[index] = { status: "failed", error };
+          } else if (stoppedBy === undefined) {
+            stoppedBy = error;
+            outcomes[index] = { status: "failed", error };
           }
+          // Another publish in flight when the batch stopped: not charged, delivered again (the
+          // duplicate window drops it if it was stored after all).
+          return false;
         }
+      };
+
+      // The user pairs go in parallel, each pair's events one after another: a pair's event is
+      // published only once the one before it is acknowledged, so no failure can leave a later
+      // event of a pair stored before an earlier one.
+      const pairs = new Map<string, number[]>();
+      events.forEach((event, index) => {
+        const key = deliveryOrderKey(event);
+        const positions = pairs.get(key);
+        if (positions) positions.push(index);
+        else pairs.set(key, [index]);
+      });
+      try {
+        await Promise.all(
+          [...pairs.values()].map(async (positions) => {
+            for (const index of positions) {
+              if (stoppedBy !== undefined || !(await publishOne(index, events[index] as FriendEvent))) return;
+            }
+          }),
+        );
       } finally {
         disconnection.stop();
       }
+      if (stoppedBy === undefined && eventFailures === 0) return;
+      const delivered = outcomes.filter((outcome) => outcome.status === "delivered").length;
+      // Nothing got through, and not because of an event: the batch failed as a whole.
+      if (delivered === 0 && eventFailures === 0 && stoppedBy !== undefined) throw stoppedBy;
+      const failed = outcomes.flatMap((outcome) => (outcome.status === "failed" ? [outcome.error as SinkError] : []));
+      const cause = stoppedBy ?? failed[0];
+      throw new SinkBatchError(`${delivered} of ${events.length} events published, ${failed.length} failed: ${cause?.message}`, outcomes, { cause });
     },
     async close() {
       client?.watch.close();

@@ -196,17 +196,62 @@ describeWithService(
         await sink.close();
       });
 
-      it("fails an event larger than the stream takes alone and permanently, reporting the events published before it", async () => {
+      it("fails an event larger than the stream takes alone and permanently, and publishes the other pairs' events", async () => {
         const sink = await openSink();
         const events = buildFriendEvents(4);
         const batch = [events[0], events[1], tooLarge(events[2] as FriendEvent), events[3]] as FriendEvent[];
         const report = await deliverToSink(sink, batch);
-        expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "not-attempted"]);
+        // Four user pairs: only the refused event's own pair would be held back.
+        expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "delivered"]);
         const refusal = report.outcomes[2];
         const error = refusal?.status === "failed" ? (refusal.error as SinkError) : undefined;
         expect(error?.permanent).toBe(true);
         expect(error?.message).toMatch(/larger than the server or stream takes/);
-        expect((await readEvents(sink)).map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id]);
+        expect((await readEvents(sink)).map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id, events[3]?.id]);
+        await sink.close();
+      });
+
+      it("publishes the pairs in parallel and each pair in order, holding back only the pair of a refused event", async () => {
+        const sink = await openSink();
+        // Two pairs, their events interleaved: alice and bob's second event is refused.
+        const between = (actor: string, target: string, sequence: number) =>
+          buildFriendEvent({ actor, target, id: `${actor}-${target}-${sequence}` }, sequence);
+        const batch = [
+          between("alice", "bob", 0),
+          between("carol", "dave", 1),
+          tooLarge(between("bob", "alice", 2)),
+          between("carol", "dave", 3),
+          between("alice", "bob", 4),
+          between("dave", "carol", 5),
+        ];
+        const report = await deliverToSink(sink, batch);
+        expect(report.outcomes.map((outcome) => outcome.status)).toEqual(["delivered", "delivered", "failed", "delivered", "not-attempted", "delivered"]);
+        const stored = (await readEvents(sink)).map((event) => event.id);
+        expect(stored.filter((id) => id.startsWith("alice") || id.startsWith("bob"))).toEqual(["alice-bob-0"]);
+        expect(stored.filter((id) => id.startsWith("carol") || id.startsWith("dave"))).toEqual(["carol-dave-1", "carol-dave-3", "dave-carol-5"]);
+
+        // Delivered again from the refused event's pair on, nothing is stored twice and the order holds.
+        await sink.deliver([batch[4] as FriendEvent, batch[5] as FriendEvent]);
+        const again = (await readEvents(sink)).map((event) => event.id);
+        expect(again.filter((id) => id.startsWith("alice") || id.startsWith("bob"))).toEqual(["alice-bob-0", "alice-bob-4"]);
+        expect(again.filter((id) => id.startsWith("carol") || id.startsWith("dave"))).toEqual(["carol-dave-1", "carol-dave-3", "dave-carol-5"]);
+        await sink.close();
+      });
+
+      it("keeps each pair's order with many events in flight at once", async () => {
+        const sink = await openSink();
+        // 400 events over 40 pairs, the pairs interleaved as a store's backlog is.
+        const batch = Array.from({ length: 400 }, (_, index) =>
+          buildFriendEvent({ actor: `user-${index % 40}`, target: `other-${index % 40}`, id: `event-${index}` }, index),
+        );
+        await sink.deliver(batch);
+        const stored = await readEvents(sink);
+        expect(stored).toHaveLength(400);
+        for (let pair = 0; pair < 40; pair += 1) {
+          const ofPair = stored.filter((event) => event.actor === `user-${pair}`).map((event) => Number(event.id.slice("event-".length)));
+          expect(ofPair).toEqual([...ofPair].sort((left, right) => left - right));
+          expect(ofPair).toHaveLength(10);
+        }
         await sink.close();
       });
 

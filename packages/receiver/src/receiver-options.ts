@@ -41,6 +41,11 @@ export const DeliveryOptionsSchema = z
     maximumBackoffMs: z.int().min(0).default(600_000),
     /** Events per `deliver` call. */
     batchSize: z.int().min(1).max(1000).default(100),
+    /**
+     * `deliver` calls in flight at once per sink, each with user pairs of its own (a pair's events
+     * always go one call after another). A worker claims this many batches at once.
+     */
+    batchesInFlight: z.int().min(1).max(64).default(4),
     /** How often an idle sink worker looks for due deliveries (new callbacks wake it at once). */
     pollIntervalMs: z.int().min(1).default(1000),
     /** How long a claimed batch stays hidden from other workers; longer than any `deliver` call. */

@@ -12,6 +12,7 @@ export const deliveryVariables = {
   initialBackoffMs: "FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS",
   maximumBackoffMs: "FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS",
   batchSize: "FRIENDHOOK_DELIVERY_BATCH_SIZE",
+  batchesInFlight: "FRIENDHOOK_DELIVERY_BATCHES_IN_FLIGHT",
   pollIntervalMs: "FRIENDHOOK_DELIVERY_POLL_INTERVAL_MS",
   leaseMs: "FRIENDHOOK_DELIVERY_LEASE_MS",
 } as const satisfies Record<DeliveryOption, string>;

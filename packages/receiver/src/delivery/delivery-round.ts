@@ -29,6 +29,14 @@ export interface SinkCall {
   readonly durationMs: number;
 }
 
+/**
+ * Shared by rounds that run side by side for one sink: once one of them stops (the sink asked to
+ * wait, or failed for several events in a row), the others end after the call in hand.
+ */
+export interface RoundHalt {
+  halted: boolean;
+}
+
 export interface DeliveryRoundInput {
   readonly sink: FriendEventSink;
   readonly settings: DeliveryRoundSettings;
@@ -37,6 +45,8 @@ export interface DeliveryRoundInput {
   readonly claimed: readonly LeasedDelivery[];
   /** Kept from earlier rounds. */
   readonly held: readonly HeldDelivery[];
+  /** Shared with the rounds that run beside this one, if any. */
+  readonly halt?: RoundHalt;
 }
 
 export interface DeliveryRoundResult {
@@ -132,6 +142,12 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
     pushInBatches(released);
   };
 
+  const stop = (error: unknown) => {
+    stopped = true;
+    stoppedBy = error;
+    if (input.halt) input.halt.halted = true;
+  };
+
   const charge = (item: LeasedDelivery, error: unknown, call: SinkCall | undefined) => {
     open.delete(idOf(item));
     const failure = planDeliveryFailure(item.delivery, error, settings, now());
@@ -148,10 +164,7 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
     call.error ??= error;
     charge(item, error, call);
     if (!isPermanent(error)) failuresInARow += 1;
-    if (asksToWait(error) || failuresInARow >= failuresInARowBeforeStopping) {
-      stopped = true;
-      stoppedBy = error;
-    }
+    if (asksToWait(error) || failuresInARow >= failuresInARowBeforeStopping) stop(error);
   };
 
   const settleDelivered = (item: LeasedDelivery, call: SinkCall) => {
@@ -162,7 +175,7 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
     release(idOf(item));
   };
 
-  while (!stopped) {
+  while (!stopped && !input.halt?.halted) {
     const segment = segments.pop();
     if (!segment) break;
     const batch = segment.filter((item) => open.has(idOf(item)) && !blockers.has(keyOf(item)) && leaseAllows(item));
@@ -183,8 +196,7 @@ export async function deliverRound(input: DeliveryRoundInput): Promise<DeliveryR
       if (batch.length === 1 && only) {
         settleFailure(only, report.batchError, call);
       } else if (asksToWait(report.batchError)) {
-        stopped = true;
-        stoppedBy = report.batchError;
+        stop(report.batchError);
       } else {
         const middle = Math.ceil(batch.length / 2);
         segments.push(batch.slice(middle), batch.slice(0, middle));

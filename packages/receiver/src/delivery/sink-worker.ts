@@ -1,11 +1,14 @@
 import type { FriendEventSink, FriendEventStore } from "@friendhook/core";
 import type { ReceiverLogger } from "../receiver-logger";
 import type { DeliveryAttemptedInfo } from "../receiver-observer";
-import { type DeliveryRoundSettings, deliverRound, type HeldDelivery } from "./delivery-round";
+import { splitIntoLanes } from "./delivery-lanes";
+import { type DeliveryRoundResult, type DeliveryRoundSettings, deliverRound, type HeldDelivery, type RoundHalt } from "./delivery-round";
 import { describeDeliveryError } from "./retry-schedule";
 
 export interface SinkWorkerSettings extends DeliveryRoundSettings {
   readonly pollIntervalMs: number;
+  /** `deliver` calls in flight at once, each with user pairs of its own. */
+  readonly batchesInFlight: number;
 }
 
 export interface SinkWorkerContext {
@@ -17,7 +20,10 @@ export interface SinkWorkerContext {
   readonly now: () => number;
 }
 
-/** One loop per sink: claim a batch of due deliveries, deliver it, record the outcome in the store. */
+/**
+ * One loop per sink: claim due deliveries (up to `batchesInFlight` batches), deliver them in lanes
+ * side by side, each user pair in one lane, record the outcome in the store.
+ */
 export interface SinkWorker {
   start(): void;
   /** New deliveries are due: stop waiting for the next poll. */
@@ -56,19 +62,29 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
 
   async function deliverBatch(): Promise<BatchOutcome> {
     const claimedAt = now();
-    const deliveries = await store.claimDeliveries({ sink: sink.name, limit: settings.batchSize, leaseMs: settings.leaseMs, now: claimedAt });
+    const deliveries = await store.claimDeliveries({
+      sink: sink.name,
+      limit: settings.batchSize * settings.batchesInFlight,
+      leaseMs: settings.leaseMs,
+      now: claimedAt,
+    });
     if (deliveries.length === 0) return "idle";
     const leasedUntil = claimedAt + settings.leaseMs;
-    const round = await deliverRound({
-      sink,
-      settings,
-      now,
-      claimed: deliveries.map((delivery) => ({ delivery, leasedUntil })),
+    // As many lanes as there are batches in hand: what fits one batch goes in one call, as before.
+    const laneCount = Math.min(settings.batchesInFlight, Math.ceil((deliveries.length + held.length) / settings.batchSize));
+    const lanes = splitIntoLanes(
+      deliveries.map((delivery) => ({ delivery, leasedUntil })),
       held,
-    });
+      laneCount,
+    );
+    const halt: RoundHalt = { halted: false };
+    const round = mergeRounds(await Promise.all(lanes.map((lane) => deliverRound({ sink, settings, now, ...lane, halt }))));
     held = round.held;
-    if (round.delivered.length > 0) await store.completeDeliveries({ deliveryIds: round.delivered });
-    if (round.failures.length > 0) await store.failDeliveries({ failures: round.failures, now: now() });
+    // Submitted together, so that a store with group commit writes both in one transaction.
+    await Promise.all([
+      round.delivered.length > 0 ? store.completeDeliveries({ deliveryIds: round.delivered }) : undefined,
+      round.failures.length > 0 ? store.failDeliveries({ failures: round.failures, now: now() }) : undefined,
+    ]);
 
     for (const call of round.calls) {
       context.deliveryAttempted({
@@ -128,5 +144,17 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
       interruptWait?.();
       await running;
     },
+  };
+}
+
+/** The lanes' results as one round's. */
+function mergeRounds(rounds: readonly DeliveryRoundResult[]): DeliveryRoundResult {
+  const stoppedBy = rounds.find((round) => round.stoppedBy !== undefined)?.stoppedBy;
+  return {
+    delivered: rounds.flatMap((round) => round.delivered),
+    failures: rounds.flatMap((round) => round.failures),
+    held: rounds.flatMap((round) => round.held),
+    calls: rounds.flatMap((round) => round.calls),
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
   };
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStore, deriveEventId, type FriendEventStore } from "@friendhook/core";
+import { createSqliteStore } from "@friendhook/sqlite";
+import { createTencentAdapter, parseTencentCallback, tencentCommands } from "@friendhook/tencent";
+import { type MeasurementSettings, type Workload, measureInterleaved } from "../in-process/interleaved-measurement";
+import { benchCredentials } from "../payloads/bench-credentials";
+import { tencentFriendAddBody } from "../payloads/tencent-payloads";
+import { buildTencentCallback } from "@friendhook/tencent";
+
+/** Where the time of one callback goes, stage by stage, in nanoseconds per event. */
+export interface IngestStages {
+  readonly pairs: number;
+  readonly bodyBytes: number;
+  /** UTF-8 decoding and `JSON.parse` of the body. */
+  readonly parse: number;
+  /** The command's schema (zod) over the parsed body. */
+  readonly validate: number;
+  /** `deriveEventId` for every pair, as the adapter calls it. */
+  readonly ids: number;
+  /** `adapter.receive` whole: authentication, parse, validate, ids, and building the events. */
+  readonly receive: number;
+  /** `store.append` of the callback's events, its body and one delivery per event: the in-memory store. */
+  readonly storeInMemory: number;
+  /** The same into the SQLite store (WAL, `synchronous = FULL`: one fsync per append here). */
+  readonly storeSqlite: number;
+}
+
+export const stagePairCounts = [100, 1000] as const;
+
+/**
+ * Each stage of ingest timed on its own, interleaved, for Tencent callbacks of 100 and 1,000 pairs:
+ * what a regression in one of them costs shows per event. The stores get a fresh `RequestId` for
+ * every append, so every append stores new events (as a provider's callbacks do).
+ */
+export async function measureIngestStages(settings: MeasurementSettings): Promise<IngestStages[]> {
+  const adapter = createTencentAdapter({
+    sdkAppIds: [benchCredentials.tencentSdkAppId],
+    token: benchCredentials.tencentToken,
+    maximumClockSkewSeconds: 86_400,
+  });
+  const directory = mkdtempSync(join(tmpdir(), "friendhook-bench-stages-"));
+  const sqlite = createSqliteStore({ directory });
+  const memory = createMemoryStore();
+  let appended = 0;
+  try {
+    const workloads: Workload[] = [];
+    const cases: Array<{ pairs: number; bodyBytes: number }> = [];
+    for (const pairs of stagePairCounts) {
+      const body = tencentFriendAddBody(pairs, `stages-${pairs}`);
+      const bytes = Buffer.from(body, "utf8");
+      const request = buildTencentCallback({
+        sdkAppId: benchCredentials.tencentSdkAppId,
+        token: benchCredentials.tencentToken,
+        path: "/webhooks/tencent",
+        body: bytes,
+        command: tencentCommands.friendAdd,
+      });
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      const { events } = await adapter.receive(request);
+      if (events.length !== pairs) throw new Error(`${pairs} pairs gave ${events.length} events`);
+      const identities = events.map((event) => ({
+        provider: event.provider,
+        appId: event.appId,
+        type: event.type,
+        parts: ["request", `stages-${pairs}`, tencentCommands.friendAdd, event.actor, event.target],
+      }));
+      // Fresh ids per append, made before the clock starts for the store's own work only.
+      const appendInto = (store: FriendEventStore) => () => {
+        appended += 1;
+        const suffix = `-${appended}`;
+        return store.append({
+          events: events.map((event) => ({ ...event, id: event.id + suffix })),
+          callback: {
+            id: `callback${suffix}`,
+            provider: "tencent",
+            appId: benchCredentials.tencentSdkAppId,
+            command: tencentCommands.friendAdd,
+            receivedAt: new Date().toISOString(),
+            body,
+          },
+          sinks: ["bench"],
+        });
+      };
+      cases.push({ pairs, bodyBytes: bytes.byteLength });
+      workloads.push(
+        { name: `parse ${pairs}`, run: () => JSON.parse(bytes.toString("utf8")) },
+        { name: `validate ${pairs}`, run: () => parseTencentCallback(tencentCommands.friendAdd, parsed) },
+        { name: `ids ${pairs}`, run: () => identities.map(deriveEventId) },
+        { name: `receive ${pairs}`, run: () => adapter.receive(request) },
+        { name: `memory ${pairs}`, run: appendInto(memory) },
+        { name: `sqlite ${pairs}`, run: appendInto(sqlite) },
+      );
+    }
+    const timings = new Map((await measureInterleaved(workloads, settings)).map((timing) => [timing.name, timing.nanosecondsPerCall]));
+    const perEvent = (name: string, pairs: number) => (timings.get(`${name} ${pairs}`) ?? Number.NaN) / pairs;
+    return cases.map(({ pairs, bodyBytes }) => ({
+      pairs,
+      bodyBytes,
+      parse: perEvent("parse", pairs),
+      validate: perEvent("validate", pairs),
+      ids: perEvent("ids", pairs),
+      receive: perEvent("receive", pairs),
+      storeInMemory: perEvent("memory", pairs),
+      storeSqlite: perEvent("sqlite", pairs),
+    }));
+  } finally {
+    await sqlite.close();
+    await memory.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
