@@ -231,7 +231,8 @@ describeWithService(
         );
         await old.close();
 
-        expect(await sink.migrate()).toEqual([4, 5]);
+        // Migrations 4 and 5 bring the ordering windows; later ones (retention, …) follow them.
+        expect((await sink.migrate()).slice(0, 2)).toEqual([4, 5]);
         expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: ["mal"] });
         expect(await friendsOf("bob")).toEqual({ friends: ["ann"], blocked: [] });
         const forgedRow = await pool.query(`SELECT not_before, sequence FROM ${tables.friendEdges} WHERE other_id = 'mal'`);
