@@ -7,7 +7,7 @@ import { buildTencentCallback } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
 import { demoCredentials } from "../src/config/demo-credentials";
 import { sendCallback } from "../src/simulate/send-callback";
-import { type Child, runPackageScript, startAppProcess } from "./support/child-process";
+import { type Child, packageScript, startAppProcess } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
 const children: Child[] = [];
@@ -106,7 +106,18 @@ describe("the DEMO credentials stay out of real deployments", () => {
   });
 
   it("refuses `pnpm start` (--demo) in production, in one line", async () => {
-    const app = track(runPackageScript("start", [], { NODE_ENV: "production", EASEMOB_SECRET: operatorSecret, FRIENDHOOK_API_TOKEN: apiToken }));
+    // `pnpm start` runs the build with --demo. The tests run on a fresh clone before any build (the
+    // README's test command builds nothing): the script's arguments go to the app's sources, which
+    // the build is made of.
+    const [command, entry, ...startArguments] = packageScript("start").split(/\s+/);
+    expect([command, entry]).toEqual(["node", "dist/main.js"]);
+    expect(startArguments).toContain("--demo");
+    const app = track(
+      startAppProcess(
+        { NODE_ENV: "production", PORT: "0", EASEMOB_SECRET: operatorSecret, FRIENDHOOK_API_TOKEN: apiToken, FRIENDHOOK_DATA_DIR: dataDirectory() },
+        startArguments,
+      ),
+    );
     expect(await refusedStart(app)).toBe(1);
     expect(app.output()).toContain(
       "--demo: starts with the public DEMO credentials of .env.development, which production (NODE_ENV=production) refuses; start without --demo (node dist/main.js)",

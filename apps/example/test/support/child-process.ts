@@ -55,11 +55,17 @@ export function startAppProcess(variables: Record<string, string>, commandLineAr
   return watch(child);
 }
 
-/** Runs one of the package's scripts exactly as written in package.json, as pnpm does: through a shell. */
-export function runPackageScript(name: string, commandLineArguments: readonly string[], variables: Record<string, string> = {}): Child {
+/** One of the package's scripts, as written in its package.json. */
+export function packageScript(name: string): string {
   const scripts = JSON.parse(readFileSync(join(appDirectory, "package.json"), "utf8")).scripts as Record<string, string>;
   const script = scripts[name];
   if (script === undefined) throw new Error(`package.json has no "${name}" script`);
+  return script;
+}
+
+/** Runs one of the package's scripts exactly as written in package.json, as pnpm does: through a shell. */
+export function runPackageScript(name: string, commandLineArguments: readonly string[], variables: Record<string, string> = {}): Child {
+  const script = packageScript(name);
   const quoted = commandLineArguments.map((argument) => `'${argument.replace(/'/g, `'\\''`)}'`);
   const child = spawn([script, ...quoted].join(" "), {
     cwd: appDirectory,
