@@ -133,6 +133,32 @@ describe("several batches in flight per sink", () => {
   });
 });
 
+describe("the claim made with a round's bookkeeping", () => {
+  it("is delivered before close() returns: nothing is left leased", async () => {
+    const store = createMemoryStore();
+    const events = interleavedEvents(400, 40);
+    await store.append({ events, sinks: ["recording"] });
+    const recording = recordingSink();
+    // The store outlives the receiver, to be inspected after close().
+    const receiver = createReceiver({
+      adapters: { fixture: createFixtureAdapter() },
+      store: { ...store, close: async () => undefined },
+      sinks: [recording.sink],
+      delivery: { pollIntervalMs: 10, batchSize: 10, batchesInFlight: 2, leaseMs: 600_000 },
+    });
+    receiver.start();
+    await eventually(() => recording.stored.length >= 40, "some rounds are delivered");
+    await receiver.close();
+    const [counts] = await store.countDeliveries();
+    const pending = counts?.pending ?? 0;
+    expect(pending + recording.stored.length).toBe(400);
+    // Every delivery still pending can be claimed at once: no lease was left behind.
+    const claimable = await store.claimDeliveries({ sink: "recording", limit: 1000, leaseMs: 1, now: Date.now() });
+    expect(claimable).toHaveLength(pending);
+    await store.close();
+  });
+});
+
 describe("splitIntoLanes", () => {
   const leased = (events: readonly FriendEvent[]): LeasedDelivery[] =>
     events.map((event, index) => ({ delivery: { deliveryId: String(index + 1), sink: "s", event, sequence: index + 1, attempts: 0 }, leasedUntil: 1 }));

@@ -183,8 +183,9 @@ function prepareStatements(database: Database.Database) {
              AND earlier.id < d.id AND (earlier.available_at > @now OR earlier.leased_until > @now))
        ORDER BY d.id LIMIT @limit`,
     ),
-    lease: database.prepare("UPDATE deliveries SET leased_until = ? WHERE id = ?"),
-    complete: database.prepare("DELETE FROM deliveries WHERE id = ? AND state = 'pending'"),
+    // Set-based, one statement per batch: the ids come as one JSON array.
+    lease: database.prepare<[number, string]>("UPDATE deliveries SET leased_until = ? WHERE id IN (SELECT value FROM json_each(?))"),
+    complete: database.prepare<[string]>("DELETE FROM deliveries WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?))"),
     retry: database.prepare(
       `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, available_at = ?, leased_until = 0
        WHERE id = ? AND state = 'pending'`,
@@ -351,7 +352,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
 
   function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
-    for (const row of rows) statements.lease.run(now + leaseMs, row.id);
+    if (rows.length > 0) statements.lease.run(now + leaseMs, JSON.stringify(rows.map((row) => row.id)));
     return rows.map((row) => ({
       deliveryId: String(row.id),
       sink,
@@ -433,9 +434,8 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     async completeDeliveries({ deliveryIds }) {
       open();
       const ids = deliveryIds.map(deliveryNumber);
-      await groupCommit.submit("delivery", () => {
-        for (const id of ids) statements.complete.run(id);
-      });
+      if (ids.length === 0) return;
+      await groupCommit.submit("delivery", () => statements.complete.run(JSON.stringify(ids)));
     },
 
     async failDeliveries({ failures, now }) {

@@ -1,4 +1,4 @@
-import type { FriendEventSink, FriendEventStore } from "@friendhook/core";
+import type { Delivery, FriendEventSink, FriendEventStore } from "@friendhook/core";
 import type { ReceiverLogger } from "../receiver-logger";
 import type { DeliveryAttemptedInfo } from "../receiver-observer";
 import { splitIntoLanes } from "./delivery-lanes";
@@ -28,11 +28,17 @@ export interface SinkWorker {
   start(): void;
   /** New deliveries are due: stop waiting for the next poll. */
   wake(): void;
-  /** Finishes the batch in hand, records its outcome, and stops. */
+  /** Finishes the batch in hand (and one claimed ahead), records its outcome, and stops. */
   stop(): Promise<void>;
 }
 
 type BatchOutcome = "delivered" | "failed" | "idle";
+
+/** A claim submitted to the store, and the time its lease is counted from. */
+interface Claim {
+  readonly claimedAt: number;
+  readonly deliveries: Promise<Delivery[]>;
+}
 
 export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
   const { store, sink, settings, logger, now } = context;
@@ -42,6 +48,21 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
   let interruptWait: (() => void) | undefined;
   // Deliveries this worker still leases, waiting for an earlier delivery of their pair to succeed.
   let held: readonly HeldDelivery[] = [];
+  // The next claim, submitted with the last round's bookkeeping: delivered before the worker stops.
+  let claimedAhead: Claim | undefined;
+
+  const claim = (): Claim => {
+    const claimedAt = now();
+    const deliveries = store.claimDeliveries({
+      sink: sink.name,
+      limit: settings.batchSize * settings.batchesInFlight,
+      leaseMs: settings.leaseMs,
+      now: claimedAt,
+    });
+    // Awaited by the next round; a failure meanwhile must not count as unhandled.
+    deliveries.catch(() => undefined);
+    return { claimedAt, deliveries };
+  };
 
   const wait = (milliseconds: number) =>
     new Promise<void>((resolve) => {
@@ -61,13 +82,9 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
     });
 
   async function deliverBatch(): Promise<BatchOutcome> {
-    const claimedAt = now();
-    const deliveries = await store.claimDeliveries({
-      sink: sink.name,
-      limit: settings.batchSize * settings.batchesInFlight,
-      leaseMs: settings.leaseMs,
-      now: claimedAt,
-    });
+    const { claimedAt, deliveries: claimed } = claimedAhead ?? claim();
+    claimedAhead = undefined;
+    const deliveries = await claimed;
     if (deliveries.length === 0) return "idle";
     const leasedUntil = claimedAt + settings.leaseMs;
     // As many lanes as there are batches in hand: what fits one batch goes in one call, as before.
@@ -80,11 +97,15 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
     const halt: RoundHalt = { halted: false };
     const round = mergeRounds(await Promise.all(lanes.map((lane) => deliverRound({ sink, settings, now, ...lane, halt }))));
     held = round.held;
-    // Submitted together, so that a store with group commit writes both in one transaction.
-    await Promise.all([
+    const outcome: BatchOutcome = round.stoppedBy !== undefined || round.delivered.length === 0 ? "failed" : "delivered";
+    // Submitted together, and after a round that went well with the next claim, so that a store
+    // with group commit writes them in one transaction; the claim comes last and sees the rest.
+    const bookkeeping = Promise.all([
       round.delivered.length > 0 ? store.completeDeliveries({ deliveryIds: round.delivered }) : undefined,
       round.failures.length > 0 ? store.failDeliveries({ failures: round.failures, now: now() }) : undefined,
     ]);
+    if (outcome === "delivered" && !stopping) claimedAhead = claim();
+    await bookkeeping;
 
     for (const call of round.calls) {
       context.deliveryAttempted({
@@ -113,11 +134,11 @@ export function createSinkWorker(context: SinkWorkerContext): SinkWorker {
         "delivery to a sink failed",
       );
     }
-    return round.stoppedBy !== undefined || round.delivered.length === 0 ? "failed" : "delivered";
+    return outcome;
   }
 
   async function run() {
-    while (!stopping) {
+    while (!stopping || claimedAhead) {
       let outcome: BatchOutcome;
       try {
         outcome = await deliverBatch();
