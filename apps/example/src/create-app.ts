@@ -15,6 +15,8 @@ import { metricsRoutes } from "./routes/metrics";
 import { webhookRoutes } from "./routes/webhooks";
 import { sinksFromConfiguration } from "./sinks-from-config";
 import { storeFromConfiguration } from "./store-from-config";
+import { receiverRetentionOptions } from "./config/retention-settings";
+import { createStoreMetrics } from "./store-metrics";
 
 export interface AppOptions {
   /** The logger; one made from the configuration (pretty outside production) by default. */
@@ -61,6 +63,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     ...(configuration.httpSinkSecrets && { httpSinkSecrets: configuration.httpSinkSecrets }),
   });
   const store = storeFromConfiguration(configuration);
+  const storeMetrics = createStoreMetrics(metrics.registry, () => store.measure());
   let receiver: Receiver;
   try {
     receiver = createReceiver({
@@ -68,7 +71,8 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
       store,
       sinks,
       logger: logger.child({ component: "receiver" }),
-      observer: metrics.observer,
+      observer: { ...metrics.observer, pruned: storeMetrics.pruned },
+      ...receiverRetentionOptions(configuration.retention),
       // Merged setting by setting: a caller that names a setting (a test needing short backoffs)
       // needs that one whatever the environment says, and leaves the others to the operator.
       delivery: { ...configuration.delivery, ...options.delivery },

@@ -80,6 +80,13 @@ export interface ProviderAdapterV1 {
    * throws a `FriendhookError` as `receive` would; `receive` must check the same again.
    */
   authenticateHead?(request: ProviderRequestHead): void;
+  /**
+   * Optional: how long after its first receipt a copy of one callback can still be accepted, in
+   * milliseconds, when the adapter's checks bound it (a signed time refused past a freshness
+   * window). A receiver remembers event ids at least this long, so that every copy it accepts is
+   * recognized as a duplicate.
+   */
+  readonly deduplicationWindowMs?: number;
   receive(request: ProviderRequest): Promise<ReceivedCallback>;
   refuse(error: FriendhookError): ProviderResponse;
 }

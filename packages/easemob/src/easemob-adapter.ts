@@ -33,6 +33,9 @@ export function createEasemobAdapter(settings: EasemobAdapterSettings): Provider
   return {
     specificationVersion: "v1",
     provider: easemobProvider,
+    // A copy is accepted only while its signed timestamp lies within the freshness window of its
+    // receipt, either way: two receipts of one callback are at most twice the window apart.
+    deduplicationWindowMs: 2 * resolved.maximumAgeMilliseconds,
     receive: async (request) => receiveEasemobCallback(resolved, request),
     refuse: easemobRefusal,
   };

@@ -85,6 +85,15 @@ describe("maximum age (replay protection)", () => {
     }
   });
 
+  it("declares as its deduplication window the longest time two accepted copies of one callback can lie apart", async () => {
+    expect(createEasemobAdapter({ secret }).deduplicationWindowMs).toBe(600_000);
+    const adapter = createEasemobAdapter({ secret, maximumAgeSeconds: 300 });
+    expect(adapter.deduplicationWindowMs).toBe(600_000);
+    // One copy received 299 s before its timestamp, another 299 s after: 598 s apart, both accepted.
+    await expect(adapter.receive(callback(-299_000))).resolves.toMatchObject({ command: "roster:remove" });
+    await expect(adapter.receive(callback(299_000))).resolves.toMatchObject({ command: "roster:remove" });
+  });
+
   it("checks the signature first, so that an unsigned caller learns nothing about the window", async () => {
     const adapter = createEasemobAdapter({ secret, maximumAgeSeconds: 300 });
     const request = buildEasemobCallback({ secret: "guess", operation: "remove", from: "a", to: "b", timestamp: sentAt });

@@ -4,6 +4,7 @@ export * from "./receiver-logger";
 export * from "./receiver-observer";
 export * from "./read-api";
 export * from "./delivery/retry-schedule";
+export * from "./retention/retention-options";
 export * from "./body-budget";
 export { defaultBodyLimitBytes, defaultBodyTimeoutMs, type ReadBodyOptions } from "./body-limits";
 export { readBodyStream } from "./read-body-stream";

@@ -34,8 +34,18 @@ export interface DeliveryAttemptedInfo {
   readonly durationMs: number;
 }
 
+/** What one round of pruning removed (see `retention`); reported when it removed anything. */
+export interface PruneRoundInfo {
+  readonly events: number;
+  readonly deadLetters: number;
+  readonly callbacks: number;
+  readonly tombstones: number;
+  readonly durationMs: number;
+}
+
 /** Hooks for metrics (prom-client counters and histograms fit here). Exceptions thrown by hooks are ignored. */
 export interface ReceiverObserver {
   callbackHandled?(info: CallbackHandledInfo): void;
   deliveryAttempted?(info: DeliveryAttemptedInfo): void;
+  pruned?(info: PruneRoundInfo): void;
 }

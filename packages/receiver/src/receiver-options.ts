@@ -5,6 +5,7 @@ import { hasMethods } from "./has-methods";
 import type { ReceiverLogger } from "./receiver-logger";
 import type { ReceiverObserver } from "./receiver-observer";
 import type { FriendEventStore } from "@friendhook/core";
+import { defaultDeduplicationWindowMs, RetentionOptionsSchema } from "./retention/retention-options";
 
 const storeMethods = [
   "append",
@@ -18,6 +19,8 @@ const storeMethods = [
   "listUnrecognized",
   "readCallback",
   "friendsOf",
+  "prune",
+  "measure",
   "close",
 ] as const;
 
@@ -68,6 +71,16 @@ export const ReceiverOptionsSchema = z.strictObject({
     .default([])
     .refine((sinks) => new Set(sinks.map((sink) => sink.name)).size === sinks.length, "every sink needs its own name"),
   delivery: DeliveryOptionsSchema.prefault({}),
+  /** What is kept and how long; absent, everything is kept. See `RetentionOptionsSchema`. */
+  retention: RetentionOptionsSchema.optional(),
+  /**
+   * How long a retry of a callback, or the same callback sent to another instance, is still
+   * recognized as a duplicate: the store keeps every event at least this long after it was
+   * received. Adapters whose signatures bound how late a copy can come (Easemob) widen it to fit
+   * (`ProviderAdapterV1.deduplicationWindowMs`). A copy that comes later is stored again, under
+   * the same event id.
+   */
+  deduplicationWindowMs: z.int().min(0).default(defaultDeduplicationWindowMs),
   /**
    * Keep the body of every recognized callback, once per callback, linked from its events (for an
    * operator to see where an event came from). Unrecognized callbacks are kept either way. Off saves

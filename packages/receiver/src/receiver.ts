@@ -11,8 +11,9 @@ import {
 } from "@friendhook/core";
 import { type BodyBudget, createBodyBudget } from "./body-budget";
 import { createSinkWorker, type SinkWorker } from "./delivery/sink-worker";
+import { createPruningScheduler, type PruningScheduler } from "./retention/pruning-scheduler";
 import { silentLogger } from "./receiver-logger";
-import type { CallbackHandledInfo, DeliveryAttemptedInfo } from "./receiver-observer";
+import type { CallbackHandledInfo, DeliveryAttemptedInfo, PruneRoundInfo } from "./receiver-observer";
 import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options";
 import { checkProviderRequest, withRequiredHeaders } from "./request-checks";
 import { checkRequestHead } from "./request-head-check";
@@ -45,7 +46,15 @@ export interface Receiver {
    * another parser) in the provider's format, and reports it to the observer. For framework shells.
    */
   refuse(adapterName: string, error: FriendhookError, durationMs?: number): ProviderResponse;
-  /** Starts one delivery loop per sink. Callbacks are stored whether or not delivery runs. */
+  /**
+   * How long event ids stay known, in milliseconds: `deduplicationWindowMs`, widened to what every
+   * adapter needs. With `retention`, events are kept at least this long.
+   */
+  readonly deduplicationWindowMs: number;
+  /**
+   * Starts one delivery loop per sink, and pruning when `retention` is set. Callbacks are stored
+   * whether or not delivery runs.
+   */
   start(): void;
   /**
    * Has every sink look for due deliveries now rather than at its next poll: for whoever made
@@ -95,6 +104,20 @@ export function createReceiver(input: ReceiverOptions): Receiver {
   const wakeWorkers = () => {
     for (const worker of workers) worker.wake();
   };
+  const deduplicationWindowMs = Math.max(
+    options.deduplicationWindowMs,
+    ...Object.values(adapters).map((adapter) => adapter.deduplicationWindowMs ?? 0),
+  );
+  const pruning: PruningScheduler | undefined =
+    options.retention &&
+    createPruningScheduler({
+      store,
+      retention: options.retention,
+      deduplicationWindowMs,
+      logger,
+      now,
+      pruned: (info: PruneRoundInfo) => callObserver(options.observer?.pruned, info),
+    });
 
   function renderRefusal(adapter: ProviderAdapterV1 | undefined, error: FriendhookError): ProviderResponse {
     if (!adapter) return genericRefusal(error);
@@ -183,6 +206,7 @@ export function createReceiver(input: ReceiverOptions): Receiver {
   return {
     adapterNames: Object.keys(adapters),
     bodyBudget,
+    deduplicationWindowMs,
 
     checkHead(adapterName, head) {
       const startedAt = performance.now();
@@ -216,12 +240,13 @@ export function createReceiver(input: ReceiverOptions): Receiver {
       if (started) return;
       started = true;
       for (const worker of workers) worker.start();
+      pruning?.start();
     },
 
     close() {
       closing ??= (async () => {
         await Promise.allSettled([...inFlight]);
-        await Promise.all(workers.map((worker) => worker.stop()));
+        await Promise.all([...workers.map((worker) => worker.stop()), pruning?.stop()]);
         for (const sink of sinks) {
           try {
             await sink.close?.();

@@ -118,3 +118,62 @@ describe("SQLite store", () => {
     expect(() => createSqliteStore({} as never)).toThrow(/directory/);
   });
 });
+
+describe("SQLite store: disk use under retention", () => {
+  const pagesOf = (filename: string) => {
+    const database = new Database(filename, { readonly: true });
+    try {
+      return {
+        pages: database.pragma("page_count", { simple: true }) as number,
+        free: database.pragma("freelist_count", { simple: true }) as number,
+        autoVacuum: database.pragma("auto_vacuum", { simple: true }) as number,
+      };
+    } finally {
+      database.close();
+    }
+  };
+  const padded = (count: number, offset: number) =>
+    buildFriendEvents(count, offset).map((event) => ({ ...event, details: { ...event.details, note: "x".repeat(1000) } }) as FriendEvent);
+  const everything = { eventsReceivedBefore: Date.UTC(2100, 0, 1), deadLettersBefore: 0, callbacksReceivedBefore: 0, tombstonesBefore: 0, batchSize: 500 };
+
+  it("hands the pages pruning freed back to the file system, and the file grows no larger when refilled", async () => {
+    const store = createSqliteStore({ directory: temporaryDirectory() });
+    try {
+      // Incremental vacuum is set before the first table exists.
+      expect(pagesOf(store.filename).autoVacuum).toBe(2);
+      for (let offset = 0; offset < 3000; offset += 300) await store.append({ events: padded(300, offset), sinks: [] });
+      const full = pagesOf(store.filename).pages;
+      while ((await store.prune(everything)).events > 0);
+      expect((await store.measure()).events).toBe(0);
+      const emptied = pagesOf(store.filename);
+      // What is left: the schema, the friend table, and a few free pages kept for the next appends.
+      expect(emptied.pages).toBeLessThan(full / 4);
+      for (let offset = 3000; offset < 6000; offset += 300) await store.append({ events: padded(300, offset), sinks: [] });
+      expect(pagesOf(store.filename).pages).toBeLessThanOrEqual(full * 1.1);
+      expect((await store.measure()).events).toBe(3000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("switches a file made without incremental vacuum to it when it opens it, keeping every row", async () => {
+    const directory = temporaryDirectory();
+    const first = createSqliteStore({ directory });
+    const events = padded(50, 0);
+    await first.append({ events, sinks: ["memory"] });
+    await first.close();
+    const database = new Database(first.filename);
+    database.pragma("auto_vacuum = NONE");
+    database.exec("VACUUM");
+    expect(database.pragma("auto_vacuum", { simple: true })).toBe(0);
+    database.close();
+    const reopened = createSqliteStore({ directory });
+    try {
+      expect(pagesOf(reopened.filename).autoVacuum).toBe(2);
+      expect((await reopened.listEvents()).events).toEqual(events);
+      expect(await reopened.countDeliveries()).toEqual([{ sink: "memory", pending: 50, deadLettered: 0 }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+});

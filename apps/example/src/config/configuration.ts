@@ -15,6 +15,7 @@ import {
 import { demoCredentials } from "./demo-credentials";
 import type { EnvironmentVariables } from "./environment-files";
 import { parseOutputBuffer, parseShutdownTimeout } from "./process-settings";
+import { parseDuration, type RetentionConfiguration, retentionOf } from "./retention-settings";
 import {
   type Parsed,
   parseByteSize,
@@ -93,6 +94,8 @@ export interface Configuration {
   readonly shutdownTimeoutMs?: number;
   /** The standard output kept while its reader is slower than the app; `defaultOutputBufferBytes` when absent. */
   readonly outputBufferBytes?: number;
+  /** The retention settings given (see `retention-settings.ts`); absent when none is. */
+  readonly retention?: Partial<RetentionConfiguration>;
 }
 
 function setting<Value>(parse: (text: string) => Parsed<Value>) {
@@ -209,6 +212,9 @@ const EnvironmentSchema = z.object({
   ...deliverySettingSchemas(),
   FRIENDHOOK_SHUTDOWN_TIMEOUT_MS: setting(parseShutdownTimeout).optional(),
   FRIENDHOOK_OUTPUT_BUFFER: setting(parseOutputBuffer).optional(),
+  FRIENDHOOK_RETENTION: setting(parseDuration).optional(),
+  FRIENDHOOK_DEAD_LETTER_RETENTION: setting(parseDuration).optional(),
+  FRIENDHOOK_DEDUPLICATION_WINDOW: setting(parseDuration).optional(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
@@ -411,6 +417,7 @@ export function parseConfiguration(variables: EnvironmentVariables, workingDirec
     ...(environment.FRIENDHOOK_METRICS_TOKEN && { metricsTokens: environment.FRIENDHOOK_METRICS_TOKEN }),
     ...(environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS !== undefined && { shutdownTimeoutMs: environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS }),
     ...(environment.FRIENDHOOK_OUTPUT_BUFFER !== undefined && { outputBufferBytes: environment.FRIENDHOOK_OUTPUT_BUFFER }),
+    ...(retentionOf(environment) && { retention: retentionOf(environment) }),
   };
 }
 
