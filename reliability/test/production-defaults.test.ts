@@ -2,10 +2,9 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProviderRequest } from "@friendhook/core";
-import { buildEasemobCallback } from "@friendhook/easemob";
-import { demoCredentials } from "@friendhook/example/src/config/demo-credentials.ts";
-import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
-import { buildTencentCallback } from "@friendhook/tencent";
+import { buildEasemobCallback, easemobDescriptor } from "@friendhook/easemob";
+import { openImCallbackBodies, openImCallbackRequest, openImDescriptor } from "@friendhook/openim";
+import { buildTencentCallback, tencentDescriptor } from "@friendhook/tencent";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   type AppProcess,
@@ -22,6 +21,15 @@ import {
 } from "../src/index";
 
 afterAll(killRunningAppProcesses);
+
+/** The public DEMO credentials of `--demo`, as the adapters' descriptors publish them: anyone can read them. */
+const demoCredentials = {
+  easemobSecret: easemobDescriptor.demo.EASEMOB_SECRET,
+  easemobAppKey: easemobDescriptor.demo.EASEMOB_APPKEY,
+  tencentSdkAppId: tencentDescriptor.demo.TENCENT_SDKAPPID ?? "",
+  tencentToken: tencentDescriptor.demo.TENCENT_TOKEN,
+  openImToken: openImDescriptor.demo.OPENIM_TOKEN,
+};
 
 const directories: string[] = [];
 const lives: AppProcess[] = [];
@@ -68,7 +76,7 @@ function demoForgeries(): DemoForgery[] {
     {
       name: "Easemob removal signed with the DEMO secret",
       route: "easemob",
-      request: buildEasemobCallback({ secret: demoCredentials.easemobSecret, appKey: demoCredentials.easemobAppKey, operation: "remove", from: "rel-victim", to: "rel-friend" }),
+      request: buildEasemobCallback({ secret: demoCredentials.easemobSecret ?? "", appKey: demoCredentials.easemobAppKey ?? "", operation: "remove", from: "rel-victim", to: "rel-friend" }),
       status: 401,
       code: "invalid_signature",
     },

@@ -56,7 +56,8 @@ export interface FriendhookApp {
  */
 export function createApp(configuration: Configuration, options: AppOptions = {}): FriendhookApp {
   const logger =
-    options.logger ?? createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production" });
+    options.logger ??
+    createLogger({ level: configuration.logLevel, pretty: configuration.environment !== "production", providers: configuration.providers });
   const metrics = createMetrics();
   const sinks = sinksFromConfiguration(configuration.sinks, {
     ...(options.writeLine && { writeLine: options.writeLine }),
@@ -76,6 +77,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
       // Merged setting by setting: a caller that names a setting (a test needing short backoffs)
       // needs that one whatever the environment says, and leaves the others to the operator.
       delivery: { ...configuration.delivery, ...options.delivery },
+      ...(configuration.maximumBodyBytesInFlight !== undefined && { maximumBodyBytesInFlight: configuration.maximumBodyBytesInFlight }),
     });
   } catch (error) {
     void store.close();
@@ -89,7 +91,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   const app = express();
   app.disable("x-powered-by");
   app.use(observeRequests(logger, metrics));
-  app.use(webhookRoutes({ receiver, metrics, bodyLimitBytes: configuration.bodyLimitBytes }));
+  app.use(webhookRoutes({ receiver, metrics, bodyLimitBytes: configuration.bodyLimitBytes, providers: configuration.providers }));
   app.use(healthRoutes(readApi));
   if (configuration.metricsTokens) app.use("/metrics", requireBearerToken(configuration.metricsTokens, "friendhook-metrics"));
   app.use(metricsRoutes(metrics));

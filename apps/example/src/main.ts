@@ -45,16 +45,13 @@ async function main(): Promise<void> {
   const output = openStandardOutput({ bufferBytes: outputBufferBytes });
   const pretty = configuration.environment !== "production";
   const logLines = logDestination(output, { pretty });
-  const logger = createLogger({ level: configuration.logLevel, pretty, destination: logLines });
+  const logger = createLogger({ level: configuration.logLevel, pretty, destination: logLines, providers: configuration.providers });
   try {
     if (usesDemoCredentials(configuration)) {
       logger.warn("using the public DEMO credentials of .env.development: fine for trying friendhook, refused in production");
     }
-    if (configuration.tencent && configuration.tencent.token === undefined) {
-      logger.warn("TENCENT_TOKEN is not set: Tencent callbacks are not authenticated (only their SdkAppid is checked)");
-    }
-    if (configuration.openim && configuration.openim.tokens === undefined) {
-      logger.warn("OPENIM_TOKEN is not set: OpenIM callbacks are not authenticated; keep /webhooks/openim on a network only OpenIM reaches");
+    for (const { title, variable, allowUnauthenticatedVariable } of configuration.unauthenticatedProviders ?? []) {
+      logger.warn(`${variable} is not set: ${title} callbacks are not authenticated; production refuses this unless ${allowUnauthenticatedVariable}=true`);
     }
     const application = createApp(configuration, { logger, writeLine: consoleLineWriter(output) });
     application.metrics.watchDroppedLogLines(logLines.droppedLines);

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "dotenv";
 import { afterEach, describe, expect, it } from "vitest";
-import { describeConfiguration, parseConfiguration, usesDemoCredentials } from "../src/config/configuration";
+import { type Configuration, describeConfiguration, parseConfiguration, usesDemoCredentials } from "../src/config/configuration";
 import { demoUseOf } from "../src/config/command-line";
 import { ConfigurationError } from "../src/config/configuration-error";
-import { demoCredentials } from "../src/config/demo-credentials";
+import { demoCredentials } from "./support/demo-credentials";
 import { loadConfiguration } from "../src/config/load-configuration";
+import { providers } from "../src/providers";
 
 const appDirectory = resolve(import.meta.dirname, "..");
 const easemobOnly = { EASEMOB_SECRET: "rule-secret" };
@@ -16,6 +17,11 @@ const rotatedApiToken = "read-api-token-rotated-Wd4Hs8Ty1";
 // Standard Webhooks secrets of the right shape: whsec_ and a key of 24 to 64 bytes in base64.
 const httpSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const rotatedHttpSecret = "whsec_dGhlLXNlY29uZC1zZWNyZXQtb2YtMjQtYnl0ZXM=";
+
+/** The options of each configured provider, as its adapter takes them. */
+function optionsOf(configuration: Configuration): Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>> {
+  return configuration.providerOptions as Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
+}
 
 function problemsOf(variables: Record<string, string>): readonly string[] {
   try {
@@ -39,8 +45,8 @@ describe("parseConfiguration", () => {
       bodyLimitBytes: 1024 * 1024,
       logLevel: "info",
       sinks: [{ kind: "console" }],
-      easemob: { secrets: ["rule-secret"], appKeys: undefined },
-      tencent: undefined,
+      providers,
+      providerOptions: { easemob: { secrets: ["rule-secret"] } },
       api: { tokens: undefined },
     });
   });
@@ -66,8 +72,11 @@ describe("parseConfiguration", () => {
         EASEMOB_SECRET: "first-rule, second-rule",
         EASEMOB_APPKEY: "1112220101#demo,1112220101#other",
         TENCENT_SDKAPPID: "1400000001,1400000002",
-        TENCENT_TOKEN: "xxxxyyyy",
+        TENCENT_TOKEN: "xxxxyyyy, zzzzwwww",
+        TENCENT_MAXIMUM_EVENTS_PER_CALLBACK: "500",
         OPENIM_ENABLED: "true",
+        OPENIM_MAXIMUM_EVENTS_PER_CALLBACK: "2000",
+        FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: "8mb",
         OPENIM_TOKEN: "old-openim-token,new-openim-token",
         OPENIM_APP_ID: "openim-production",
         EASEMOB_MAXIMUM_AGE_SECONDS: "300",
@@ -101,9 +110,13 @@ describe("parseConfiguration", () => {
         pollIntervalMs: 500,
         leaseMs: 120_000,
       },
-      easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300, maximumEventsPerCallback: 4 },
-      tencent: { sdkAppIds: ["1400000001", "1400000002"], token: "xxxxyyyy", maximumClockSkewSeconds: 120 },
-      openim: { appId: "openim-production", tokens: ["old-openim-token", "new-openim-token"] },
+      providers,
+      providerOptions: {
+        easemob: { secrets: ["first-rule", "second-rule"], appKeys: ["1112220101#demo", "1112220101#other"], maximumAgeSeconds: 300, maximumEventsPerCallback: 4 },
+        tencent: { sdkAppIds: ["1400000001", "1400000002"], token: ["xxxxyyyy", "zzzzwwww"], maximumClockSkewSeconds: 120, maximumEventsPerCallback: 500 },
+        openim: { appId: "openim-production", token: ["old-openim-token", "new-openim-token"], maximumEventsPerCallback: 2000 },
+      },
+      maximumBodyBytesInFlight: 8 * 1024 * 1024,
       api: { tokens: [apiToken, rotatedApiToken] },
       metricsTokens: ["metrics-token-Jf6Rt2Nq8Xb"],
     });
@@ -138,7 +151,7 @@ describe("parseConfiguration", () => {
     const configuration = parseConfiguration({ ...easemobOnly, PORT: "", LOG_LEVEL: " ", TENCENT_TOKEN: "" }, "/");
     expect(configuration.port).toBe(3000);
     expect(configuration.logLevel).toBe("info");
-    expect(configuration.tencent).toBeUndefined();
+    expect(optionsOf(configuration).tencent).toBeUndefined();
   });
 
   it.each([
@@ -198,7 +211,7 @@ describe("parseConfiguration", () => {
     [{ OPENIM_TOKEN: "one,,three" }, "OPENIM_TOKEN: entry 2 of the comma-separated list is empty"],
     [
       { OPENIM_ENABLED: "false", OPENIM_TOKEN: "a-token" },
-      "OPENIM_ENABLED: is false, but OPENIM_TOKEN or OPENIM_APP_ID is set; remove them, or set OPENIM_ENABLED=true",
+      "OPENIM_ENABLED: is false, but OPENIM_TOKEN is set; remove it, or set OPENIM_ENABLED=true",
     ],
     [{ FRIENDHOOK_SINKS: "console,,memory" }, "FRIENDHOOK_SINKS: entry 2 of the comma-separated list is empty"],
     [{ EASEMOB_SECRET: "first,,third" }, "EASEMOB_SECRET: entry 2 of the comma-separated list is empty"],
@@ -247,7 +260,7 @@ describe("parseConfiguration", () => {
       "FRIENDHOOK_DELIVERY_MAXIMUM_BACKOFF_MS: is 500, less than FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS (default 1000); set FRIENDHOOK_DELIVERY_INITIAL_BACKOFF_MS to 500 or less too",
     ],
     [{ TENCENT_SDKAPPID: "14000x" }, 'TENCENT_SDKAPPID: entry 1 ("14000x") is not an SdkAppid, which is a number such as 1400000000'],
-    [{ TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "two words" }, "TENCENT_TOKEN: contains whitespace; copy the value without spaces or line breaks"],
+    [{ TENCENT_SDKAPPID: "1400000000", TENCENT_TOKEN: "two words" }, "TENCENT_TOKEN: entry 1 contains whitespace; copy the value without spaces or line breaks"],
     [{ EASEMOB_MAXIMUM_AGE_SECONDS: "0" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "0")'],
     [{ EASEMOB_MAXIMUM_AGE_SECONDS: "5m" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "5m")'],
     [{ EASEMOB_MAXIMUM_AGE_SECONDS: "604801" }, 'EASEMOB_MAXIMUM_AGE_SECONDS: must be a whole number of seconds from 1 to 604800 (got "604801")'],
@@ -283,6 +296,25 @@ describe("parseConfiguration", () => {
     [
       { OPENIM_ALLOW_UNAUTHENTICATED: "true", OPENIM_TOKEN: "an-openim-token" },
       "OPENIM_ALLOW_UNAUTHENTICATED: is true, but OPENIM_TOKEN is set and authenticates every callback; remove OPENIM_ALLOW_UNAUTHENTICATED",
+    ],
+    [
+      { TENCENT_SDKAPPID: "1400000000", TENCENT_MAXIMUM_EVENTS_PER_CALLBACK: "0" },
+      'TENCENT_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "0")',
+    ],
+    [{ TENCENT_MAXIMUM_EVENTS_PER_CALLBACK: "10" }, "TENCENT_SDKAPPID: is required when TENCENT_MAXIMUM_EVENTS_PER_CALLBACK is set"],
+    [{ OPENIM_MAXIMUM_EVENTS_PER_CALLBACK: "lots" }, 'OPENIM_MAXIMUM_EVENTS_PER_CALLBACK: must be a whole number from 1 to 100000 (got "lots")'],
+    [
+      { OPENIM_ENABLED: "false", OPENIM_APP_ID: "cluster-2", OPENIM_MAXIMUM_EVENTS_PER_CALLBACK: "5" },
+      "OPENIM_ENABLED: is false, but OPENIM_APP_ID and OPENIM_MAXIMUM_EVENTS_PER_CALLBACK are set; remove them, or set OPENIM_ENABLED=true",
+    ],
+    [
+      { FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: "2gb" },
+      'FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: must be a size such as 1mb, 512kb or a number of bytes (got "2gb")',
+    ],
+    [{ FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: "2048mb" }, 'FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: must be at most 1024mb (got "2048mb")'],
+    [
+      { FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: "512kb" },
+      "FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: is 524288 bytes, less than FRIENDHOOK_BODY_LIMIT (1048576 bytes); a body of the limit could never be read",
     ],
   ])("refuses %j", (variables, message) => {
     expect(problemsOf({ ...easemobOnly, ...variables })).toEqual([message]);
@@ -361,11 +393,11 @@ describe("parseConfiguration", () => {
   });
 
   it("turns OpenIM on with OPENIM_ENABLED, or with any of its settings", () => {
-    expect(parseConfiguration({ OPENIM_ENABLED: "true" }, "/").openim).toEqual({ appId: "openim", tokens: undefined });
-    expect(parseConfiguration({ OPENIM_TOKEN: "a-token" }, "/").openim).toEqual({ appId: "openim", tokens: ["a-token"] });
-    expect(parseConfiguration({ ...easemobOnly, OPENIM_APP_ID: "cluster-2" }, "/").openim).toEqual({ appId: "cluster-2", tokens: undefined });
-    expect(parseConfiguration({ ...easemobOnly, OPENIM_ENABLED: "false" }, "/").openim).toBeUndefined();
-    expect(parseConfiguration(easemobOnly, "/").openim).toBeUndefined();
+    expect(optionsOf(parseConfiguration({ OPENIM_ENABLED: "true" }, "/")).openim).toEqual({ appId: "openim" });
+    expect(optionsOf(parseConfiguration({ OPENIM_TOKEN: "a-token" }, "/")).openim).toEqual({ appId: "openim", token: ["a-token"] });
+    expect(optionsOf(parseConfiguration({ ...easemobOnly, OPENIM_APP_ID: "cluster-2" }, "/")).openim).toEqual({ appId: "cluster-2" });
+    expect(optionsOf(parseConfiguration({ ...easemobOnly, OPENIM_ENABLED: "false" }, "/")).openim).toBeUndefined();
+    expect(optionsOf(parseConfiguration(easemobOnly, "/")).openim).toBeUndefined();
   });
 
   it("never repeats a secret in a message", () => {
@@ -386,12 +418,14 @@ describe("parseConfiguration", () => {
     expect(problemsOf({ ...easemobOnly, TENCENT_TOKEN: "xxxxyyyy" })).toEqual(["TENCENT_SDKAPPID: is required when TENCENT_TOKEN is set"]);
   });
 
-  it("needs at least one provider", () => {
-    const none = [
-      "no provider is configured: set EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM), or several; to try friendhook with the public DEMO credentials instead, start with --demo (pnpm start)",
-    ];
-    expect(problemsOf({})).toEqual(none);
-    expect(problemsOf({ OPENIM_ENABLED: "false" })).toEqual(none);
+  it("needs at least one provider, and names the way to turn on each one offered", () => {
+    for (const variables of [{}, { OPENIM_ENABLED: "false" }] as Record<string, string>[]) {
+      const problems = problemsOf(variables);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^no provider is configured: set .*, or several; to try friendhook with the public DEMO credentials instead, start with --demo \(pnpm start\)$/);
+      for (const descriptor of providers) expect(problems[0]).toContain(`${descriptor.turnedOnBy} (${descriptor.title})`);
+    }
+    expect(problemsOf({})[0]).toContain("EASEMOB_SECRET (Easemob), TENCENT_SDKAPPID (Tencent IM), OPENIM_ENABLED=true (OpenIM)");
   });
 
   it("starts in production with one provider unconfigured", () => {
@@ -399,8 +433,8 @@ describe("parseConfiguration", () => {
       { NODE_ENV: "production", TENCENT_SDKAPPID: "1400000001", TENCENT_TOKEN: "real-token", FRIENDHOOK_API_TOKEN: apiToken },
       "/",
     );
-    expect(configuration.easemob).toBeUndefined();
-    expect(configuration.tencent).toEqual({ sdkAppIds: ["1400000001"], token: "real-token" });
+    expect(optionsOf(configuration).easemob).toBeUndefined();
+    expect(optionsOf(configuration).tencent).toEqual({ sdkAppIds: ["1400000001"], token: ["real-token"] });
   });
 
   it("refuses the DEMO credentials in production, and only there", () => {
@@ -411,12 +445,13 @@ describe("parseConfiguration", () => {
       OPENIM_TOKEN: demoCredentials.openImToken,
     };
     expect(problemsOf({ ...demo, NODE_ENV: "production", FRIENDHOOK_API_TOKEN: apiToken })).toEqual([
-      "EASEMOB_SECRET: holds the public DEMO secret of .env.development, which production refuses; set the secret of your Easemob callback rule",
-      "TENCENT_TOKEN: is the public DEMO token of .env.development, which production refuses; set the token of your Tencent IM callback",
-      "OPENIM_TOKEN: holds the public DEMO token of .env.development, which production refuses; choose a token of your own",
+      "EASEMOB_SECRET: holds the public DEMO credential of Easemob (what --demo uses), which production refuses; set your own",
+      "TENCENT_TOKEN: holds the public DEMO credential of Tencent IM (what --demo uses), which production refuses; set your own",
+      "OPENIM_TOKEN: holds the public DEMO credential of OpenIM (what --demo uses), which production refuses; set your own",
     ]);
     expect(usesDemoCredentials(parseConfiguration(demo, "/"))).toBe(true);
     expect(usesDemoCredentials(parseConfiguration({ OPENIM_TOKEN: `real-token,${demoCredentials.openImToken}` }, "/"))).toBe(true);
+    expect(usesDemoCredentials(parseConfiguration({ TENCENT_SDKAPPID: "1400000001", TENCENT_TOKEN: `real-token,${demoCredentials.tencentToken}` }, "/"))).toBe(true);
     expect(usesDemoCredentials(parseConfiguration(easemobOnly, "/"))).toBe(false);
   });
 });
@@ -446,7 +481,7 @@ describe("production defaults", () => {
     const tencentUnsigned = { ...production, FRIENDHOOK_API_TOKEN: apiToken, TENCENT_SDKAPPID: "1400000001" };
     expect(problemsOf(tencentUnsigned)).toEqual([tencentTokenRequired]);
     expect(problemsOf({ ...tencentUnsigned, TENCENT_ALLOW_UNAUTHENTICATED: "false" })).toEqual([tencentTokenRequired]);
-    expect(parseConfiguration({ ...tencentUnsigned, TENCENT_ALLOW_UNAUTHENTICATED: "true" }, "/").tencent).toEqual({
+    expect(optionsOf(parseConfiguration({ ...tencentUnsigned, TENCENT_ALLOW_UNAUTHENTICATED: "true" }, "/")).tencent).toEqual({
       sdkAppIds: ["1400000001"],
       token: undefined,
     });
@@ -454,13 +489,13 @@ describe("production defaults", () => {
     const openImUnauthenticated = { ...production, FRIENDHOOK_API_TOKEN: apiToken, OPENIM_ENABLED: "true" };
     expect(problemsOf(openImUnauthenticated)).toEqual([openImTokenRequired]);
     expect(problemsOf({ ...openImUnauthenticated, OPENIM_APP_ID: "cluster-2" })).toEqual([openImTokenRequired]);
-    expect(parseConfiguration({ ...openImUnauthenticated, OPENIM_ALLOW_UNAUTHENTICATED: "true" }, "/").openim).toEqual({
+    expect(optionsOf(parseConfiguration({ ...openImUnauthenticated, OPENIM_ALLOW_UNAUTHENTICATED: "true" }, "/")).openim).toEqual({
       appId: "openim",
       tokens: undefined,
     });
 
     // Outside production they start, with the warnings of the start-up.
-    expect(parseConfiguration({ TENCENT_SDKAPPID: "1400000001", OPENIM_ENABLED: "true" }, "/").tencent?.token).toBeUndefined();
+    expect(optionsOf(parseConfiguration({ TENCENT_SDKAPPID: "1400000001", OPENIM_ENABLED: "true" }, "/")).tencent?.token).toBeUndefined();
   });
 
   it("lists every production refusal at once", () => {
@@ -481,8 +516,8 @@ describe("production defaults", () => {
   });
 
   it("reads the Easemob window and event cap, which need the Easemob secret", () => {
-    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_AGE_SECONDS: "259200" }, "/").easemob?.maximumAgeSeconds).toBe(259_200);
-    expect(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" }, "/").easemob?.maximumEventsPerCallback).toBe(2);
+    expect(optionsOf(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_AGE_SECONDS: "259200" }, "/")).easemob?.maximumAgeSeconds).toBe(259_200);
+    expect(optionsOf(parseConfiguration({ ...easemobOnly, EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" }, "/")).easemob?.maximumEventsPerCallback).toBe(2);
     expect(problemsOf({ EASEMOB_MAXIMUM_AGE_SECONDS: "120", EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK: "2" })).toEqual([
       "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_AGE_SECONDS is set",
       "EASEMOB_SECRET: is required when EASEMOB_MAXIMUM_EVENTS_PER_CALLBACK is set",
@@ -516,9 +551,9 @@ describe("loadConfiguration", () => {
   it("uses the committed DEMO configuration for a start with --demo, on this machine only", () => {
     const { configuration, filesRead } = loadConfiguration(appDirectory, {}, "requested");
     expect(filesRead).toEqual([".env.development"]);
-    expect(configuration.easemob).toEqual({ secrets: [demoCredentials.easemobSecret], appKeys: [demoCredentials.easemobAppKey] });
-    expect(configuration.tencent).toEqual({ sdkAppIds: [demoCredentials.tencentSdkAppId], token: demoCredentials.tencentToken });
-    expect(configuration.openim).toEqual({ appId: "openim", tokens: [demoCredentials.openImToken] });
+    expect(optionsOf(configuration).easemob).toEqual({ secrets: [demoCredentials.easemobSecret], appKeys: [demoCredentials.easemobAppKey] });
+    expect(optionsOf(configuration).tencent).toEqual({ sdkAppIds: [demoCredentials.tencentSdkAppId], token: [demoCredentials.tencentToken] });
+    expect(optionsOf(configuration).openim).toEqual({ appId: "openim", token: [demoCredentials.openImToken] });
     expect(configuration.host).toBe("127.0.0.1");
     expect(configuration.dataDirectory).toBe(join(appDirectory, "data"));
     expect(configuration.store).toEqual({ kind: "sqlite" });
@@ -528,9 +563,9 @@ describe("loadConfiguration", () => {
     for (const nodeEnvironment of [{}, { NODE_ENV: "development" }, { NODE_ENV: "test" }]) {
       const { configuration, filesRead } = loadConfiguration(appDirectory, { ...nodeEnvironment, EASEMOB_SECRET: "operator-secret" });
       expect(filesRead).toEqual([]);
-      expect(configuration.easemob).toEqual({ secrets: ["operator-secret"], appKeys: undefined });
-      expect(configuration.tencent).toBeUndefined();
-      expect(configuration.openim).toBeUndefined();
+      expect(optionsOf(configuration).easemob).toEqual({ secrets: ["operator-secret"] });
+      expect(optionsOf(configuration).tencent).toBeUndefined();
+      expect(optionsOf(configuration).openim).toBeUndefined();
       expect(() => loadConfiguration(appDirectory, nodeEnvironment)).toThrow(/no provider is configured.*start with --demo/);
     }
   });
@@ -538,9 +573,9 @@ describe("loadConfiguration", () => {
   it("never fills in the DEMO credentials beside a provider the operator configured, even with --demo", () => {
     const fromEnvironment = loadConfiguration(appDirectory, { EASEMOB_SECRET: "operator-secret" }, "requested");
     expect(fromEnvironment.filesRead).toEqual([".env.development"]);
-    expect(fromEnvironment.configuration.easemob).toEqual({ secrets: ["operator-secret"], appKeys: undefined });
-    expect(fromEnvironment.configuration.tencent).toBeUndefined();
-    expect(fromEnvironment.configuration.openim).toBeUndefined();
+    expect(optionsOf(fromEnvironment.configuration).easemob).toEqual({ secrets: ["operator-secret"] });
+    expect(optionsOf(fromEnvironment.configuration).tencent).toBeUndefined();
+    expect(optionsOf(fromEnvironment.configuration).openim).toBeUndefined();
     expect(usesDemoCredentials(fromEnvironment.configuration)).toBe(false);
     // The file's other settings still apply: the trial stays on this machine.
     expect(fromEnvironment.configuration.host).toBe("127.0.0.1");
@@ -548,11 +583,11 @@ describe("loadConfiguration", () => {
     const demo = readFileSync(join(appDirectory, ".env.development"), "utf8");
     const root = directoryWith({ ".env.development": demo, ".env": "TENCENT_SDKAPPID=1400000001\nTENCENT_TOKEN=operator-token\n" });
     const fromDotenv = loadConfiguration(root, {}, "requested").configuration;
-    expect(fromDotenv.tencent).toEqual({ sdkAppIds: ["1400000001"], token: "operator-token" });
-    expect(fromDotenv.easemob).toBeUndefined();
-    expect(fromDotenv.openim).toBeUndefined();
+    expect(optionsOf(fromDotenv).tencent).toEqual({ sdkAppIds: ["1400000001"], token: ["operator-token"] });
+    expect(optionsOf(fromDotenv).easemob).toBeUndefined();
+    expect(optionsOf(fromDotenv).openim).toBeUndefined();
     // A blank provider variable configures nothing: the DEMO set applies whole.
-    expect(loadConfiguration(appDirectory, { TENCENT_TOKEN: " " }, "requested").configuration.tencent?.token).toBe(demoCredentials.tencentToken);
+    expect(optionsOf(loadConfiguration(appDirectory, { TENCENT_TOKEN: " " }, "requested").configuration).tencent?.token).toEqual([demoCredentials.tencentToken]);
   });
 
   it("refuses --demo in production, from the environment or from .env", () => {
@@ -568,23 +603,26 @@ describe("loadConfiguration", () => {
     expect(() => loadConfiguration(root, {}, "requested")).toThrow(/--demo: needs the committed \.env\.development/);
   });
 
-  it("keeps .env.development and the DEMO credentials in agreement, and marks the file DEMO ONLY", () => {
+  it("marks .env.development DEMO ONLY, and takes every provider's DEMO credentials from its descriptor", () => {
     const text = readFileSync(join(appDirectory, ".env.development"), "utf8");
     expect(text.split("\n")[0]).toMatch(/^# DEMO ONLY/);
-    const variables = parse(text);
-    expect(variables).toMatchObject({
-      EASEMOB_SECRET: demoCredentials.easemobSecret,
-      EASEMOB_APPKEY: demoCredentials.easemobAppKey,
-      TENCENT_SDKAPPID: demoCredentials.tencentSdkAppId,
-      TENCENT_TOKEN: demoCredentials.tencentToken,
-      OPENIM_TOKEN: demoCredentials.openImToken,
-    });
+    const fileVariables = Object.keys(parse(text));
+    for (const descriptor of providers) {
+      // The credentials live in one place: the descriptor.
+      expect(fileVariables.filter((name) => name in descriptor.variables)).toEqual([]);
+      // Each provider's DEMO alone turns it on, authenticated, and only outside production.
+      const alone = parseConfiguration(descriptor.demo, "/");
+      expect(Object.keys(alone.providerOptions)).toEqual([descriptor.name]);
+      expect(alone.unauthenticatedProviders).toBeUndefined();
+      expect(usesDemoCredentials(alone)).toBe(true);
+      expect(problemsOf({ ...descriptor.demo, NODE_ENV: "production", FRIENDHOOK_API_TOKEN: apiToken }).join("\n")).toMatch(/DEMO credential/);
+    }
   });
 
   it("reads .env.development for simulate outside production only", () => {
     const root = directoryWith({ ".env.development": "EASEMOB_SECRET=from-development\n" });
     expect(() => loadConfiguration(root, { NODE_ENV: "production" }, "outside-production")).toThrow(/no provider is configured/);
-    expect(loadConfiguration(root, {}, "outside-production").configuration.easemob?.secrets).toEqual(["from-development"]);
+    expect(optionsOf(loadConfiguration(root, {}, "outside-production").configuration).easemob?.secrets).toEqual(["from-development"]);
     expect(loadConfiguration(directoryWith({}), { EASEMOB_SECRET: "operator-secret" }, "outside-production").filesRead).toEqual([]);
   });
 
@@ -596,13 +634,13 @@ describe("loadConfiguration", () => {
     const { configuration, filesRead } = loadConfiguration(root, { PORT: "6000" }, "requested");
     expect(filesRead).toEqual([".env", ".env.development"]);
     expect(configuration.port).toBe(6000);
-    expect(configuration.easemob?.secrets).toEqual(["from-dotenv"]);
+    expect(optionsOf(configuration).easemob?.secrets).toEqual(["from-dotenv"]);
     expect(configuration.logLevel).toBe("debug");
   });
 
-  it("takes NODE_ENV from .env too, refusing a copy of the DEMO file used in production", () => {
-    const demo = readFileSync(join(appDirectory, ".env.development"), "utf8");
-    const root = directoryWith({ ".env": `NODE_ENV=production\n${demo}` });
-    expect(() => loadConfiguration(root, {})).toThrow(/DEMO secret/);
+  it("takes NODE_ENV from .env too, refusing the DEMO credentials copied into it", () => {
+    const copied = providers.flatMap((descriptor) => Object.entries(descriptor.demo).map(([name, value]) => `${name}="${value}"`));
+    const root = directoryWith({ ".env": `NODE_ENV=production\nFRIENDHOOK_API_TOKEN=${apiToken}\n${copied.join("\n")}\n` });
+    expect(() => loadConfiguration(root, {})).toThrow(/EASEMOB_SECRET: holds the public DEMO credential/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoCredentials } from "../src/config/demo-credentials";
+import { demoCredentials } from "./support/demo-credentials";
 import { type Child, runPackageScript, startAppProcess } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
@@ -127,7 +127,7 @@ describe("the app as a process", () => {
       }),
     );
     expect(await app.exited).toBe(1);
-    expect(app.output()).toContain("EASEMOB_SECRET: holds the public DEMO secret of .env.development, which production refuses");
+    expect(app.output()).toContain("EASEMOB_SECRET: holds the public DEMO credential of Easemob (what --demo uses), which production refuses");
     expect(app.output()).not.toMatch(/^\s+at /m);
   });
 });

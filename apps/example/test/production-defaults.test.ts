@@ -5,7 +5,7 @@ import { buildEasemobCallback } from "@friendhook/easemob";
 import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { buildTencentCallback } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
-import { demoCredentials } from "../src/config/demo-credentials";
+import { demoCredentials } from "./support/demo-credentials";
 import { sendCallback } from "../src/simulate/send-callback";
 import { type Child, packageScript, startAppProcess } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";

@@ -25,3 +25,5 @@ export * from "./store/memory-store";
 export * from "./projection/ordering-window";
 export * from "./projection/friend-relation";
 export * from "./projection/friend-table";
+export * from "./environment-variable-schemas";
+export * from "./provider-descriptor";

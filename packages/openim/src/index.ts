@@ -6,3 +6,4 @@ export * from "./openim-decisions";
 export * from "./openim-acknowledgement";
 export * from "./openim-authentication";
 export * from "./openim-test-callbacks";
+export * from "./openim-descriptor";

@@ -49,3 +49,4 @@ export {
   buildTencentCallback,
   tencentCallbackBodies,
 } from "./tencent-test-callbacks";
+export { tencentDescriptor } from "./tencent-descriptor";

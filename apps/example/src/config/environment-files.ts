@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ProviderDescriptor } from "@friendhook/core";
 import { parse } from "dotenv";
+import { providers as appProviders } from "../providers";
 import { ConfigurationError } from "./configuration-error";
+import { demoProviderVariables, isProviderVariable } from "./provider-settings";
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 
 /**
- * Whether the committed DEMO settings of `.env.development` are read: `off` (never), `requested`
- * (the app started with `--demo`: read, and refused in production), or `outside-production` (read
- * unless NODE_ENV is `production`: what `simulate` uses to sign as a `--demo` app would check).
+ * Whether the DEMO settings (the committed `.env.development` and the providers' public DEMO
+ * credentials) are read: `off` (never), `requested` (the app started with `--demo`: read, and
+ * refused in production), or `outside-production` (read unless NODE_ENV is `production`: what
+ * `simulate` uses to sign as a `--demo` app would check).
  */
 export type DemoUse = "off" | "requested" | "outside-production";
 
@@ -17,13 +21,6 @@ export interface Environment {
   readonly variables: EnvironmentVariables;
   /** The environment files that were found and read, most important first. */
   readonly filesRead: readonly string[];
-}
-
-/** The variables that configure a provider: the DEMO file's are all left out once the operator sets one. */
-const providerVariablePrefixes = ["EASEMOB_", "TENCENT_", "OPENIM_"] as const;
-
-function isProviderVariable(name: string): boolean {
-  return providerVariablePrefixes.some((prefix) => name.startsWith(prefix));
 }
 
 function isSet(value: string | undefined): value is string {
@@ -45,22 +42,33 @@ function readEnvironmentFile(path: string): Record<string, string> | undefined {
 }
 
 /**
- * The DEMO settings that may apply. Its credentials never fill in beside the operator's: once the
- * operator configures any provider, every provider setting of the file is left out, so that a real
- * Easemob secret does not come with the public Tencent and OpenIM tokens (nor a DEMO app key).
+ * The DEMO settings that may apply: the providers' DEMO credentials under the file's settings. They
+ * never fill in beside the operator's: once the operator configures any provider, every provider
+ * setting of the DEMO is left out, so that a real Easemob secret does not come with the public
+ * Tencent and OpenIM tokens (nor a DEMO app key).
  */
-function applicableDemoSettings(demo: Record<string, string>, operator: Record<string, string>): Record<string, string> {
-  const operatorConfiguresAProvider = Object.keys(operator).some(isProviderVariable);
-  if (!operatorConfiguresAProvider) return demo;
-  return Object.fromEntries(Object.entries(demo).filter(([name]) => !isProviderVariable(name)));
+function applicableDemoSettings(
+  providers: readonly ProviderDescriptor[],
+  file: Record<string, string>,
+  operator: Record<string, string>,
+): Record<string, string> {
+  const demo = { ...demoProviderVariables(providers), ...file };
+  const isProvider = (name: string) => isProviderVariable(providers, name);
+  if (!Object.keys(operator).some(isProvider)) return demo;
+  return Object.fromEntries(Object.entries(demo).filter(([name]) => !isProvider(name)));
 }
 
 /**
  * Reads `.env` (your settings, never committed) from the working directory and, for a DEMO start
- * only, the committed `.env.development`. A variable set in the real environment always wins, then
- * `.env`, then `.env.development`.
+ * only, the committed `.env.development` and the DEMO credentials of `providers`. A variable set in
+ * the real environment always wins, then `.env`, then `.env.development`, then the DEMO credentials.
  */
-export function readEnvironment(workingDirectory: string, processEnvironment: EnvironmentVariables, demo: DemoUse = "off"): Environment {
+export function readEnvironment(
+  workingDirectory: string,
+  processEnvironment: EnvironmentVariables,
+  demo: DemoUse = "off",
+  providers: readonly ProviderDescriptor[] = appProviders,
+): Environment {
   const filesRead: string[] = [];
   const local = readEnvironmentFile(join(workingDirectory, ".env"));
   if (local) filesRead.push(".env");
@@ -78,5 +86,5 @@ export function readEnvironment(workingDirectory: string, processEnvironment: En
     throw new ConfigurationError([`--demo: needs the committed .env.development, which is not in ${workingDirectory}; start the app from apps/example`]);
   }
   filesRead.push(".env.development");
-  return { variables: { ...applicableDemoSettings(setVariablesOf(development), operator), ...operator }, filesRead };
+  return { variables: { ...applicableDemoSettings(providers, setVariablesOf(development), operator), ...operator }, filesRead };
 }

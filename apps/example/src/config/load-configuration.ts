@@ -1,3 +1,5 @@
+import type { ProviderDescriptor } from "@friendhook/core";
+import { providers as appProviders } from "../providers";
 import { type Configuration, parseConfiguration } from "./configuration";
 import { type DemoUse, type EnvironmentVariables, readEnvironment } from "./environment-files";
 
@@ -8,17 +10,18 @@ export interface LoadedConfiguration {
 }
 
 /**
- * Reads the environment files of `workingDirectory` (`.env.development` only as `demo` says), then
- * validates everything. Throws `ConfigurationError`.
+ * Reads the environment files of `workingDirectory` (`.env.development` and the DEMO credentials
+ * only as `demo` says), then validates everything for the `providers` offered. Throws `ConfigurationError`.
  */
 export function loadConfiguration(
   workingDirectory: string = process.cwd(),
   processEnvironment: EnvironmentVariables = process.env,
   demo: DemoUse = "off",
+  providers: readonly ProviderDescriptor[] = appProviders,
 ): LoadedConfiguration {
-  const environment = readEnvironment(workingDirectory, processEnvironment, demo);
+  const environment = readEnvironment(workingDirectory, processEnvironment, demo, providers);
   return {
-    configuration: parseConfiguration(environment.variables, workingDirectory),
+    configuration: parseConfiguration(environment.variables, workingDirectory, providers),
     filesRead: environment.filesRead,
   };
 }

@@ -6,6 +6,9 @@ export const defaultShutdownTimeoutMs = 10_000;
 /** FRIENDHOOK_OUTPUT_BUFFER when unset: the standard output kept while its reader is slower than the app. */
 export const defaultOutputBufferBytes = 1024 * 1024;
 
+/** A gibibyte of bodies at once is more than a receiver of friend callbacks needs; more is a typo. */
+const largestBodyBytesInFlight = 1024 * 1024 * 1024;
+
 const shortestShutdownTimeoutMs = 1000;
 const longestShutdownTimeoutMs = 600_000;
 const smallestOutputBufferBytes = 16 * 1024;
@@ -24,4 +27,9 @@ export function parseOutputBuffer(text: string): Parsed<number> {
   const size = parseByteSize(text);
   if (size.ok && size.value < smallestOutputBufferBytes) return problem(`must be at least 16kb (got "${text}")`);
   return size;
+}
+
+/** A size as FRIENDHOOK_BODY_LIMIT takes it, up to 1024mb: the body bytes the receiver holds at once, across every callback. */
+export function parseBodyBytesInFlight(text: string): Parsed<number> {
+  return parseByteSize(text, largestBodyBytesInFlight);
 }

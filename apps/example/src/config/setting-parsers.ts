@@ -18,8 +18,8 @@ export function parsePort(text: string): Parsed<number> {
 const byteUnits: Readonly<Record<string, number>> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
 export const largestBodyLimitBytes = 64 * 1024 * 1024;
 
-/** `1mb`, `512kb`, `2048b` or `2048` (bytes). Units are binary: 1kb is 1024 bytes. */
-export function parseByteSize(text: string): Parsed<number> {
+/** `1mb`, `512kb`, `2048b` or `2048` (bytes), at most `largestBytes` (whole megabytes). Units are binary: 1kb is 1024 bytes. */
+export function parseByteSize(text: string, largestBytes: number = largestBodyLimitBytes): Parsed<number> {
   const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
   const multiplier = match ? byteUnits[match[2]!.toLowerCase()] : undefined;
   if (!match || multiplier === undefined) {
@@ -27,7 +27,7 @@ export function parseByteSize(text: string): Parsed<number> {
   }
   const bytes = Number(match[1]) * multiplier;
   if (bytes < 1) return problem("must be at least 1 byte");
-  if (bytes > largestBodyLimitBytes) return problem(`must be at most 64mb (got "${text}")`);
+  if (bytes > largestBytes) return problem(`must be at most ${largestBytes / byteUnits.mb!}mb (got "${text}")`);
   return parsed(bytes);
 }
 

@@ -1,18 +1,17 @@
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "../config/configuration-error";
-import { demoCredentials } from "../config/demo-credentials";
 import { loadConfiguration } from "../config/load-configuration";
 import { runSimulation } from "./run-simulation";
-import { type SampleCallback, easemobSamples, openImSamples, tencentSamples } from "./sample-callbacks";
 import { UnreachableError } from "./send-callback";
+import { simulationSamples } from "./simulation-samples";
 
 const usage = `Usage: pnpm simulate [--url http://host:port]
 
-Sends correctly signed sample callbacks of every kind, from Easemob, Tencent IM and OpenIM, to a
-running friendhook app, with the credentials of its configuration (the environment and .env, as
-the app reads them; outside production, when neither configures a provider, the DEMO credentials
-of .env.development, as \`pnpm start\` uses them). The URL is http://127.0.0.1:$PORT by default
-(PORT: 3000).`;
+Sends correctly signed sample callbacks of every kind, from every configured provider (Easemob,
+Tencent IM, OpenIM), to a running friendhook app, with the credentials of its configuration (the
+environment and .env, as the app reads them; outside production, when neither configures a
+provider, the DEMO credentials, as \`pnpm start\` uses them). The URL is
+http://127.0.0.1:$PORT by default (PORT: 3000).`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -55,17 +54,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const baseUrl = baseUrlOf(commandLine.url ?? `http://127.0.0.1:${configuration.port}`);
-  const { easemob, tencent, openim } = configuration;
-  const easemobAppKey = easemob?.appKeys?.[0] ?? demoCredentials.easemobAppKey;
-  const samples: SampleCallback[] = [
-    ...(easemob ? easemobSamples({ secret: easemob.secrets[0]!, appKey: easemobAppKey }) : []),
-    ...(tencent ? tencentSamples({ sdkAppId: tencent.sdkAppIds[0]!, token: tencent.token }) : []),
-    ...(openim ? openImSamples({ token: openim.tokens?.[0] }) : []),
-  ];
+  const { samples, appIds, leftOut } = simulationSamples(configuration);
   print(`Sending ${samples.length} signed sample callbacks to ${baseUrl}`);
-  if (!easemob) print("(Easemob is not configured (EASEMOB_SECRET): its samples are left out.)");
-  if (!tencent) print("(Tencent IM is not configured (TENCENT_SDKAPPID): its samples are left out.)");
-  if (!openim) print("(OpenIM is not configured (OPENIM_ENABLED): its samples are left out.)");
+  for (const descriptor of leftOut) print(`(${descriptor.title} is not configured (${descriptor.turnedOnBy}): its samples are left out.)`);
 
   let summary: Awaited<ReturnType<typeof runSimulation>>;
   try {
@@ -82,11 +73,9 @@ async function main(): Promise<void> {
   const apiCurl = api?.tokens ? `curl -H "Authorization: Bearer $FRIENDHOOK_API_TOKEN"` : "curl";
   if (api) {
     print(`  ${apiCurl} ${baseUrl}/api/events`);
-    if (easemob) {
-      print(`  ${apiCurl} '${baseUrl}/api/friends?provider=easemob&appId=${encodeURIComponent(easemobAppKey)}&userId=alice'`);
+    for (const [provider, appId] of Object.entries(appIds)) {
+      print(`  ${apiCurl} '${baseUrl}/api/friends?provider=${provider}&appId=${encodeURIComponent(appId)}&userId=alice'`);
     }
-    if (tencent) print(`  ${apiCurl} '${baseUrl}/api/friends?provider=tencent&appId=${tencent.sdkAppIds[0]}&userId=alice'`);
-    if (openim) print(`  ${apiCurl} '${baseUrl}/api/friends?provider=openim&appId=${encodeURIComponent(openim.appId)}&userId=alice'`);
     print(`  ${apiCurl} ${baseUrl}/api/unrecognized`);
   } else {
     print("  (the read API is off: FRIENDHOOK_API=off)");

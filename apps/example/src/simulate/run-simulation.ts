@@ -1,4 +1,4 @@
-import type { SampleCallback } from "./sample-callbacks";
+import type { ProviderSample } from "./simulation-samples";
 import { sendCallback } from "./send-callback";
 
 export interface SimulationSummary {
@@ -16,7 +16,7 @@ function shortened(text: string, length: number): string {
 /** Sends the samples one after another, in story order, printing each and its answer. */
 export async function runSimulation(
   baseUrl: string,
-  samples: readonly SampleCallback[],
+  samples: readonly ProviderSample[],
   print: (line: string) => void,
 ): Promise<SimulationSummary> {
   let acknowledged = 0;

@@ -11,12 +11,14 @@ export class UnreachableError extends Error {
 }
 
 /**
- * The path below the provider's route: OpenIM posts to `/webhooks/openim/<callbackCommand>`, and its
- * builder says so; the other builders know nothing of the route.
+ * The callback's path on the app: its own when a builder put it under the route already (OpenIM's
+ * builds `/webhooks/openim/{callbackCommand}` by default), else the route and the path below it
+ * (`/` for the route itself; a descriptor's samples give `/{callbackCommand}`).
  */
 function webhookPath(provider: string, request: ProviderRequest): string {
   const route = `/webhooks/${provider}`;
-  return request.path.startsWith(`${route}/`) ? request.path : route;
+  if (request.path.startsWith(`${route}/`)) return request.path;
+  return request.path === "/" ? route : `${route}${request.path}`;
 }
 
 /** Sends a built callback to `{baseUrl}/webhooks/{provider}` with its query, headers and exact body bytes. */

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { type Server, createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ProviderDescriptor } from "@friendhook/core";
 import type { DeliveryOptions } from "@friendhook/receiver";
 import { type Configuration, parseConfiguration } from "../../src/config/configuration";
 import { type FriendhookApp, createApp } from "../../src/create-app";
 import { createLogger } from "../../src/logger";
+import { providers as appProviders } from "../../src/providers";
 import { listen, localUrlOf } from "../../src/serve";
 import { shutDown } from "../../src/shutdown";
 
@@ -38,14 +40,19 @@ export interface RunningApp {
 
 /**
  * Starts the app in this process as `main` does, on an ephemeral port of 127.0.0.1, with its data
- * in a fresh temporary directory and its logs (every level) captured.
+ * in a fresh temporary directory and its logs (every level) captured. `providers` are the providers
+ * offered: the app's list by default.
  */
-export async function startApp(variables: Record<string, string>, delivery?: DeliveryOptions): Promise<RunningApp> {
+export async function startApp(
+  variables: Record<string, string>,
+  delivery?: DeliveryOptions,
+  providers: readonly ProviderDescriptor[] = appProviders,
+): Promise<RunningApp> {
   const dataDirectory = mkdtempSync(join(tmpdir(), "friendhook-app-"));
-  const configuration = parseConfiguration({ FRIENDHOOK_DATA_DIR: dataDirectory, ...variables }, dataDirectory);
+  const configuration = parseConfiguration({ FRIENDHOOK_DATA_DIR: dataDirectory, ...variables }, dataDirectory, providers);
   const logLines: string[] = [];
   const printedLines: string[] = [];
-  const logger = createLogger({ level: "trace", pretty: false, destination: { write: (line: string) => logLines.push(line) } });
+  const logger = createLogger({ level: "trace", pretty: false, destination: { write: (line: string) => logLines.push(line) }, providers });
   const application = createApp(configuration, {
     logger,
     writeLine: (line) => printedLines.push(line),
