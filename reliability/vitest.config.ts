@@ -5,5 +5,7 @@ import { sharedVitestConfig } from "../vitest.shared.ts";
 // another, so that two floods never compete for the same two cores and distort each other's figures.
 export default defineConfig({
   ...sharedVitestConfig,
-  test: { ...sharedVitestConfig.test, testTimeout: 90_000, hookTimeout: 60_000, fileParallelism: false },
+  // Starting the app alone may take up to two minutes on busy cores (defaultStartupTimeoutMs): the
+  // hooks and tests that start it get well more than that.
+  test: { ...sharedVitestConfig.test, testTimeout: 300_000, hookTimeout: 180_000, fileParallelism: false },
 });

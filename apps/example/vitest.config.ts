@@ -5,5 +5,6 @@ import { sharedVitestConfig } from "../../vitest.shared.ts";
 // start than a test in-process, more so on a busy machine.
 export default defineConfig({
   ...sharedVitestConfig,
-  test: { ...sharedVitestConfig.test, testTimeout: 60_000 },
+  // Up to two minutes per start of the app on busy cores (appStartupTimeoutMs), and a test may start two.
+  test: { ...sharedVitestConfig.test, testTimeout: 300_000 },
 });

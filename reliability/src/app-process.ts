@@ -20,6 +20,12 @@ const typeScriptLoader = pathToFileURL(require.resolve("tsx")).href;
 
 const listeningMessage = "friendhook is listening";
 
+/**
+ * How long the app may take to start (tsx compiles its sources first): a few seconds on an idle
+ * machine, far longer on two cores that other test runs keep busy.
+ */
+export const defaultStartupTimeoutMs = 120_000;
+
 export interface AppProcessOptions {
   /** The app's environment variables (secrets, sinks, limits); the data directory is given apart. */
   readonly variables: Readonly<Record<string, string>>;
@@ -118,7 +124,7 @@ export function runAppUntilExit(options: AppProcessOptions): Promise<{ code: num
   child.stderr.setEncoding("utf8");
   child.stdout.on("data", (chunk: string) => (output += chunk));
   child.stderr.on("data", (chunk: string) => (output += chunk));
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.startupTimeoutMs ?? 45_000);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.startupTimeoutMs ?? defaultStartupTimeoutMs);
   return new Promise((resolve) => {
     child.once("close", (code, signal) => {
       clearTimeout(timer);
@@ -150,8 +156,8 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
   return new Promise<AppProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the app did not start within ${options.startupTimeoutMs ?? 45_000} ms; its output:\n${output}`));
-    }, options.startupTimeoutMs ?? 45_000);
+      reject(new Error(`the app did not start within ${options.startupTimeoutMs ?? defaultStartupTimeoutMs} ms; its output:\n${output}`));
+    }, options.startupTimeoutMs ?? defaultStartupTimeoutMs);
 
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");

@@ -3,7 +3,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { type AppProcessOptions, appCommand, listeningUrlIn } from "./app-process";
+import { type AppProcessOptions, appCommand, defaultStartupTimeoutMs, listeningUrlIn } from "./app-process";
 import { sendRaw } from "./http-client";
 import { sleep } from "./wait-for";
 
@@ -135,7 +135,7 @@ export async function startAppBehindReader(options: PipedAppOptions): Promise<Pi
   appProcess.stderr?.setEncoding("utf8");
   appProcess.stderr?.on("data", (chunk: string) => (errorOutput += chunk));
 
-  const startupTimeoutMs = options.startupTimeoutMs ?? 45_000;
+  const startupTimeoutMs = options.startupTimeoutMs ?? defaultStartupTimeoutMs;
   const deadline = Date.now() + startupTimeoutMs;
   const givenUrl = options.port === undefined ? undefined : `http://127.0.0.1:${options.port}`;
   let url: string | undefined;

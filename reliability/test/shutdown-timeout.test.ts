@@ -88,4 +88,4 @@ it("ends within FRIENDHOOK_SHUTDOWN_TIMEOUT_MS when a delivery batch and a reque
   expect(JSON.parse(abandonedLine as string)).toMatchObject({ level: 50, pendingDeliveries: { http: expect.any(Number) } });
   expect(stalledResult.hung).toBe(false);
   expect(lost).toBe(0);
-}, 120_000);
+}, 300_000);

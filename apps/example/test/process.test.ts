@@ -6,7 +6,7 @@ import { describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { demoCredentials } from "./support/demo-credentials";
-import { type Child, runPackageScript, startAppProcess } from "./support/child-process";
+import { type Child, appStartupTimeoutMs, runPackageScript, startAppProcess } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
 const children: Child[] = [];
@@ -30,7 +30,7 @@ function track(child: Child): Child {
 describe("the app as a process", () => {
   it("starts with the DEMO configuration when asked with --demo, takes `simulate`, and stops cleanly on SIGTERM", async () => {
     const app = track(startAppProcess({ PORT: "0", FRIENDHOOK_DATA_DIR: dataDirectory() }, ["--demo"]));
-    const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", 45_000);
+    const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", appStartupTimeoutMs);
     expect(app.output()).toContain("DEMO credentials");
 
     const simulate = track(runPackageScript("simulate", ["--url", url]));
@@ -100,7 +100,7 @@ describe("the app as a process", () => {
     const unreachable = track(runPackageScript("simulate", ["--url", url]));
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.output()).toContain(`simulate: cannot reach ${url}`);
-  }, 120_000);
+  }, 300_000);
 
   it("exits 1 with one line per mistake, and no stack trace, when the configuration is wrong", async () => {
     const app = track(
@@ -166,7 +166,7 @@ describeWithService("the app as a process on PostgreSQL", 5432, () => {
           FRIENDHOOK_STORE: `${databaseUrl}?schema=${schema}`,
         }, ["--demo"]),
       );
-      const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", 45_000);
+      const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", appStartupTimeoutMs);
       expect(app.output()).toMatch(/"store":"postgres \(postgres:\/\/127\.0\.0\.1:5432\/test, schema friendhook_process_[0-9a-f]+, prefix friendhook_\)"/);
 
       const simulate = track(runPackageScript("simulate", ["--url", url]));
@@ -187,5 +187,5 @@ describeWithService("the app as a process on PostgreSQL", 5432, () => {
       await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await database.end();
     }
-  }, 120_000);
+  }, 300_000);
 });

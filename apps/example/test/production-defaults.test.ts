@@ -7,7 +7,7 @@ import { buildTencentCallback } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
 import { demoCredentials } from "./support/demo-credentials";
 import { sendCallback } from "../src/simulate/send-callback";
-import { type Child, packageScript, startAppProcess } from "./support/child-process";
+import { type Child, appStartupTimeoutMs, packageScript, startAppProcess } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
 const children: Child[] = [];
@@ -65,7 +65,7 @@ function demoSignedCallbacks() {
 }
 
 async function listeningUrl(app: Child): Promise<string> {
-  return waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", 45_000);
+  return waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1], "the app to listen", appStartupTimeoutMs);
 }
 
 /** The exit code of a start that must be refused; an app that listens instead fails the test at once. */
@@ -76,7 +76,7 @@ async function refusedStart(app: Child): Promise<number | null> {
     if (exitCode !== undefined) return { code: exitCode };
     const url = /"url":"(http:\/\/[^"]+)"/.exec(app.output())?.[1];
     return url === undefined ? undefined : { listening: url };
-  }, "the app to exit or listen", 45_000);
+  }, "the app to exit or listen", appStartupTimeoutMs);
   if ("listening" in outcome) throw new Error(`the app started (${outcome.listening}) where it must refuse to:\n${app.output()}`);
   return outcome.code;
 }

@@ -4,6 +4,12 @@ import { delimiter, join, resolve } from "node:path";
 
 export const appDirectory = resolve(import.meta.dirname, "../..");
 
+/**
+ * How long the app started from its sources may take to listen (tsx compiles them first): a few
+ * seconds on an idle machine, far longer on two cores that other test runs keep busy.
+ */
+export const appStartupTimeoutMs = 120_000;
+
 export interface Child {
   readonly process: ChildProcess;
   /** Standard output and standard error so far, interleaved. */
