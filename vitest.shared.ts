@@ -11,7 +11,9 @@ export const sharedVitestConfig = defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Only a bound on a hang: on two cores that other test runs keep busy, a test that takes a
+    // second on an idle machine can take twenty.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -93,7 +93,7 @@ export function signedCallback(init: CallbackInit = {}, request: Partial<Provide
 }
 
 /** Waits until `condition` holds, checking every 10 ms; fails with `what` after `timeoutMs`. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
