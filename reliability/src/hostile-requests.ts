@@ -1,5 +1,5 @@
-import { signEasemobCallback } from "@friendhook/easemob";
-import { defaultMaximumEventsPerCallback, signTencentRequest } from "@friendhook/tencent";
+import { buildEasemobCallback, signEasemobCallback } from "@friendhook/easemob";
+import { buildTencentCallback, defaultMaximumEventsPerCallback } from "@friendhook/tencent";
 import { hostileBodies } from "@friendhook/testkit";
 import type { Route } from "./callback-plans";
 import { type ReliabilityCredentials, reliabilityCredentials } from "./credentials";
@@ -39,25 +39,19 @@ export interface HostileContext {
 let sequence = 0;
 const uniqueId = (prefix: string) => `${prefix}${Date.now()}${(sequence += 1)}`;
 
-/** A correctly signed Easemob roster callback body, as an object to break. */
+/** A correctly signed Easemob roster callback body, built by the adapter's own builder, as an object to break. */
 export function signedEasemobBody(credentials: ReliabilityCredentials = reliabilityCredentials): Record<string, unknown> {
-  const appKey = credentials.easemobAppKeys[0];
-  const messageId = uniqueId("66");
-  const callId = `${appKey}_${messageId}`;
-  const timestamp = Date.now();
-  return {
-    chat_type: "roster",
-    callId,
-    security: signEasemobCallback({ callId, timestamp }, credentials.easemobSecrets[0]),
-    payload: { operation: "remove", roster_ver: "v1" },
+  const request = buildEasemobCallback({
+    secret: credentials.easemobSecrets[0],
+    appKey: credentials.easemobAppKeys[0],
+    operation: "remove",
+    rosterVersion: "v1",
     host: "hostile.test",
-    appkey: appKey,
     from: "mallory",
     to: "victim",
-    eventType: "chat",
-    msg_id: messageId,
-    timestamp,
-  };
+    messageId: uniqueId("66"),
+  });
+  return JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>;
 }
 
 /** Re-signs an Easemob body after its `callId` or `timestamp` changed, when both are still signable. */
@@ -67,23 +61,21 @@ export function resignEasemobBody(body: Record<string, unknown>, secret: string)
   return { ...body, security: signEasemobCallback({ callId, timestamp }, secret) };
 }
 
-/** The path of a Tencent callback whose URL is correctly signed now (or with `token`). */
+/** The path of a Tencent callback whose URL is correctly signed now by the adapter's own builder; `overrides` replace parameters. */
 export function signedTencentPath(
   command: string,
   credentials: ReliabilityCredentials = reliabilityCredentials,
   overrides: Record<string, string> = {},
 ): string {
-  const requestTime = String(Math.floor(Date.now() / 1000));
-  const query = new URLSearchParams({
-    SdkAppid: credentials.tencentSdkAppIds[0],
-    CallbackCommand: command,
-    contenttype: "json",
-    ClientIP: "127.0.0.1",
-    OptPlatform: "RESTAPI",
-    RequestTime: requestTime,
-    Sign: signTencentRequest(credentials.tencentToken, requestTime),
-    ...overrides,
+  const { query } = buildTencentCallback({
+    sdkAppId: credentials.tencentSdkAppIds[0],
+    command,
+    token: credentials.tencentToken,
+    clientIp: "127.0.0.1",
+    optPlatform: "RESTAPI",
+    body: "",
   });
+  for (const [name, value] of Object.entries(overrides)) query.set(name, value);
   return `/webhooks/tencent?${query.toString()}`;
 }
 

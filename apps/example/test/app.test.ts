@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { buildEasemobCallback } from "@friendhook/easemob";
-import { buildTencentCallback } from "@friendhook/tencent";
+import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
+import { buildTencentCallback, tencentCallbackBodies } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
 import { sendCallback } from "../src/simulate/send-callback";
 import { type RunningApp, bothProviders, request, startApp, testCredentials, waitFor } from "./support/running-app";
@@ -185,6 +186,36 @@ describe("the webhooks", () => {
     expect(stale.body).toContain("stale_request");
     const wide = await start({ ...bothProviders, TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120" });
     expect((await sendCallback(wide.url, "tencent", ninetySecondsOld)).status).toBe(200);
+  });
+
+  it("take TENCENT_MAXIMUM_EVENTS_PER_CALLBACK, OPENIM_MAXIMUM_EVENTS_PER_CALLBACK and a rotated TENCENT_TOKEN into the adapters", async () => {
+    const app = await start({
+      ...bothProviders,
+      TENCENT_TOKEN: `${tencentToken}, rotated-tencent-token-8d1e`,
+      TENCENT_MAXIMUM_EVENTS_PER_CALLBACK: "1",
+      OPENIM_TOKEN: "openim-token-3c9a",
+      OPENIM_MAXIMUM_EVENTS_PER_CALLBACK: "1",
+    });
+    const friendAdd = (token: string, pairs: number) =>
+      buildTencentCallback({
+        sdkAppId: tencentSdkAppId,
+        token,
+        body: tencentCallbackBodies.friendAdd({ pairs: [{ fromAccount: "alice", toAccount: "bob" }, { fromAccount: "bob", toAccount: "alice" }].slice(0, pairs) }),
+      });
+    const overCap = await sendCallback(app.url, "tencent", friendAdd(tencentToken, 2));
+    expect(overCap.status).toBe(413);
+    expect(overCap.body).toContain("too_many_events");
+    expect((await sendCallback(app.url, "tencent", friendAdd("rotated-tencent-token-8d1e", 1))).status).toBe(200);
+
+    const importBody = openImCallbackBodies.afterImportFriends({ ownerUserID: "alice", friendUserIDs: ["carol", "dave"] });
+    const imported = await sendCallback(app.url, "openim", openImCallbackRequest({ body: importBody, token: "openim-token-3c9a" }));
+    expect(imported.status).toBe(413);
+    expect(imported.body).toContain("too_many_events");
+  });
+
+  it("hold at most FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT of callback bodies at once", async () => {
+    const app = await start({ ...bothProviders, FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT: "2mb" });
+    expect(app.application.receiver.bodyBudget.maximumBytes).toBe(2 * 1024 * 1024);
   });
 
   it("refuse a body over FRIENDHOOK_BODY_LIMIT with 413", async () => {

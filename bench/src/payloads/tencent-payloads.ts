@@ -1,4 +1,4 @@
-import { signTencentRequest } from "@friendhook/tencent";
+import { buildTencentCallback } from "@friendhook/tencent";
 import { benchCredentials, tencentCallbackPath } from "./bench-credentials";
 
 export const friendAddCommand = "Sns.CallbackFriendAdd";
@@ -23,19 +23,19 @@ export function tencentFriendAddBody(pairCount: number, requestId: string): stri
 }
 
 /**
- * The callback URL Tencent calls, signed with the benchmark token at `requestTime` (Unix seconds).
- * The signature is valid for the adapter's clock-skew window (60 s by default), so it is built again
- * just before each measurement.
+ * The callback URL Tencent calls, signed with the benchmark token at `requestTime` (Unix seconds)
+ * by the adapter's own builder. The signature is valid for the adapter's clock-skew window (60 s by
+ * default), so it is built again just before each measurement.
  */
 export function signedTencentPath(requestTime = Math.floor(Date.now() / 1000)): string {
-  const query = new URLSearchParams({
-    SdkAppid: benchCredentials.tencentSdkAppId,
-    CallbackCommand: friendAddCommand,
-    contenttype: "json",
-    ClientIP: "127.0.0.1",
-    OptPlatform: "iOS",
-    Sign: signTencentRequest(benchCredentials.tencentToken, requestTime),
-    RequestTime: String(requestTime),
+  const { query } = buildTencentCallback({
+    sdkAppId: benchCredentials.tencentSdkAppId,
+    command: friendAddCommand,
+    token: benchCredentials.tencentToken,
+    requestTime,
+    clientIp: "127.0.0.1",
+    optPlatform: "iOS",
+    body: "",
   });
   return `${tencentCallbackPath}?${query.toString()}`;
 }
