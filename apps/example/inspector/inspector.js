@@ -332,10 +332,7 @@ function relationBlock(relation) {
     element(
       "h4",
       {},
-      relation.owner,
-      relation.relation === "friend" ? " counts as a friend " : " blocks ",
-      relation.other,
-      ": ",
+      relation.relation === "friend" ? `${relation.owner} counts ${relation.other} as a friend: ` : `${relation.owner} blocks ${relation.other}: `,
       element("strong", { class: relation.value ? "holds" : "ended" }, relation.value ? "yes" : "no"),
     ),
     element(
