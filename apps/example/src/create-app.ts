@@ -4,6 +4,7 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { adaptersFromConfiguration } from "./adapters-from-config";
 import type { Configuration } from "./config/configuration";
+import { inspectorPageRoutes } from "./inspector/inspector-page";
 import { createLogger } from "./logger";
 import { type AppMetrics, createMetrics } from "./metrics";
 import { observeRequests } from "./observe-requests";
@@ -100,7 +101,8 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     if (configuration.api.tokens === undefined) {
       logger.warn("FRIENDHOOK_API_TOKEN is not set: the read API (/api/*) answers whoever reaches this port; production refuses to start so");
     }
-    app.use(apiRoutes(readApi, configuration.api));
+    app.use(apiRoutes(readApi, configuration.api, sinks.map((sink) => sink.name)));
+    app.use(inspectorPageRoutes());
   }
   app.use(notFound);
   app.use(errorHandler(logger));

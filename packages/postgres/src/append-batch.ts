@@ -9,6 +9,8 @@ export interface AppendBatchContext {
   /** Epoch milliseconds. */
   readonly now: number;
   readonly pruneBindings: (client: ClientBase, now: number) => Promise<void>;
+  /** Counts the events the batch stored, in its transaction (see `createStoredCounter`). */
+  readonly countStored: (client: ClientBase, stored: number, now: number) => Promise<void>;
 }
 
 /**
@@ -94,8 +96,11 @@ export async function commitAppendBatch(
       await lockAppends(client, tables);
       if (inputs.some((input) => input.binding)) await context.pruneBindings(client, now);
       // A lone append needs no savepoint: its failure is the transaction's, rolled back and rejected whole.
-      if (inputs.length === 1) return settled(await appendAllAtOnce(client, tables, inputs, now));
-      return await appendBatchWithFallback(client, tables, inputs, now);
+      const results =
+        inputs.length === 1 ? settled(await appendAllAtOnce(client, tables, inputs, now)) : await appendBatchWithFallback(client, tables, inputs, now);
+      const stored = results.reduce((total, result) => total + (result.status === "fulfilled" ? result.value.inserted : 0), 0);
+      await context.countStored(client, stored, now);
+      return results;
     });
   } catch (error) {
     if (inputs.length === 1) return [{ status: "rejected", reason: refusalOf(error) }];

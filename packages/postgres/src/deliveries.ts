@@ -5,6 +5,7 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryFailure,
+  activitySecond,
   deliveryOrderKey,
 } from "@friendhook/core";
 import type { ClientBase, Pool } from "pg";
@@ -105,12 +106,22 @@ export async function claimDeliveries(client: ClientBase, tables: TableNames, in
   }));
 }
 
-/** Deletes delivered deliveries; one no longer pending (dead-lettered meanwhile) is left alone. */
-export async function completeDeliveries(client: ClientBase | Pool, tables: TableNames, deliveryIds: readonly bigint[]): Promise<void> {
+/**
+ * Deletes delivered deliveries and counts them in the second they completed (`now`, epoch
+ * milliseconds), per sink; one no longer pending (dead-lettered meanwhile) is left alone. The counts
+ * are written in sink order, so that concurrent completions lock their rows in one order.
+ */
+export async function completeDeliveries(client: ClientBase | Pool, tables: TableNames, deliveryIds: readonly bigint[], now: number): Promise<void> {
   if (deliveryIds.length === 0) return;
-  await client.query(`DELETE FROM ${tables.deliveries} WHERE id = ANY($1::bigint[]) AND state = 'pending'`, [
-    deliveryIds.map(String),
-  ]);
+  await client.query(
+    `WITH completed AS (
+       DELETE FROM ${tables.deliveries} WHERE id = ANY($1::bigint[]) AND state = 'pending' RETURNING sink
+     )
+     INSERT INTO ${tables.deliveredPerSecond} (second, sink, deliveries)
+     SELECT $2, sink, count(*) FROM completed GROUP BY sink ORDER BY sink COLLATE "C"
+     ON CONFLICT (second, sink) DO UPDATE SET deliveries = ${tables.deliveredPerSecond}.deliveries + excluded.deliveries`,
+    [deliveryIds.map(String), activitySecond(now)],
+  );
 }
 
 /** Counts a failed attempt: scheduled for a retry, or dead-lettered. Only pending deliveries change. */

@@ -180,4 +180,28 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${quotedIndexName(tables, "friend_edges_tombstones")} ON ${tables.friendEdges} (not_before) WHERE NOT active`,
     ],
   },
+  {
+    version: 7,
+    name: "operator's view",
+    statements: (tables) => [
+      // What an operator's view reads without scanning every row: a user's events by actor and by
+      // target, in stored order; the failed deliveries of each sink (partial: deliveries that never
+      // failed are not in it); and counts per second of events stored and deliveries completed,
+      // kept for the last hour.
+      `CREATE INDEX ${quotedIndexName(tables, "events_by_actor")} ON ${tables.events} (provider, app_id, actor, sequence)`,
+      `CREATE INDEX ${quotedIndexName(tables, "events_by_target")} ON ${tables.events} (provider, app_id, target, sequence)`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_failed")} ON ${tables.deliveries} (sink, state, attempts) WHERE attempts > 0`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_dead_by_sink")} ON ${tables.deliveries} (sink) WHERE state = 'dead'`,
+      `CREATE TABLE ${tables.storedPerSecond} (
+        second bigint PRIMARY KEY,
+        events bigint NOT NULL
+      )`,
+      `CREATE TABLE ${tables.deliveredPerSecond} (
+        second bigint NOT NULL,
+        sink text COLLATE "C" NOT NULL,
+        deliveries bigint NOT NULL,
+        PRIMARY KEY (second, sink)
+      )`,
+    ],
+  },
 ];

@@ -1,4 +1,4 @@
-import { type AppendInput, type AppendResult, checkStorableText, type FriendEventStore, parseSequenceCursor, resolvePageLimit } from "@friendhook/core";
+import { type AppendInput, type AppendResult, checkStorableText, type FriendEventStore, parseSequenceCursor, resolvePageLimit, type SinkDeliveryStatistics } from "@friendhook/core";
 import { FriendhookError } from "@friendhook/core";
 import { commitAppendBatch } from "./append-batch";
 import { createBindingPruner } from "./callback-bindings";
@@ -12,6 +12,7 @@ import {
   selectDeadLetters,
 } from "./deliveries";
 import { selectEvents } from "./event-rows";
+import { createStoredCounter, inspectionQueries, selectActivity, selectDeliveryStatistics, selectLatestEvents, selectUserEvents } from "./inspection";
 import { queryFriendsOf } from "./friend-table";
 import { createGroupCommit } from "./group-commit";
 import { openPostgres } from "./postgres-connection";
@@ -86,8 +87,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
 
   // Appends join the group commit only once the schema is ready (`run`), and `close` waits for them.
   const pruneBindings = createBindingPruner(tables);
+  const countStored = createStoredCounter(tables);
+  const queries = inspectionQueries(tables);
   const appends = createGroupCommit<AppendInput, AppendResult>(
-    (inputs) => commitAppendBatch(pool, tables, inputs, { now: Date.now(), pruneBindings }),
+    (inputs) => commitAppendBatch(pool, tables, inputs, { now: Date.now(), pruneBindings, countStored }),
     appendLimits,
   );
 
@@ -115,7 +118,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     claimDeliveries: (input) => run(() => inTransaction(pool, (client) => claimDeliveries(client, tables, input))),
 
     completeDeliveries: ({ deliveryIds }) =>
-      run(() => completeDeliveries(pool, tables, deliveryIds.map(deliveryNumber))),
+      run(() => completeDeliveries(pool, tables, deliveryIds.map(deliveryNumber), Date.now())),
 
     failDeliveries: ({ failures, now }) =>
       run(() =>
@@ -148,6 +151,31 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     prune: (input) => run(() => pruneStore(pool, tables, input)),
 
     measure: () => run(() => measureStore(pool, tables)),
+    listUserEvents: (input) =>
+      run(() =>
+        selectUserEvents(pool, queries, {
+          provider: input.provider,
+          appId: input.appId,
+          userId: input.userId,
+          after: parseSequenceCursor(input.after),
+          limit: resolvePageLimit(input.limit),
+        }),
+      ),
+
+    listLatestEvents: (input = {}) => run(() => selectLatestEvents(pool, queries, resolvePageLimit(input.limit))),
+
+    // One snapshot for every sink's figures (REPEATABLE READ), so that they add up.
+    deliveryStatistics: ({ sinks }) =>
+      run(() =>
+        inTransaction(pool, async (client) => {
+          await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+          const statistics: SinkDeliveryStatistics[] = [];
+          for (const sink of sinks) statistics.push(await selectDeliveryStatistics(client, queries, sink));
+          return statistics;
+        }),
+      ),
+
+    activity: ({ since }) => run(() => selectActivity(pool, queries, since, Date.now())),
 
     async close() {
       if (closed) return;

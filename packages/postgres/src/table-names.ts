@@ -12,6 +12,10 @@ export interface TableNames {
   readonly callbacks: string;
   /** Which fingerprint each signature key is bound to, until it expires. */
   readonly callbackBindings: string;
+  /** Events stored per second, for the last hour. */
+  readonly storedPerSecond: string;
+  /** Deliveries completed per sink and second, for the last hour. */
+  readonly deliveredPerSecond: string;
 }
 
 /** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
@@ -32,5 +36,7 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     deliveries: table("deliveries"),
     callbacks: table("callbacks"),
     callbackBindings: table("callback_bindings"),
+    storedPerSecond: table("stored_per_second"),
+    deliveredPerSecond: table("delivered_per_second"),
   };
 }

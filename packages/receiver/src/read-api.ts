@@ -1,4 +1,10 @@
 import type {
+  Activity,
+  ActivityInput,
+  DeliveryStatisticsInput,
+  LatestEventsInput,
+  SinkDeliveryStatistics,
+  UserEventsInput,
   DeadLetterPage,
   DeadLetterPageOptions,
   DeliveryCounts,
@@ -44,9 +50,29 @@ export interface ReadApi {
   callback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   /** Pending and dead-lettered deliveries per sink. */
   deliveryCounts(): Promise<DeliveryCounts[]>;
+  /** The events whose actor or target is the user, in arrival order, a page at a time. */
+  userEvents(input: UserEventsInput): Promise<EventPage>;
+  /** The last stored events, in arrival order; `next` continues after them with `events`. */
+  latestEvents(input?: LatestEventsInput): Promise<EventPage>;
+  /** Pending, retrying and dead-lettered deliveries of each sink, with the age of the oldest pending. */
+  deliveryStatistics(input: DeliveryStatisticsInput): Promise<SinkDeliveryStatistics[]>;
+  /** Events stored and deliveries completed per second, over at most the last hour. */
+  activity(input: ActivityInput): Promise<Activity>;
 }
 
-const readMethods = ["listEvents", "friendsOf", "listDeadLetters", "replayDeadLetters", "listUnrecognized", "readCallback", "countDeliveries"] as const;
+const readMethods = [
+  "listEvents",
+  "friendsOf",
+  "listDeadLetters",
+  "replayDeadLetters",
+  "listUnrecognized",
+  "readCallback",
+  "countDeliveries",
+  "listUserEvents",
+  "listLatestEvents",
+  "deliveryStatistics",
+  "activity",
+] as const;
 
 export const ReadApiOptionsSchema = z.strictObject({
   /** The store to read: the receiver's own, or one shared with it (PostgreSQL). It is not closed here. */
@@ -80,5 +106,9 @@ export function createReadApi(input: ReadApiOptions): ReadApi {
     unrecognized: (options) => store.listUnrecognized(options),
     callback: (readCallbackInput) => store.readCallback(readCallbackInput),
     deliveryCounts: () => store.countDeliveries(),
+    userEvents: (userEventsInput) => store.listUserEvents(userEventsInput),
+    latestEvents: (latestEventsInput) => store.listLatestEvents(latestEventsInput),
+    deliveryStatistics: (statisticsInput) => store.deliveryStatistics(statisticsInput),
+    activity: (activityInput) => store.activity(activityInput),
   };
 }

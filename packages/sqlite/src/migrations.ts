@@ -161,6 +161,30 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX callbacks_by_received_at ON callbacks (received_at);
   CREATE INDEX friend_relations_tombstones ON friend_relations (not_before) WHERE value = 0;
   `,
+  // Version 5: what an operator's view reads without scanning every row. A user's events by actor
+  // and by target (filled in from the stored JSON), the failed deliveries of each sink (a partial
+  // index: deliveries that never failed are not in it), and counts per second of events stored and
+  // deliveries completed (kept for the last hour).
+  `
+  ALTER TABLE events ADD COLUMN actor TEXT;
+  ALTER TABLE events ADD COLUMN target TEXT;
+  UPDATE events SET actor = event ->> '$.actor', target = event ->> '$.target';
+  CREATE INDEX events_by_actor ON events (provider, app_id, actor, sequence);
+  CREATE INDEX events_by_target ON events (provider, app_id, target, sequence);
+
+  CREATE INDEX deliveries_failed ON deliveries (sink, state, attempts) WHERE attempts > 0;
+
+  CREATE TABLE stored_per_second (
+    second INTEGER PRIMARY KEY,
+    events INTEGER NOT NULL
+  );
+  CREATE TABLE delivered_per_second (
+    second INTEGER NOT NULL,
+    sink TEXT NOT NULL,
+    deliveries INTEGER NOT NULL,
+    PRIMARY KEY (second, sink)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -2,6 +2,14 @@ import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type FriendEvent, FriendhookError, parseOptions } from "@friendhook/core";
 import {
+  activityPruneIntervalMs,
+  activitySecond,
+  firstActivitySecond,
+  mergeUserEvents,
+  oldestActivitySecond,
+  type SecondCount,
+  type SinkDeliveryStatistics,
+  toSecondCounts,
   type AppendInput,
   type AppendResult,
   applyRelationChange,
@@ -26,6 +34,7 @@ import {
 } from "@friendhook/core";
 import Database from "better-sqlite3";
 import { createGroupCommit } from "./group-commit";
+import { inspectionQueries } from "./inspection-queries";
 import { migrate } from "./migrations";
 import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
 
@@ -137,10 +146,29 @@ function openDatabase(filename: string, busyTimeoutMs: number): Database.Databas
   return database;
 }
 
+function inspectionStatements(database: Database.Database) {
+  type UserEventsParameters = { provider: string; appId: string; userId: string; after: number; limit: number };
+  const queries = inspectionQueries;
+  return {
+    userEventsAsActor: database.prepare<UserEventsParameters, { sequence: number; event: string }>(queries.userEventsAsActor),
+    userEventsAsTarget: database.prepare<UserEventsParameters, { sequence: number; event: string }>(queries.userEventsAsTarget),
+    latestEvents: database.prepare<[number], { sequence: number; event: string }>(queries.latestEvents),
+    deliveriesByState: database.prepare<[string], { state: "pending" | "dead"; count: number }>(queries.deliveriesByState),
+    failedDeliveries: database.prepare<[string], { state: "pending" | "dead"; count: number; attempts: number }>(queries.failedDeliveries),
+    oldestPending: database.prepare<[string], { received_at: string }>(queries.oldestPending),
+    countStored: database.prepare<[number, number]>(queries.countStored),
+    countDelivered: database.prepare<[number, string, number]>(queries.countDelivered),
+    storedSince: database.prepare<[number], { second: number; count: number }>(queries.storedSince),
+    deliveredSince: database.prepare<[number], { second: number; sink: string; count: number }>(queries.deliveredSince),
+    pruneStored: database.prepare<[number]>(queries.pruneStored),
+    pruneDelivered: database.prepare<[number]>(queries.pruneDelivered),
+  };
+}
+
 function prepareStatements(database: Database.Database) {
   return {
     insertEvent: database.prepare(
-      `INSERT INTO events (id, provider, app_id, type, occurred_at, event, callback_sequence) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, provider, app_id, type, occurred_at, event, callback_sequence, actor, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING`,
     ),
     insertDelivery: database.prepare(
@@ -185,7 +213,10 @@ function prepareStatements(database: Database.Database) {
     ),
     // Set-based, one statement per batch: the ids come as one JSON array.
     lease: database.prepare<[number, string]>("UPDATE deliveries SET leased_until = ? WHERE id IN (SELECT value FROM json_each(?))"),
-    complete: database.prepare<[string]>("DELETE FROM deliveries WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?))"),
+    // The sink of each completed delivery, for the count of deliveries completed per second.
+    complete: database.prepare<[string], { sink: string }>(
+      "DELETE FROM deliveries WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?)) RETURNING sink",
+    ),
     retry: database.prepare(
       `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, available_at = ?, leased_until = 0
        WHERE id = ? AND state = 'pending'`,
@@ -245,6 +276,7 @@ function prepareStatements(database: Database.Database) {
     friendsOf: database.prepare<[string, string, string], { other: string; relation: FriendRelation }>(
       "SELECT other, relation FROM friend_relations WHERE provider = ? AND app_id = ? AND owner = ? AND value = 1",
     ),
+    ...inspectionStatements(database),
   };
 }
 
@@ -306,12 +338,16 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
         event.occurredAt,
         JSON.stringify(event),
         callback.sequence ?? null,
+        event.actor,
+        event.target,
       );
       if (result.changes === 0) continue;
       inserted += 1;
       for (const sink of append.sinks) statements.insertDelivery.run(sink, result.lastInsertRowid, deliveryOrderKey(event));
       for (const change of relationChangesOf(event)) applyToFriendTable(change);
     }
+    if (inserted > 0) statements.countStored.run(activitySecond(Date.now()), inserted);
+    pruneActivity(Date.now());
     return { inserted, duplicates: append.events.length - inserted, callbackInserted: callback.inserted };
   }
 
@@ -333,6 +369,29 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     const free = database.pragma("freelist_count", { simple: true }) as number;
     if (free <= pages * freePagesShareToVacuum) return;
     database.pragma(`incremental_vacuum(${Math.ceil(free - (pages * freePagesShareToVacuum) / 2)})`);
+  }
+
+  let activityPrunedAt = 0;
+  function pruneActivity(now: number) {
+    if (now - activityPrunedAt < activityPruneIntervalMs) return;
+    activityPrunedAt = now;
+    statements.pruneStored.run(oldestActivitySecond(now));
+    statements.pruneDelivered.run(oldestActivitySecond(now));
+  }
+
+  function statisticsOf(sink: string): SinkDeliveryStatistics {
+    const counts = { pending: 0, dead: 0 };
+    for (const row of statements.deliveriesByState.all(sink)) counts[row.state] = row.count;
+    const failed = { pending: { count: 0, attempts: 0 }, dead: { count: 0, attempts: 0 } };
+    for (const row of statements.failedDeliveries.all(sink)) failed[row.state] = row;
+    return {
+      sink,
+      pending: counts.pending,
+      retrying: failed.pending.count,
+      deadLettered: counts.dead,
+      failedAttempts: failed.pending.attempts + failed.dead.attempts,
+      oldestPendingReceivedAt: statements.oldestPending.get(sink)?.received_at,
+    };
   }
 
   // Each operation runs in a savepoint of the batch's transaction: one that fails rolls back alone.
@@ -435,7 +494,12 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       open();
       const ids = deliveryIds.map(deliveryNumber);
       if (ids.length === 0) return;
-      await groupCommit.submit("delivery", () => statements.complete.run(JSON.stringify(ids)));
+      await groupCommit.submit("delivery", () => {
+        const completedPerSink = new Map<string, number>();
+        for (const { sink } of statements.complete.all(JSON.stringify(ids))) completedPerSink.set(sink, (completedPerSink.get(sink) ?? 0) + 1);
+        const second = activitySecond(Date.now());
+        for (const [sink, count] of completedPerSink) statements.countDelivered.run(second, sink, count);
+      });
     },
 
     async failDeliveries({ failures, now }) {
@@ -510,6 +574,39 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       open();
       const fileSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
       return { events: storedEvents, bytes: fileSize(filename) + fileSize(`${filename}-wal`) };
+    },
+
+    async listUserEvents({ provider, appId, userId, after, limit }) {
+      open();
+      const parameters = { provider, appId, userId, after: parseSequenceCursor(after), limit: resolvePageLimit(limit) };
+      const parse = (rows: Array<{ sequence: number; event: string }>) => rows.map((row) => ({ sequence: row.sequence, event: JSON.parse(row.event) as FriendEvent }));
+      return mergeUserEvents(parse(statements.userEventsAsActor.all(parameters)), parse(statements.userEventsAsTarget.all(parameters)), parameters.limit);
+    },
+
+    async listLatestEvents(input = {}) {
+      open();
+      const rows = statements.latestEvents.all(resolvePageLimit(input.limit)).reverse();
+      return { events: rows.map((row) => JSON.parse(row.event) as FriendEvent), next: nextCursor(rows) };
+    },
+
+    async deliveryStatistics({ sinks }) {
+      open();
+      return database.transaction(() => sinks.map(statisticsOf))();
+    },
+
+    async activity({ since }) {
+      open();
+      const first = firstActivitySecond(since, Date.now());
+      const delivered = new Map<string, SecondCount[]>();
+      for (const row of statements.deliveredSince.all(first)) {
+        const seconds = delivered.get(row.sink) ?? [];
+        seconds.push({ second: row.second, count: row.count });
+        delivered.set(row.sink, seconds);
+      }
+      return {
+        stored: toSecondCounts(statements.storedSince.all(first)),
+        delivered: [...delivered.entries()].sort(([left], [right]) => (left < right ? -1 : 1)).map(([sink, seconds]) => ({ sink, seconds })),
+      };
     },
 
     async close() {

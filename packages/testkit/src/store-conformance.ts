@@ -651,6 +651,91 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
       });
     });
 
+    describe("inspection", () => {
+      it("lists a user's events, as actor or target, in stored order, a page at a time", async () => {
+        const store = await open();
+        const events = [
+          relationEvent("friend.request.sent", "alice", "bob", 1, "user-1"),
+          relationEvent("friend.added", "carol", "dave", 2, "user-2"),
+          relationEvent("friend.added", "bob", "alice", 3, "user-3"),
+          relationEvent("friend.blocked", "alice", "alice", 4, "user-4", { mutual: false }),
+          relationEvent("friend.blocked", "alice", "mallory", 5, "user-5", { appId: "other#app" }),
+          relationEvent("friend.removed", "alice", "carol", 6, "user-6"),
+        ];
+        for (const event of events) await store.append({ events: [event], sinks: [] });
+        const alice = { provider: "testkit", appId: "demo#app", userId: "alice" };
+        const expected = ids([events[0], events[2], events[3], events[5]] as FriendEvent[]);
+        expect(ids((await store.listUserEvents(alice)).events)).toEqual(expected);
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let page = await store.listUserEvents({ ...alice, limit: 3 }); page.events.length > 0; page = await store.listUserEvents({ ...alice, after, limit: 3 })) {
+          seen.push(...ids(page.events));
+          after = page.next;
+        }
+        expect(seen).toEqual(expected);
+        // A cursor from the user's page continues after the event it names, whatever other events follow it.
+        const firstTwo = await store.listUserEvents({ ...alice, limit: 2 });
+        expect(ids((await store.listUserEvents({ ...alice, after: firstTwo.next })).events)).toEqual(expected.slice(2));
+        expect(ids((await store.listUserEvents({ ...alice, appId: "other#app" })).events)).toEqual([events[4]?.id]);
+        expect((await store.listUserEvents({ ...alice, userId: "nobody" })).events).toEqual([]);
+        await expect(store.listUserEvents({ ...alice, after: "not-a-cursor" })).rejects.toMatchObject({ code: "invalid_payload" });
+      });
+
+      it("lists the last stored events, and a cursor that continues after them", async () => {
+        const store = await open();
+        expect(await store.listLatestEvents({ limit: 3 })).toEqual({ events: [], next: undefined });
+        const events = buildFriendEvents(8);
+        await store.append({ events: events.slice(0, 5), sinks: [] });
+        const latest = await store.listLatestEvents({ limit: 3 });
+        expect(ids(latest.events)).toEqual(ids(events.slice(2, 5)));
+        expect(ids((await store.listLatestEvents({ limit: 100 })).events)).toEqual(ids(events.slice(0, 5)));
+        await store.append({ events: events.slice(5), sinks: [] });
+        expect(ids((await store.listEvents({ after: latest.next })).events)).toEqual(ids(events.slice(5)));
+      });
+
+      it("describes each sink's deliveries: pending, retrying, dead-lettered, failed attempts, the oldest pending", async () => {
+        const store = await open();
+        const events = buildFriendEvents(4);
+        await store.append({ events, sinks: [sink, otherSink] });
+        const claimed = await store.claimDeliveries({ sink, limit: 4, leaseMs: 1000, now: start });
+        await store.completeDeliveries({ deliveryIds: [claimed[0]?.deliveryId ?? ""] });
+        await store.failDeliveries({
+          failures: [
+            { deliveryId: claimed[1]?.deliveryId ?? "", error: "down", retryAt: start + 1000 },
+            { deliveryId: claimed[2]?.deliveryId ?? "", error: "refused", deadLetter: true },
+          ],
+          now: start,
+        });
+        const retried = await store.claimDeliveries({ sink, limit: 1, leaseMs: 1000, now: start + 1000 });
+        await store.failDeliveries({ failures: [{ deliveryId: retried[0]?.deliveryId ?? "", error: "down", retryAt: start + 5000 }], now: start + 1000 });
+        expect(await store.deliveryStatistics({ sinks: [sink, otherSink, "unused"] })).toEqual([
+          { sink, pending: 2, retrying: 1, deadLettered: 1, failedAttempts: 3, oldestPendingReceivedAt: events[1]?.receivedAt },
+          { sink: otherSink, pending: 4, retrying: 0, deadLettered: 0, failedAttempts: 0, oldestPendingReceivedAt: events[0]?.receivedAt },
+          { sink: "unused", pending: 0, retrying: 0, deadLettered: 0, failedAttempts: 0, oldestPendingReceivedAt: undefined },
+        ]);
+      });
+
+      it("counts events stored and deliveries completed per second, by its clock, over the last hour", async () => {
+        const store = await open();
+        const before = Date.now();
+        await store.append({ events: buildFriendEvents(3), sinks: [sink, otherSink] });
+        await store.append({ events: buildFriendEvents(5), sinks: [sink, otherSink] });
+        const claimed = await store.claimDeliveries({ sink, limit: 2, leaseMs: 1000, now: start });
+        await store.completeDeliveries({ deliveryIds: claimed.map((delivery) => delivery.deliveryId) });
+        await store.completeDeliveries({ deliveryIds: claimed.map((delivery) => delivery.deliveryId) });
+        const after = Date.now();
+        const activity = await store.activity({ since: before - 3_600_000 });
+        const total = (seconds: ReadonlyArray<{ second: number; count: number }>) => seconds.reduce((sum, entry) => sum + entry.count, 0);
+        expect(total(activity.stored)).toBe(5);
+        expect(activity.delivered.map((entry) => [entry.sink, total(entry.seconds)])).toEqual([[sink, 2]]);
+        for (const entry of [...activity.stored, ...(activity.delivered[0]?.seconds ?? [])]) {
+          expect(entry.second).toBeGreaterThanOrEqual(Math.floor(before / 1000));
+          expect(entry.second).toBeLessThanOrEqual(Math.floor(after / 1000));
+        }
+        expect(await store.activity({ since: after + 2000 })).toEqual({ stored: [], delivered: [] });
+      });
+    });
+
     if (options.reopenStore) {
       const reopenStore = options.reopenStore;
       it("keeps events, deliveries, dead letters, callbacks, bindings and the friend table across a restart", async () => {

@@ -5,6 +5,7 @@ import { requireBearerToken } from "./bearer-token";
 import { callbackRoutes } from "./callbacks";
 import { deadLetterRoutes } from "./dead-letters";
 import { eventRoutes } from "./events";
+import { inspectorApiRoutes } from "../inspector/inspector-api";
 import { friendRoutes } from "./friends";
 import { refuseCrossSiteWrites } from "./json-writes";
 import { unrecognizedRoutes } from "./unrecognized";
@@ -15,7 +16,7 @@ import { unrecognizedRoutes } from "./unrecognized";
  * passes the token check and the cross-site check first, and a path that matches no route gets
  * 401 rather than telling a stranger which routes exist.
  */
-export function apiRoutes(readApi: ReadApi, api: ApiConfiguration): Router {
+export function apiRoutes(readApi: ReadApi, api: ApiConfiguration, sinkNames: readonly string[]): Router {
   const router = Router();
   if (api.tokens !== undefined) router.use("/api", requireBearerToken(api.tokens, "friendhook"));
   router.use("/api", refuseCrossSiteWrites);
@@ -24,5 +25,6 @@ export function apiRoutes(readApi: ReadApi, api: ApiConfiguration): Router {
   router.use(deadLetterRoutes(readApi));
   router.use(unrecognizedRoutes(readApi));
   router.use(callbackRoutes(readApi));
+  router.use(inspectorApiRoutes(readApi, sinkNames));
   return router;
 }

@@ -1,10 +1,11 @@
+import { isFriendhookError } from "@friendhook/core";
 import type { ReadApi } from "@friendhook/receiver";
 import express, { type Request, Router } from "express";
 import { ApiError } from "./api-error";
 import { PageQueryShape, QueryTextSchema, querySchema, readPage, readQuery } from "./read-query";
 
 const DeadLettersQuerySchema = querySchema({ ...PageQueryShape, sink: QueryTextSchema.optional() });
-const ReplayQuerySchema = querySchema({ sink: QueryTextSchema.optional() });
+const ReplayQuerySchema = querySchema({ sink: QueryTextSchema.optional(), deliveryId: QueryTextSchema.optional() });
 
 /** The replay's parameters are in the query string: a body that says otherwise must not go unheard. */
 function refuseBodyContent(request: Request): void {
@@ -15,7 +16,7 @@ function refuseBodyContent(request: Request): void {
 
 /**
  * `GET /api/dead-letters`: deliveries that ran out of attempts. `POST /api/dead-letters/replay`
- * makes them due again (all, or one sink's with `?sink=NAME`) and answers how many; like every
+ * makes them due again (all, one sink's with `?sink=NAME`, or one with `?deliveryId=ID`) and answers how many; like every
  * change, it comes as `application/json` (see `refuseCrossSiteWrites`).
  */
 export function deadLetterRoutes(readApi: ReadApi): Router {
@@ -28,7 +29,16 @@ export function deadLetterRoutes(readApi: ReadApi): Router {
   router.post("/api/dead-letters/replay", express.json({ limit: "1kb" }), async (request, response) => {
     const query = readQuery(ReplayQuerySchema, request);
     refuseBodyContent(request);
-    const replayed = await readApi.replayDeadLetters(query.sink === undefined ? {} : { sink: query.sink });
+    const replayed = await readApi
+      .replayDeadLetters({
+        ...(query.sink !== undefined && { sink: query.sink }),
+        ...(query.deliveryId !== undefined && { deliveryIds: [query.deliveryId] }),
+      })
+      .catch((error: unknown) => {
+        // A delivery id this store did not hand out is the client's mistake.
+        if (isFriendhookError(error) && error.status < 500) throw new ApiError("invalid_query", `deliveryId: ${error.message}`);
+        throw error;
+      });
     response.json({ replayed });
   });
   return router;

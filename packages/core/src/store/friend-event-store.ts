@@ -160,6 +160,52 @@ export interface FriendList {
   readonly blocked: string[];
 }
 
+/** A user's events in one app of one provider, a page at a time. */
+export interface UserEventsInput extends FriendsOfInput, PageOptions {}
+
+export interface LatestEventsInput {
+  /** At most this many of the last stored events (the store may cap it, as a page's `limit`). */
+  readonly limit?: number | undefined;
+}
+
+export interface DeliveryStatisticsInput {
+  /** The sinks to describe, in this order; a sink with nothing stored for it counts zeros. */
+  readonly sinks: readonly string[];
+}
+
+/** Where one sink's deliveries stand. */
+export interface SinkDeliveryStatistics {
+  readonly sink: string;
+  /** Waiting, leased or scheduled for a retry. */
+  readonly pending: number;
+  /** Pending deliveries that failed at least once (scheduled for a retry, or being retried). */
+  readonly retrying: number;
+  readonly deadLettered: number;
+  /** Failed attempts of the deliveries still pending or dead-lettered. */
+  readonly failedAttempts: number;
+  /** `receivedAt` of the event of the earliest pending delivery: how long the oldest pending event has waited. */
+  readonly oldestPendingReceivedAt: string | undefined;
+}
+
+/** How many things happened in one second. */
+export interface SecondCount {
+  /** Epoch seconds. */
+  readonly second: number;
+  readonly count: number;
+}
+
+export interface ActivityInput {
+  /** Epoch milliseconds: the seconds from this one on (at most `activityWindowMs` ago). */
+  readonly since: number;
+}
+
+/** Events stored and deliveries completed per second, by the store's clock, seconds ascending; seconds with none are left out. */
+export interface Activity {
+  readonly stored: SecondCount[];
+  /** Per sink, by sink name; a sink that completed nothing in the window is left out. */
+  readonly delivered: Array<{ readonly sink: string; readonly seconds: SecondCount[] }>;
+}
+
 /**
  * One round of pruning (see `FriendEventStore.prune`). Instants are epoch milliseconds; an event's
  * age is its `receivedAt`, a callback's its `receivedAt`.
@@ -243,6 +289,17 @@ export interface FriendEventStore {
   prune(input: PruneInput): Promise<PruneResult>;
   /** How many events the store holds and, where it can tell, how many bytes it takes. */
   measure(): Promise<StoreSize>;
+  /**
+   * The events whose actor or target is the user, in stored order, a page at a time: everything
+   * that touched the user's relations (from the index of each, never a scan of every event).
+   */
+  listUserEvents(input: UserEventsInput): Promise<EventPage>;
+  /** The last stored events, in stored order; `next` continues after the last (with `listEvents`). */
+  listLatestEvents(input?: LatestEventsInput): Promise<EventPage>;
+  /** Pending, retrying and dead-lettered deliveries of each sink, with the age of the oldest pending one. */
+  deliveryStatistics(input: DeliveryStatisticsInput): Promise<SinkDeliveryStatistics[]>;
+  /** Events stored and deliveries completed per second since `since` (kept for `activityWindowMs`). */
+  activity(input: ActivityInput): Promise<Activity>;
   /** Waits for pending appends, then releases the store. Called once. */
   close(): Promise<void>;
 }

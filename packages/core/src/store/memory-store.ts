@@ -2,9 +2,20 @@ import type { FriendEvent } from "../friend-event";
 import { FriendhookError } from "../friendhook-error";
 import { createFriendTable } from "../projection/friend-table";
 import type { CallbackBinding } from "../provider-adapter";
+import { activityPruneIntervalMs, activitySecond, firstActivitySecond, oldestActivitySecond } from "./activity";
 import { isBindingInForce, signatureReusedError } from "./callback-bindings";
 import { deliveryOrderKey } from "./delivery-order-key";
-import type { DeadLetter, Delivery, DeliveryCounts, FriendEventStore, PruneInput, PruneResult, StoredCallback } from "./friend-event-store";
+import type {
+  DeadLetter,
+  Delivery,
+  DeliveryCounts,
+  FriendEventStore,
+  PruneInput,
+  PruneResult,
+  SecondCount,
+  SinkDeliveryStatistics,
+  StoredCallback,
+} from "./friend-event-store";
 import { resolvePageLimit } from "./page-limit";
 import { parseSequenceCursor } from "./sequence-cursor";
 import { checkStorableText } from "./storable-text";
@@ -29,6 +40,29 @@ function page<Item>(items: readonly Item[], after: string | undefined, limit: nu
   const selected = items.filter((item) => sequenceOf(item) > start).slice(0, resolvePageLimit(limit));
   const last = selected.at(-1);
   return { selected, next: last === undefined ? undefined : String(sequenceOf(last)) };
+}
+
+interface StoredEvent {
+  readonly sequence: number;
+  readonly event: FriendEvent;
+}
+
+/** Where a user's events are listed: JSON keeps the parts apart whatever characters the ids contain. */
+function userKey(provider: string, appId: string, userId: string): string {
+  return JSON.stringify([provider, appId, userId]);
+}
+
+/** Adds one to the count of `second`; counts are kept in ascending seconds (the clock of one process). */
+function countSecond(counts: Map<number, number>, second: number, amount: number): void {
+  counts.set(second, (counts.get(second) ?? 0) + amount);
+}
+
+function secondsSince(counts: ReadonlyMap<number, number>, first: number): SecondCount[] {
+  return [...counts.entries()].filter(([second]) => second >= first).sort(([left], [right]) => left - right).map(([second, count]) => ({ second, count }));
+}
+
+function pruneSeconds(counts: Map<number, number>, oldest: number): void {
+  for (const second of counts.keys()) if (second < oldest) counts.delete(second);
 }
 
 function toDelivery(record: DeliveryRecord): Delivery {
@@ -57,7 +91,7 @@ function toDeadLetter(record: DeliveryRecord): DeadLetter {
  * the contract except durability: a restart loses everything.
  */
 export function createMemoryStore(): FriendEventStore {
-  const events: Array<{ sequence: number; event: FriendEvent }> = [];
+  const events: StoredEvent[] = [];
   /** Event id → the id of the callback that stored it (undefined when none was kept). */
   const callbackIdOfEvent = new Map<string, string | undefined>();
   const callbacks: Array<{ sequence: number; callback: StoredCallback }> = [];
@@ -68,6 +102,11 @@ export function createMemoryStore(): FriendEventStore {
   // Completed deliveries are removed; the map keeps insertion (= stored event) order.
   const deliveries = new Map<string, DeliveryRecord>();
   const friendTable = createFriendTable();
+  /** User key → the stored events whose actor or target the user is, in stored order. */
+  const eventsOfUser = new Map<string, StoredEvent[]>();
+  const storedPerSecond = new Map<number, number>();
+  const deliveredPerSecond = new Map<string, Map<number, number>>();
+  let activityPrunedAt = 0;
   let nextSequence = 1;
   let closed = false;
 
@@ -123,7 +162,30 @@ export function createMemoryStore(): FriendEventStore {
     );
     for (const { callback } of removedCallbacks) callbacksById.delete(callback.id);
     const tombstones = friendTable.removeTombstones(input.tombstonesBefore, input.batchSize);
+    unlistUnderUsers(removedEvents);
     return { events: removedEvents.length, deadLetters, callbacks: removedCallbacks.length, tombstones };
+  };
+  const usersOf = (event: FriendEvent) => [...new Set([event.actor, event.target])].map((userId) => userKey(event.provider, event.appId, userId));
+  const listUnderUser = (item: StoredEvent) => {
+    for (const key of usersOf(item.event)) {
+      const items = eventsOfUser.get(key) ?? [];
+      items.push(item);
+      eventsOfUser.set(key, items);
+    }
+  };
+  const unlistUnderUsers = (removed: readonly StoredEvent[]) => {
+    const gone = new Set(removed);
+    for (const key of new Set(removed.flatMap((item) => usersOf(item.event)))) {
+      const items = (eventsOfUser.get(key) ?? []).filter((item) => !gone.has(item));
+      if (items.length === 0) eventsOfUser.delete(key);
+      else eventsOfUser.set(key, items);
+    }
+  };
+  const pruneActivity = (now: number) => {
+    if (now - activityPrunedAt < activityPruneIntervalMs) return;
+    activityPrunedAt = now;
+    pruneSeconds(storedPerSecond, oldestActivitySecond(now));
+    for (const counts of deliveredPerSecond.values()) pruneSeconds(counts, oldestActivitySecond(now));
   };
   const pendingRecord = (deliveryId: string) => {
     const record = deliveries.get(deliveryId);
@@ -149,7 +211,9 @@ export function createMemoryStore(): FriendEventStore {
         callbackIdOfEvent.set(event.id, callback?.id);
         inserted += 1;
         const sequence = nextSequence++;
-        events.push({ sequence, event });
+        const item = { sequence, event };
+        listUnderUser(item);
+        events.push(item);
         friendTable.apply(event);
         for (const sink of sinks) {
           const deliverySequence = nextSequence++;
@@ -168,6 +232,9 @@ export function createMemoryStore(): FriendEventStore {
           });
         }
       }
+      const now = Date.now();
+      if (inserted > 0) countSecond(storedPerSecond, activitySecond(now), inserted);
+      pruneActivity(now);
       return { inserted, duplicates: incoming.length - inserted, callbackInserted };
     },
 
@@ -194,8 +261,14 @@ export function createMemoryStore(): FriendEventStore {
 
     async completeDeliveries({ deliveryIds }) {
       open();
+      const second = activitySecond(Date.now());
       for (const deliveryId of deliveryIds) {
-        if (pendingRecord(deliveryId)) deliveries.delete(deliveryId);
+        const record = pendingRecord(deliveryId);
+        if (!record) continue;
+        deliveries.delete(deliveryId);
+        const counts = deliveredPerSecond.get(record.sink) ?? new Map<number, number>();
+        countSecond(counts, second, 1);
+        deliveredPerSecond.set(record.sink, counts);
       }
     },
 
@@ -279,6 +352,61 @@ export function createMemoryStore(): FriendEventStore {
     async measure() {
       open();
       return { events: events.length };
+    },
+
+    async listUserEvents({ provider, appId, userId, after, limit }) {
+      open();
+      const items = eventsOfUser.get(userKey(provider, appId, userId)) ?? [];
+      const start = parseSequenceCursor(after);
+      // Sequences ascend: a binary search finds the first event after the cursor.
+      let low = 0;
+      let high = items.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((items[middle]?.sequence ?? 0) > start) high = middle;
+        else low = middle + 1;
+      }
+      const selected = items.slice(low, low + resolvePageLimit(limit));
+      const last = selected.at(-1);
+      return { events: selected.map((item) => item.event), next: last === undefined ? undefined : String(last.sequence) };
+    },
+
+    async listLatestEvents(input = {}) {
+      open();
+      const selected = events.slice(-resolvePageLimit(input.limit));
+      const last = selected.at(-1);
+      return { events: selected.map((item) => item.event), next: last === undefined ? undefined : String(last.sequence) };
+    },
+
+    async deliveryStatistics({ sinks }) {
+      open();
+      const statistics = new Map<string, { -readonly [Key in keyof SinkDeliveryStatistics]: SinkDeliveryStatistics[Key] }>();
+      for (const sinkName of sinks) {
+        statistics.set(sinkName, { sink: sinkName, pending: 0, retrying: 0, deadLettered: 0, failedAttempts: 0, oldestPendingReceivedAt: undefined });
+      }
+      for (const record of deliveries.values()) {
+        const entry = statistics.get(record.sink);
+        if (!entry) continue;
+        entry.failedAttempts += record.attempts;
+        if (record.state === "dead") {
+          entry.deadLettered += 1;
+          continue;
+        }
+        entry.pending += 1;
+        if (record.attempts > 0) entry.retrying += 1;
+        entry.oldestPendingReceivedAt ??= record.event.receivedAt;
+      }
+      return [...statistics.values()];
+    },
+
+    async activity({ since }) {
+      open();
+      const first = firstActivitySecond(since, Date.now());
+      const delivered = [...deliveredPerSecond.entries()]
+        .sort(([left], [right]) => (left < right ? -1 : 1))
+        .map(([sinkName, counts]) => ({ sink: sinkName, seconds: secondsSince(counts, first) }))
+        .filter((entry) => entry.seconds.length > 0);
+      return { stored: secondsSince(storedPerSecond, first), delivered };
     },
 
     async close() {

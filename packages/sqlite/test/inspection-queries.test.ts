@@ -1,0 +1,71 @@
+import { join } from "node:path";
+import type { FriendEvent } from "@friendhook/core";
+import { buildFriendEvents } from "@friendhook/testkit";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { createSqliteStore } from "../src/index";
+import { inspectionQueries } from "../src/inspection-queries";
+import { migrations } from "../src/migrations";
+import { temporaryDirectory } from "./temporary-directory";
+
+/** Queries that walk a b-tree in its own order and stop after LIMIT rows: SQLite calls that a SCAN, yet it reads only those rows. */
+const boundedWalks: ReadonlySet<string> = new Set(["latestEvents"]);
+
+function planOf(database: Database.Database, sql: string): string[] {
+  const parameters = [...sql.matchAll(/@(\w+)/g)].map((match) => match[1] as string);
+  const statement = database.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  const rows = (
+    parameters.length > 0
+      ? statement.all(Object.fromEntries(parameters.map((name) => [name, 1])))
+      : statement.all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1))
+  ) as Array<{ detail: string }>;
+  return rows.map((row) => row.detail);
+}
+
+describe("SQLite store: the queries of an operator's view", () => {
+  it("read index ranges, never every row (EXPLAIN QUERY PLAN)", async () => {
+    const store = createSqliteStore({ directory: temporaryDirectory() });
+    await store.append({ events: buildFriendEvents(20), sinks: ["primary"] });
+    await store.close();
+    const database = new Database(store.filename, { readonly: true });
+    try {
+      for (const [name, sql] of Object.entries(inspectionQueries)) {
+        const plan = planOf(database, sql);
+        if (/^\s*(SELECT)/i.test(sql)) expect(plan.length, name).toBeGreaterThan(0);
+        for (const step of plan) {
+          expect(step, `${name}: ${plan.join(" | ")}`).not.toMatch(/TEMP B-TREE/);
+          if (boundedWalks.has(name)) expect(sql, name).toMatch(/LIMIT/);
+          else expect(step, `${name}: ${plan.join(" | ")}`).not.toMatch(/^SCAN/);
+        }
+      }
+      expect(planOf(database, inspectionQueries.userEventsAsActor).join(" | ")).toMatch(/USING INDEX events_by_actor/);
+      expect(planOf(database, inspectionQueries.userEventsAsTarget).join(" | ")).toMatch(/USING INDEX events_by_target/);
+      expect(planOf(database, inspectionQueries.failedDeliveries).join(" | ")).toMatch(/deliveries_failed/);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("finds the users of events stored before version 5, from their stored JSON", async () => {
+    const directory = temporaryDirectory();
+    const database = new Database(join(directory, "friendhook.db"));
+    for (const migration of migrations.slice(0, 3)) {
+      if (typeof migration === "string") database.exec(migration);
+      else migration(database);
+    }
+    database.pragma("user_version = 3");
+    const events = buildFriendEvents(3) as [FriendEvent, FriendEvent, FriendEvent];
+    const insertEvent = database.prepare("INSERT INTO events (id, provider, app_id, type, occurred_at, event) VALUES (?, ?, ?, ?, ?, ?)");
+    for (const event of events) insertEvent.run(event.id, event.provider, event.appId, event.type, event.occurredAt, JSON.stringify(event));
+    database.close();
+
+    const store = createSqliteStore({ directory });
+    try {
+      // user-1 is the target of the first event and the actor of the second.
+      const page = await store.listUserEvents({ provider: "testkit", appId: "demo#app", userId: "user-1" });
+      expect(page.events).toEqual([events[0], events[1]]);
+    } finally {
+      await store.close();
+    }
+  });
+});
