@@ -4,17 +4,18 @@ import {
   type FriendRequestDecision,
   type FriendRequestPolicy,
   type PendingFriendRequest,
+  type ProviderDecision,
   decideFriendRequest,
+  normalizeFriendRequestDecision,
 } from "@friendhook/core";
 import type { OpenImAddFriendAgreeCallback, OpenImBeforeAddFriendCallback } from "./openim-callback-schemas";
-import { type OpenImEventContext, openImHandleResults, openImProvider, requestAnsweredEvent, requestSentEvent } from "./openim-events";
+import { type OpenImEventContext, openImHandleResults, requestAnsweredEvent, requestSentEvent } from "./openim-events";
+import { openImProvider } from "./openim-provider";
 
 /** A decision OpenIM can be told: a denial always carries the `errCode` and `errMsg` its client will see. */
-export type OpenImDecision =
-  | { readonly allow: true }
-  | { readonly allow: false; readonly code: number; readonly reason: string };
+export type OpenImDecision = ProviderDecision;
 
-export interface OpenImDecisionSettings {
+export interface OpenImDecisionOptions {
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
   readonly denialErrorCode: number;
@@ -31,15 +32,11 @@ const isDenialCode = (code: unknown): code is number =>
  * read (0 means success to it) is replaced by the configured one.
  */
 export function normalizeOpenImDecision(decided: DecidedFriendRequest, denialErrorCode: number): OpenImDecision {
-  const decision: unknown = decided.decision;
-  if (decision === null || typeof decision !== "object") return { allow: true };
-  const { allow, code, reason } = decision as { allow?: unknown; code?: unknown; reason?: unknown };
-  if (allow !== false) return { allow: true };
-  return {
-    allow: false,
-    code: isDenialCode(code) ? code : denialErrorCode,
-    reason: typeof reason === "string" && reason.length > 0 ? reason : "The friend request was refused.",
-  };
+  return normalizeFriendRequestDecision(decided.decision, {
+    isDenialCode,
+    defaultCode: denialErrorCode,
+    defaultReason: "The friend request was refused.",
+  });
 }
 
 /** A before-callback once decided: the events of what may now happen, and the answer for OpenIM. */
@@ -51,10 +48,10 @@ export interface DecidedOpenImCallback {
 
 async function decide(
   pending: PendingFriendRequest,
-  settings: OpenImDecisionSettings,
+  options: OpenImDecisionOptions,
 ): Promise<Pick<DecidedOpenImCallback, "decision" | "decidedBy">> {
-  const decided = await decideFriendRequest(settings.decide, pending, settings.decisionDeadlineMs);
-  return { decision: normalizeOpenImDecision(decided, settings.denialErrorCode), decidedBy: decided.decidedBy };
+  const decided = await decideFriendRequest(options.decide, pending, options.decisionDeadlineMs);
+  return { decision: normalizeOpenImDecision(decided, options.denialErrorCode), decidedBy: decided.decidedBy };
 }
 
 /**
@@ -65,7 +62,7 @@ async function decide(
 export async function decideBeforeAddFriend(
   callback: OpenImBeforeAddFriendCallback,
   context: OpenImEventContext,
-  settings: OpenImDecisionSettings,
+  options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
   const pending: PendingFriendRequest = {
     provider: openImProvider,
@@ -75,7 +72,7 @@ export async function decideBeforeAddFriend(
     target: callback.toUserID,
     ...(callback.reqMsg ? { message: callback.reqMsg } : {}),
   };
-  const { decision, decidedBy } = await decide(pending, settings);
+  const { decision, decidedBy } = await decide(pending, options);
   return { events: decision.allow ? [requestSentEvent(callback, context)] : [], decision, decidedBy };
 }
 
@@ -86,7 +83,7 @@ export async function decideBeforeAddFriend(
 export async function decideBeforeAddFriendAgree(
   callback: OpenImAddFriendAgreeCallback,
   context: OpenImEventContext,
-  settings: OpenImDecisionSettings,
+  options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
   const pending: PendingFriendRequest = {
     provider: openImProvider,
@@ -97,6 +94,6 @@ export async function decideBeforeAddFriendAgree(
     accepting: callback.handleResult !== openImHandleResults.refuse,
     ...(callback.handleMsg ? { message: callback.handleMsg } : {}),
   };
-  const { decision, decidedBy } = await decide(pending, settings);
+  const { decision, decidedBy } = await decide(pending, options);
   return { events: decision.allow ? [requestAnsweredEvent(callback, context)] : [], decision, decidedBy };
 }
