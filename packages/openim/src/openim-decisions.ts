@@ -46,10 +46,13 @@ export interface DecidedOpenImCallback {
   readonly decidedBy: DecidedFriendRequest["decidedBy"];
 }
 
+/** Asks the policy about one request of the callback's app, within the deadline. */
 async function decide(
-  pending: PendingFriendRequest,
+  context: OpenImEventContext,
+  request: Omit<PendingFriendRequest, "provider" | "appId">,
   options: OpenImDecisionOptions,
 ): Promise<Pick<DecidedOpenImCallback, "decision" | "decidedBy">> {
+  const pending: PendingFriendRequest = { provider: openImProvider, appId: context.appId, ...request };
   const decided = await decideFriendRequest(options.decide, pending, options.decisionDeadlineMs);
   return { decision: normalizeOpenImDecision(decided, options.denialErrorCode), decidedBy: decided.decidedBy };
 }
@@ -64,15 +67,11 @@ export async function decideBeforeAddFriend(
   context: OpenImEventContext,
   options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
-  const pending: PendingFriendRequest = {
-    provider: openImProvider,
-    appId: context.appId,
-    stage: "request",
-    actor: callback.fromUserID,
-    target: callback.toUserID,
-    ...(callback.reqMsg ? { message: callback.reqMsg } : {}),
-  };
-  const { decision, decidedBy } = await decide(pending, options);
+  const { decision, decidedBy } = await decide(
+    context,
+    { stage: "request", actor: callback.fromUserID, target: callback.toUserID, ...(callback.reqMsg ? { message: callback.reqMsg } : {}) },
+    options,
+  );
   return { events: decision.allow ? [requestSentEvent(callback, context)] : [], decision, decidedBy };
 }
 
@@ -85,15 +84,11 @@ export async function decideBeforeAddFriendAgree(
   context: OpenImEventContext,
   options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
-  const pending: PendingFriendRequest = {
-    provider: openImProvider,
-    appId: context.appId,
-    stage: "response",
-    actor: callback.toUserID,
-    target: callback.fromUserID,
-    accepting: callback.handleResult !== openImHandleResults.refuse,
-    ...(callback.handleMsg ? { message: callback.handleMsg } : {}),
-  };
-  const { decision, decidedBy } = await decide(pending, options);
+  const accepting = callback.handleResult !== openImHandleResults.refuse;
+  const { decision, decidedBy } = await decide(
+    context,
+    { stage: "response", actor: callback.toUserID, target: callback.fromUserID, accepting, ...(callback.handleMsg ? { message: callback.handleMsg } : {}) },
+    options,
+  );
   return { events: decision.allow ? [requestAnsweredEvent(callback, context)] : [], decision, decidedBy };
 }
