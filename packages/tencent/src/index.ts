@@ -9,7 +9,7 @@ export {
   tencentCallbackTimeoutMs,
 } from "./tencent-options";
 export { tencentProvider } from "./tencent-provider";
-export { type TencentCommand, tencentCommands } from "./tencent-callback-schemas";
+export { type TencentCommand, parseTencentCallback, tencentCommands } from "./tencent-callback-schemas";
 export { signTencentRequest } from "./tencent-authentication";
 export { defaultTencentDenialCode, tencentDenialCodeRange } from "./tencent-decisions";
 export {
