@@ -43,43 +43,8 @@ const allowed = [
     file: "packages/core/src/hashing.ts",
     use: "node:crypto",
     reason:
-      "the one Node module the neutral packages need: synchronous MD5, SHA-256, HMAC and a timing-safe comparison, " +
+      "the one Node module the neutral packages need: synchronous MD5, SHA-1, SHA-256, HMAC and a timing-safe comparison, " +
       "which Node, Bun, Deno and Workers with Node compatibility all provide (Web Crypto's digests are asynchronous and have no MD5)",
-  },
-  {
-    file: "packages/easemob/src/easemob-test-callbacks.ts",
-    use: "node:crypto",
-    pending: "the adapters' common skeleton: randomInt for a message id (crypto.getRandomValues does it)",
-  },
-  {
-    file: "packages/tencent/src/tencent-adapter.ts",
-    use: "node:crypto",
-    pending: "the adapters' common skeleton: createHash, to come from core's hashing",
-  },
-  {
-    file: "packages/openim/src/openim-authentication.ts",
-    use: "Buffer",
-    pending: "the adapters' common skeleton: base64 of HTTP Basic credentials (atob and TextDecoder do it)",
-  },
-  {
-    file: "packages/openim/src/openim-test-callbacks.ts",
-    use: "node:crypto",
-    pending: "the adapters' common skeleton: randomUUID for an operationID (crypto.randomUUID, a Web global, does it)",
-  },
-  {
-    file: "packages/openim/src/openim-test-callbacks.ts",
-    use: "Buffer",
-    pending: "the adapters' common skeleton: base64 of HTTP Basic credentials (btoa does it)",
-  },
-  {
-    file: "templates/adapter/src/__name__-signature.ts",
-    use: "node:crypto",
-    pending: "the adapters' common skeleton: createHmac, to come from core's hashing",
-  },
-  {
-    file: "templates/adapter/src/__name__-signature.ts",
-    use: "Buffer",
-    pending: "the adapters' common skeleton: the body's bytes, which core's hashing takes as they are",
   },
 ];
 

@@ -69,3 +69,34 @@ export async function decideFriendRequest(
     clearTimeout(timer);
   }
 }
+
+/** A decision a provider can be told: a denial always carries a code and a reason. */
+export type ProviderDecision =
+  | { readonly allow: true }
+  | { readonly allow: false; readonly code: number; readonly reason: string };
+
+/** What a provider accepts in a denial, for `normalizeFriendRequestDecision`. */
+export interface DenialRules {
+  /** Whether the provider accepts `code` as a denial code. */
+  readonly isDenialCode: (code: unknown) => code is number;
+  /** The code of a denial that names none the provider accepts. */
+  readonly defaultCode: number;
+  /** The reason of a denial that names none. */
+  readonly defaultReason: string;
+}
+
+/**
+ * Makes whatever the policy returned into a decision the provider accepts. An answer that is not a
+ * decision at all counts as a failed policy, which allows (the providers' own default); a denial
+ * always stays a denial, and only a code the provider would not accept is replaced.
+ */
+export function normalizeFriendRequestDecision(decision: unknown, rules: DenialRules): ProviderDecision {
+  if (decision === null || typeof decision !== "object") return { allow: true };
+  const { allow, code, reason } = decision as { allow?: unknown; code?: unknown; reason?: unknown };
+  if (allow !== false) return { allow: true };
+  return {
+    allow: false,
+    code: rules.isDenialCode(code) ? code : rules.defaultCode,
+    reason: typeof reason === "string" && reason.length > 0 ? reason : rules.defaultReason,
+  };
+}

@@ -1,23 +1,42 @@
 // The one Node module the framework-neutral packages use (see CONTRIBUTING.md, "Framework-neutral
 // packages"): Node, Bun, Deno and Workers with Node compatibility all provide it, and its one-shot
-// hashes are synchronous, which Web Crypto's are not.
+// hashes are synchronous, which Web Crypto's are not. Adapters hash through these functions only,
+// so that the one allowed use of `node:crypto` stays here.
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
+
+/** Text (hashed as its UTF-8 bytes) or bytes as received (a body, hashed as they are). */
+export type HashInput = string | Uint8Array;
 
 const utf8 = new TextEncoder();
 
 // One-shot `hash` (Node 20.12+) rather than `createHash`: these run several times per callback and
 // once per event, and for inputs this short the one-shot form costs a third as much.
 
-export function md5Hex(input: string): string {
+export function md5Hex(input: HashInput): string {
   return hash("md5", input, "hex");
 }
 
-export function sha256Hex(input: string): string {
+export function sha1Hex(input: HashInput): string {
+  return hash("sha1", input, "hex");
+}
+
+export function sha256Hex(input: HashInput): string {
   return hash("sha256", input, "hex");
 }
 
-export function hmacSha256(secret: string | Uint8Array, input: string): Buffer {
-  return createHmac("sha256", secret).update(input, "utf8").digest();
+/** HMAC-SHA256 of `input`, as bytes. */
+export function hmacSha256(secret: string | Uint8Array, input: HashInput): Buffer {
+  return createHmac("sha256", secret).update(input).digest();
+}
+
+/**
+ * HMAC-SHA256 over `parts` one after the other, in hex: a signed prefix and the raw body, say
+ * (`hmacSha256Hex(secret, `${timestamp}.`, body)`), without copying the body into a string.
+ */
+export function hmacSha256Hex(secret: string | Uint8Array, ...parts: readonly HashInput[]): string {
+  const hmac = createHmac("sha256", secret);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest("hex");
 }
 
 /**

@@ -30,11 +30,6 @@ export function describeSchemaIssues(
 export interface ParseOptionsOptions {
   /** Which provider adapter the options belong to, carried by the error. */
   provider?: string;
-  /**
-   * What the caller calls its input: "options" (the default) or "settings", as its documentation
-   * does. It ends the message's heading and stands for the whole input in an issue without a key.
-   */
-  noun?: string;
 }
 
 /**
@@ -51,10 +46,9 @@ export function parseOptions<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const noun = options.noun ?? "options";
     throw new FriendhookError(
       "misconfigured",
-      `Invalid ${subject} ${noun}: ${describeSchemaIssues(parsed.error, noun)}.`,
+      `Invalid ${subject} options: ${describeSchemaIssues(parsed.error, "options")}.`,
       { provider: options.provider },
     );
   }

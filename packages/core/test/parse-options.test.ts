@@ -32,17 +32,16 @@ describe("parseOptions", () => {
     );
   });
 
-  it("names an unknown key, and uses the caller's noun for the whole input", () => {
+  it("names an unknown key, and the whole input as options", () => {
     const misspelled = { connectionString: "postgres://x", timeotMs: 1 };
-    const adapterOptions = { provider: "acme", noun: "settings" };
-    expect(() => parseOptions(SinkOptionsSchema, misspelled, "Acme adapter", adapterOptions)).toThrow(
+    expect(() => parseOptions(SinkOptionsSchema, misspelled, "Acme adapter", { provider: "acme" })).toThrow(
       expect.objectContaining({
         provider: "acme",
-        message: expect.stringMatching(/^Invalid Acme adapter settings: .*timeotMs/),
+        message: expect.stringMatching(/^Invalid Acme adapter options: .*timeotMs/),
       }),
     );
-    expect(() => parseOptions(SinkOptionsSchema, undefined, "Acme adapter", { noun: "settings" })).toThrow(
-      /^Invalid Acme adapter settings: settings: .*expected object/,
+    expect(() => parseOptions(SinkOptionsSchema, undefined, "Acme adapter")).toThrow(
+      /^Invalid Acme adapter options: options: .*expected object/,
     );
     expect(() => parseOptions(SinkOptionsSchema, undefined, "test sink")).toThrow(FriendhookError);
   });

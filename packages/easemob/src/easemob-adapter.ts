@@ -2,10 +2,10 @@ import {
   FriendhookError,
   type ProviderAdapterV1,
   type ProviderRequest,
-  type ProviderResponse,
   type ReceivedCallback,
   readJsonBody,
 } from "@friendhook/core";
+import { easemobAcknowledgement, easemobRefusal } from "./easemob-acknowledgement";
 import { resolveEasemobAppKey } from "./easemob-app-key";
 import { type EasemobSignature, easemobBinding } from "./easemob-binding";
 import {
@@ -13,23 +13,20 @@ import {
   EasemobRosterCallbackSchema,
   EasemobSignedFieldsSchema,
   parseEasemobCallback,
-} from "./easemob-callback-schema";
-import { easemobProvider, isEasemobRosterOperation, readEasemobRosterCallback } from "./easemob-events";
-import { type EasemobAdapterSettings, type ResolvedEasemobSettings, resolveEasemobSettings } from "./easemob-settings";
-import { verifyEasemobSignature } from "./easemob-signature";
+} from "./easemob-callback-schemas";
+import { isEasemobRosterOperation, readEasemobRosterCallback } from "./easemob-events";
+import { checkEasemobEventCount } from "./easemob-event-cap";
+import { easemobProvider } from "./easemob-provider";
+import { type EasemobAdapterOptions, type ResolvedEasemobOptions, resolveEasemobOptions } from "./easemob-options";
+import { verifyEasemobSignature } from "./easemob-authentication";
 import { withoutJsonMember } from "./without-json-member";
 
-const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
-
-/** Easemob reads only the status: 200 is success, and the body must stay under 1,000 characters. */
-const acknowledgement: ProviderResponse = { status: 200, headers: jsonHeaders, body: '{"status":"ok"}' };
-
 /**
- * The adapter for Easemob (环信 IM) and Agora Chat roster callbacks. Settings are validated here,
+ * The adapter for Easemob (环信 IM) and Agora Chat roster callbacks. Options are validated here,
  * once; a mistyped option throws a `misconfigured` error at construction.
  */
-export function createEasemobAdapter(settings: EasemobAdapterSettings): ProviderAdapterV1 {
-  const resolved = resolveEasemobSettings(settings);
+export function createEasemobAdapter(options: EasemobAdapterOptions): ProviderAdapterV1 {
+  const resolved = resolveEasemobOptions(options);
   return {
     specificationVersion: "v1",
     provider: easemobProvider,
@@ -59,12 +56,12 @@ function familyOf(body: Record<string, unknown>): string {
  * Every authenticated callback that is not a readable roster change is acknowledged and reported
  * as unrecognized: Easemob counts every other answer against the callback rule and suspends it.
  */
-function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: ProviderRequest): ReceivedCallback {
+function receiveEasemobCallback(options: ResolvedEasemobOptions, request: ProviderRequest): ReceivedCallback {
   const body = readJsonBody(request.body, easemobProvider);
-  const signature = authenticate(settings, body, request.receivedAt);
+  const signature = authenticate(options, body, request.receivedAt);
   const envelope = parseEasemobCallback(EasemobCallbackEnvelopeSchema, body, "an Easemob callback");
-  const appKey = resolveEasemobAppKey(signature.callId, envelope.appkey, body.from, settings);
-  const bind = (fingerprint: string) => easemobBinding(appKey ?? "", signature, fingerprint, settings.maximumAgeMilliseconds);
+  const appKey = resolveEasemobAppKey(signature.callId, envelope.appkey, body.from, options);
+  const bind = (fingerprint: string) => easemobBinding(appKey ?? "", signature, fingerprint, options.maximumAgeMilliseconds);
   const unrecognized = (command: string, reason: string, fingerprint: string): ReceivedCallback => ({
     provider: easemobProvider,
     // Only a callback of another family can get here without an app key; it is kept all the same.
@@ -74,7 +71,7 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     unrecognized: { command, reason },
     body: keptBody(request),
     binding: bind(fingerprint),
-    acknowledgement,
+    acknowledgement: easemobAcknowledgement,
   });
 
   if (envelope.chat_type !== "roster") {
@@ -105,13 +102,7 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     receivedAt: request.receivedAt,
   });
   if (reading.kind === "unrecognized") return unrecognized(command, reading.reason, reading.fingerprint);
-  if (reading.events.length > settings.maximumEventsPerCallback) {
-    throw new FriendhookError(
-      "too_many_events",
-      `The ${command} callback makes ${reading.events.length} events, more than maximumEventsPerCallback (${settings.maximumEventsPerCallback}).`,
-      { provider: easemobProvider },
-    );
-  }
+  checkEasemobEventCount(command, reading.events.length, options.maximumEventsPerCallback);
   return {
     provider: easemobProvider,
     appId: appKey,
@@ -119,7 +110,7 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
     events: reading.events,
     body: keptBody(request),
     binding: bind(reading.fingerprint),
-    acknowledgement,
+    acknowledgement: easemobAcknowledgement,
   };
 }
 
@@ -128,7 +119,7 @@ function receiveEasemobCallback(settings: ResolvedEasemobSettings, request: Prov
  * bounds how long a captured signature can be replayed, and the binding what it can be replayed
  * with. The signature is checked before the window, so that an unsigned caller learns nothing.
  */
-function authenticate(settings: ResolvedEasemobSettings, body: Record<string, unknown>, receivedAt: Date): EasemobSignature {
+function authenticate(options: ResolvedEasemobOptions, body: Record<string, unknown>, receivedAt: Date): EasemobSignature {
   const signed = parseEasemobCallback(EasemobSignedFieldsSchema, body, "an Easemob callback");
   const { security } = body;
   if (typeof security !== "string" || security.length === 0) {
@@ -138,12 +129,12 @@ function authenticate(settings: ResolvedEasemobSettings, body: Record<string, un
       { provider: easemobProvider },
     );
   }
-  verifyEasemobSignature(signed, security, settings.secrets);
+  verifyEasemobSignature(signed, security, options.secrets);
   const ageMilliseconds = Math.abs(receivedAt.getTime() - signed.timestamp);
-  if (ageMilliseconds > settings.maximumAgeMilliseconds) {
+  if (ageMilliseconds > options.maximumAgeMilliseconds) {
     throw new FriendhookError(
       "stale_request",
-      `The callback's timestamp lies ${Math.round(ageMilliseconds / 1000)} s from its receipt, more than the accepted ${settings.maximumAgeMilliseconds / 1000} s (a replay, or a clock far off).`,
+      `The callback's timestamp lies ${Math.round(ageMilliseconds / 1000)} s from its receipt, more than the accepted ${options.maximumAgeMilliseconds / 1000} s (a replay, or a clock far off).`,
       { provider: easemobProvider },
     );
   }
@@ -158,20 +149,4 @@ const bodyText = new TextDecoder();
  */
 function keptBody(request: ProviderRequest): string {
   return withoutJsonMember(bodyText.decode(request.body), "security");
-}
-
-/**
- * Control characters and lone surrogates become spaces and the message is cut to 240 characters,
- * so that JSON escaping can at most double it: the body stays far below Easemob's 1,000.
- */
-const unsafeCharacters = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-function shortMessage(message: string): string {
-  return Array.from(message.replace(unsafeCharacters, " ")).slice(0, 240).join("");
-}
-
-/** A refusal with the error's status; Easemob retries once after any answer but 200. */
-export function easemobRefusal(error: FriendhookError): ProviderResponse {
-  const body = { error: { code: error.code, message: shortMessage(error.message) } };
-  return { status: error.status, headers: jsonHeaders, body: JSON.stringify(body) };
 }

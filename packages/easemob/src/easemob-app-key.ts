@@ -1,7 +1,7 @@
 import { FriendhookError } from "@friendhook/core";
-import { quoted } from "./easemob-callback-schema";
-import { easemobProvider } from "./easemob-events";
-import type { ResolvedEasemobSettings } from "./easemob-settings";
+import { quoted } from "./easemob-callback-schemas";
+import { easemobProvider } from "./easemob-provider";
+import type { ResolvedEasemobOptions } from "./easemob-options";
 
 /**
  * `{org}#{app}` at the start of a text, followed by `_`. App names hold only lower-case letters,
@@ -50,16 +50,16 @@ export function resolveEasemobAppKey(
   callId: string,
   claimed: string | undefined,
   from: unknown,
-  settings: ResolvedEasemobSettings,
+  options: ResolvedEasemobOptions,
 ): string | undefined {
-  const known = [...(claimed === undefined ? [] : [claimed]), ...(settings.appKeys?.values() ?? [])];
+  const known = [...(claimed === undefined ? [] : [claimed]), ...(options.appKeys?.values() ?? [])];
   const callIdAppKey = appKeyPrefixOf(callId, known);
   if (claimed !== undefined && callIdAppKey !== undefined && callIdAppKey.toLowerCase() !== claimed.toLowerCase()) {
     throw mismatch(`The callback's callId is signed for the app key ${quoted(callIdAppKey)}, but its appkey is ${quoted(claimed)}.`);
   }
   const appKey = callIdAppKey ?? claimed ?? (typeof from === "string" ? appKeyOfAddress(from, known) : undefined);
-  if (appKey === undefined || settings.appKeys === undefined) return appKey;
-  const configured = settings.appKeys.get(appKey.toLowerCase());
+  if (appKey === undefined || options.appKeys === undefined) return appKey;
+  const configured = options.appKeys.get(appKey.toLowerCase());
   if (configured === undefined) {
     throw mismatch(`The callback is for the app key ${quoted(appKey)}, which this receiver is not configured for.`);
   }

@@ -1,5 +1,5 @@
 import type { CallbackBinding } from "@friendhook/core";
-import { easemobProvider } from "./easemob-events";
+import { easemobProvider } from "./easemob-provider";
 
 /** What Easemob signed: `callId` and `timestamp`, with the signature itself. */
 export interface EasemobSignature {

@@ -5,12 +5,12 @@ import {
   type FriendEventOfType,
   type FriendEventType,
   FriendhookError,
-  deriveEventId,
+  createFriendEvent,
 } from "@friendhook/core";
-import type { EasemobRosterCallback } from "./easemob-callback-schema";
+import type { EasemobRosterCallback } from "./easemob-callback-schemas";
+import { easemobProvider } from "./easemob-provider";
 import { easemobUserOf } from "./easemob-user-id";
 
-export const easemobProvider = "easemob";
 
 /** Every roster operation Easemob sends in `payload.operation`. */
 export const easemobRosterOperations = [
@@ -97,23 +97,19 @@ function eventOf<Type extends FriendEventType>(
   mutual: boolean,
   details: FriendEventDetails<Type>,
 ): FriendEventOfType<Type> {
-  const event = {
-    // One message id per roster action: every view and every retry of it yields this id.
-    id: deriveEventId({ provider: easemobProvider, appId: fact.appKey, type, parts: [fact.messageId] }),
-    type,
+  return createFriendEvent(type, {
     provider: easemobProvider,
     appId: fact.appKey,
     actor: fact.actor,
     target: fact.target,
     mutual,
-    occurredAt: fact.occurredAtText,
-    occurredAtSource: "provider-milliseconds",
+    providerTime: { occurredAt: fact.occurredAtText, source: "provider-milliseconds" },
     receivedAt: fact.receivedAtText,
     source: eventSource(fact),
     details,
-  };
-  // TypeScript cannot narrow the union member from the generic `type`; the fields above are exactly its shape.
-  return event as FriendEventOfType<Type>;
+    // One message id per roster action: every view and every retry of it yields this id.
+    identity: [fact.messageId],
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
-import { randomInt } from "node:crypto";
 import { type ProviderRequest, createProviderRequest } from "@friendhook/core";
 import type { EasemobRosterOperation } from "./easemob-events";
-import { signEasemobCallback } from "./easemob-signature";
+import { signEasemobCallback } from "./easemob-authentication";
 
 export interface EasemobCallbackInit {
   /** The callback rule's secret the callback is signed with. */
@@ -42,13 +41,19 @@ function payloadOf(init: EasemobCallbackInit): Record<string, unknown> {
   };
 }
 
+/** 18 random digits, as Easemob's message ids look. */
+function randomMessageId(): string {
+  const [high = 0, low = 0] = crypto.getRandomValues(new Uint32Array(2));
+  return `${1e8 + (high % 9e8)}${1e8 + (low % 9e8)}`;
+}
+
 /**
  * Builds a roster callback as Easemob sends it, correctly signed with `secret`: for tests of an
  * application's receiver.
  */
 export function buildEasemobCallback(init: EasemobCallbackInit): ProviderRequest {
   const appKey = init.appKey ?? "demo#app";
-  const messageId = init.messageId ?? `${randomInt(1e8, 1e9)}${randomInt(1e8, 1e9)}`;
+  const messageId = init.messageId ?? randomMessageId();
   const callId = init.callId ?? `${appKey}_${messageId}`;
   const timestamp = init.timestamp ?? Date.now();
   const body = {

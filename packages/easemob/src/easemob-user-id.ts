@@ -1,5 +1,5 @@
 import { FriendhookError } from "@friendhook/core";
-import { quoted } from "./easemob-callback-schema";
+import { quoted } from "./easemob-callback-schemas";
 
 const easemobDomain = "easemob.com";
 

@@ -1,18 +1,10 @@
-import { createProviderRequest, type FriendhookError } from "@friendhook/core";
+import { createProviderRequest } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { buildEasemobCallback, createEasemobAdapter, signEasemobCallback } from "../src/index";
 import { seedBody, seedReceivedAt, signedSeed, testSecret } from "./seed-callbacks";
+import { refusalOf } from "@friendhook/testkit";
 
 const encode = (value: unknown) => JSON.stringify(value);
-
-async function refusalOf(promise: Promise<unknown>): Promise<FriendhookError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as FriendhookError;
-  }
-  throw new Error("the callback was accepted");
-}
 
 describe("signEasemobCallback", () => {
   it("is md5_hex(callId + secret + timestamp) in lower-case hex over UTF-8", () => {

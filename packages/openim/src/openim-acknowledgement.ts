@@ -1,8 +1,6 @@
-import type { FriendhookError, ProviderResponse } from "@friendhook/core";
+import { type FriendhookError, type ProviderResponse, jsonResponse } from "@friendhook/core";
 import type { OpenImDecision } from "./openim-decisions";
-import { defaultDenialErrorCode } from "./openim-settings";
-
-const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
+import { defaultDenialErrorCode } from "./openim-options";
 
 /**
  * OpenIM's `CommonCallbackResp`. OpenIM ignores the HTTP status and reads only this body: a
@@ -19,7 +17,7 @@ export interface OpenImCallbackResponse {
 }
 
 function render(status: number, body: OpenImCallbackResponse): ProviderResponse {
-  return { status, headers: jsonHeaders, body: JSON.stringify(body) };
+  return jsonResponse(status, body);
 }
 
 /** The answer once the events are stored: go ahead, or, for a denied before-callback, stop. */

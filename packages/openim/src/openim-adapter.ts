@@ -19,16 +19,9 @@ import {
 } from "./openim-callback-schemas";
 import { type DecidedOpenImCallback, decideBeforeAddFriend, decideBeforeAddFriendAgree } from "./openim-decisions";
 import { checkOpenImEventCount } from "./openim-event-cap";
-import {
-  type OpenImEventContext,
-  blacklistEvent,
-  friendRemovedEvent,
-  importedFriendEvents,
-  openImProvider,
-  requestAcceptedEvents,
-  requestSentEvent,
-} from "./openim-events";
-import { type OpenImAdapterSettings, type ResolvedOpenImSettings, resolveOpenImSettings } from "./openim-settings";
+import { type OpenImEventContext, blacklistEvent, friendRemovedEvent, importedFriendEvents, requestAcceptedEvents, requestSentEvent } from "./openim-events";
+import { openImProvider } from "./openim-provider";
+import { type OpenImAdapterOptions, type ResolvedOpenImOptions, resolveOpenImOptions } from "./openim-options";
 
 const maximumOperationIdLength = 256;
 
@@ -90,15 +83,15 @@ async function handleCommand(
   command: OpenImCommand,
   body: Record<string, unknown>,
   context: OpenImEventContext,
-  settings: ResolvedOpenImSettings,
+  options: ResolvedOpenImOptions,
 ): Promise<Outcome> {
   switch (command) {
     case openImCommands.beforeAddFriend: {
-      const decided = await decideBeforeAddFriend(parseOpenImCallback(command, body), context, settings);
+      const decided = await decideBeforeAddFriend(parseOpenImCallback(command, body), context, options);
       return { events: decided.events, decided };
     }
     case openImCommands.beforeAddFriendAgree: {
-      const decided = await decideBeforeAddFriendAgree(parseOpenImCallback(command, body), context, settings);
+      const decided = await decideBeforeAddFriendAgree(parseOpenImCallback(command, body), context, options);
       return { events: decided.events, decided };
     }
     case openImCommands.afterAddFriend:
@@ -126,37 +119,37 @@ async function handleCommand(
 }
 
 /** What the method and headers alone tell: OpenIM posts, and the token travels in `Authorization`. */
-function authenticateHead(request: ProviderRequestHead, settings: ResolvedOpenImSettings): void {
+function authenticateHead(request: ProviderRequestHead, options: ResolvedOpenImOptions): void {
   if (request.method !== "POST") {
     throw refusal("method_not_allowed", `OpenIM posts its callbacks; ${request.method.slice(0, 16)} is not accepted.`);
   }
-  if (settings.tokens.length > 0) verifyOpenImToken(request.headers, settings.tokens);
+  if (options.tokens.length > 0) verifyOpenImToken(request.headers, options.tokens);
 }
 
-async function receiveOpenImCallback(request: ProviderRequest, settings: ResolvedOpenImSettings): Promise<ReceivedCallback> {
+async function receiveOpenImCallback(request: ProviderRequest, options: ResolvedOpenImOptions): Promise<ReceivedCallback> {
   // Authentication comes first: nothing about the body is read for a caller without the token.
-  authenticateHead(request, settings);
+  authenticateHead(request, options);
   const body = readJsonBody(request.body, openImProvider);
   const command = parseOpenImEnvelope(body);
   verifyPathCommand(request.path, command);
 
   const canonicalCommand = canonicalOpenImCommand(command);
-  const received = { provider: openImProvider, appId: settings.appId, command } as const;
+  const received = { provider: openImProvider, appId: options.appId, command } as const;
   if (!isOpenImCommand(canonicalCommand)) {
     const reason = "not an OpenIM friend or blacklist callback (another family shares the webhook URL)";
     return { ...received, ...acknowledgedWithoutEvents(command, reason), acknowledgement: openImAcknowledgement() };
   }
 
-  checkOpenImEventCount(canonicalCommand, body, settings.maximumEventsPerCallback);
+  checkOpenImEventCount(canonicalCommand, body, options.maximumEventsPerCallback);
   const operationId = readOperationId(request);
   const context: OpenImEventContext = {
-    appId: settings.appId,
+    appId: options.appId,
     command,
     operationId,
     receivedAt: request.receivedAt,
     source: { command, operationId },
   };
-  const outcome = await handleCommand(canonicalCommand, body, context, settings);
+  const outcome = await handleCommand(canonicalCommand, body, context, options);
   return {
     ...received,
     events: outcome.events,
@@ -169,8 +162,8 @@ async function receiveOpenImCallback(request: ProviderRequest, settings: Resolve
  * The OpenIM adapter: the friend and blacklist webhooks of `open-im-server`, normalized into unified
  * friend events, with the before-callbacks of friend requests answered by the application's policy.
  */
-export function createOpenImAdapter(settings: OpenImAdapterSettings = {}): ProviderAdapterV1 {
-  const resolved = resolveOpenImSettings(settings);
+export function createOpenImAdapter(options: OpenImAdapterOptions = {}): ProviderAdapterV1 {
+  const resolved = resolveOpenImOptions(options);
   return {
     specificationVersion: "v1",
     provider: openImProvider,

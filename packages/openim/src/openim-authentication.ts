@@ -9,6 +9,26 @@ import { FriendhookError, constantTimeEqualAny } from "@friendhook/core";
  *   makes Go's HTTP client send `Authorization: Basic …`; the password is the token.
  * - Bearer: a reverse proxy in front of the receiver adds `Authorization: Bearer <token>`.
  */
+const utf8 = new TextDecoder();
+
+/** The password of HTTP Basic credentials (`base64(user:password)`); undefined when they are not that. */
+function basicPassword(credentials: string): string | undefined {
+  let binary: string;
+  try {
+    binary = atob(credentials);
+  } catch {
+    return undefined;
+  }
+  const decoded = utf8.decode(Uint8Array.from(binary, (character) => character.charCodeAt(0)));
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? undefined : decoded.slice(colon + 1) || undefined;
+}
+
+/** HTTP Basic credentials for `user` and `password`, as a client sends them after `Basic `. */
+export function basicCredentials(user: string, password: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)));
+}
+
 export function presentedOpenImToken(authorization: string | undefined): string | undefined {
   if (!authorization) return undefined;
   const separator = authorization.indexOf(" ");
@@ -16,11 +36,7 @@ export function presentedOpenImToken(authorization: string | undefined): string 
   const scheme = authorization.slice(0, separator).toLowerCase();
   const credentials = authorization.slice(separator + 1).trim();
   if (scheme === "bearer") return credentials || undefined;
-  if (scheme === "basic") {
-    const decoded = Buffer.from(credentials, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    return colon < 0 ? undefined : decoded.slice(colon + 1) || undefined;
-  }
+  if (scheme === "basic") return basicPassword(credentials);
   return undefined;
 }
 

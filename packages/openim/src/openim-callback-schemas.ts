@@ -1,4 +1,4 @@
-import { describeSchemaIssues, FriendhookError } from "@friendhook/core";
+import { parseCallbackBody, tolerantField } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -39,9 +39,7 @@ export const OpenImEnvelopeSchema = z.object({ callbackCommand: z.string().min(1
 
 const UserIdSchema = z.string().min(1);
 
-const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
-
-const TextSchema = optional(z.string());
+const TextSchema = tolerantField(z.string());
 
 const envelope = { callbackCommand: z.string().min(1) };
 
@@ -67,10 +65,10 @@ export const OpenImAddFriendAgreeCallbackSchema = z
   .object({
     ...envelope,
     fromUserID: UserIdSchema,
-    blackUserID: optional(UserIdSchema),
-    toUserID: optional(UserIdSchema),
-    HandleResult: optional(z.number().int()),
-    handleResult: optional(z.number().int()),
+    blackUserID: tolerantField(UserIdSchema),
+    toUserID: tolerantField(UserIdSchema),
+    HandleResult: tolerantField(z.number().int()),
+    handleResult: tolerantField(z.number().int()),
     HandleMsg: TextSchema,
     handleMsg: TextSchema,
   })
@@ -139,18 +137,9 @@ export const openImCallbackSchemas = {
 
 export type OpenImCallback<Command extends OpenImCommand> = z.output<(typeof openImCallbackSchemas)[Command]>;
 
-function invalidPayload(message: string): FriendhookError {
-  return new FriendhookError("invalid_payload", message, { provider: "openim" });
-}
-
 /** Reads the command from a body; a body without one is `invalid_payload` (400). */
 export function parseOpenImEnvelope(body: Record<string, unknown>): string {
-  const result = OpenImEnvelopeSchema.safeParse(body);
-  if (!result.success) {
-    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
-    throw invalidPayload(`The body is not an OpenIM callback: ${issues}.`);
-  }
-  return result.data.callbackCommand;
+  return parseCallbackBody(OpenImEnvelopeSchema, body, "openim", "The body is not an OpenIM callback").callbackCommand;
 }
 
 /** Parses a body whose command is known; a body that does not fit is `invalid_payload` (400). */
@@ -158,10 +147,5 @@ export function parseOpenImCallback<Command extends OpenImCommand>(
   command: Command,
   body: Record<string, unknown>,
 ): OpenImCallback<Command> {
-  const result = openImCallbackSchemas[command].safeParse(body);
-  if (!result.success) {
-    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
-    throw invalidPayload(`The ${command} body is not as OpenIM sends it: ${issues}.`);
-  }
-  return result.data as OpenImCallback<Command>;
+  return parseCallbackBody(openImCallbackSchemas[command], body, "openim", `The ${command} body is not as OpenIM sends it`) as OpenImCallback<Command>;
 }

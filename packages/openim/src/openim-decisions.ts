@@ -4,17 +4,18 @@ import {
   type FriendRequestDecision,
   type FriendRequestPolicy,
   type PendingFriendRequest,
+  type ProviderDecision,
   decideFriendRequest,
+  normalizeFriendRequestDecision,
 } from "@friendhook/core";
 import type { OpenImAddFriendAgreeCallback, OpenImBeforeAddFriendCallback } from "./openim-callback-schemas";
-import { type OpenImEventContext, openImHandleResults, openImProvider, requestAnsweredEvent, requestSentEvent } from "./openim-events";
+import { type OpenImEventContext, openImHandleResults, requestAnsweredEvent, requestSentEvent } from "./openim-events";
+import { openImProvider } from "./openim-provider";
 
 /** A decision OpenIM can be told: a denial always carries the `errCode` and `errMsg` its client will see. */
-export type OpenImDecision =
-  | { readonly allow: true }
-  | { readonly allow: false; readonly code: number; readonly reason: string };
+export type OpenImDecision = ProviderDecision;
 
-export interface OpenImDecisionSettings {
+export interface OpenImDecisionOptions {
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
   readonly denialErrorCode: number;
@@ -31,15 +32,11 @@ const isDenialCode = (code: unknown): code is number =>
  * read (0 means success to it) is replaced by the configured one.
  */
 export function normalizeOpenImDecision(decided: DecidedFriendRequest, denialErrorCode: number): OpenImDecision {
-  const decision: unknown = decided.decision;
-  if (decision === null || typeof decision !== "object") return { allow: true };
-  const { allow, code, reason } = decision as { allow?: unknown; code?: unknown; reason?: unknown };
-  if (allow !== false) return { allow: true };
-  return {
-    allow: false,
-    code: isDenialCode(code) ? code : denialErrorCode,
-    reason: typeof reason === "string" && reason.length > 0 ? reason : "The friend request was refused.",
-  };
+  return normalizeFriendRequestDecision(decided.decision, {
+    isDenialCode,
+    defaultCode: denialErrorCode,
+    defaultReason: "The friend request was refused.",
+  });
 }
 
 /** A before-callback once decided: the events of what may now happen, and the answer for OpenIM. */
@@ -49,12 +46,15 @@ export interface DecidedOpenImCallback {
   readonly decidedBy: DecidedFriendRequest["decidedBy"];
 }
 
+/** Asks the policy about one request of the callback's app, within the deadline. */
 async function decide(
-  pending: PendingFriendRequest,
-  settings: OpenImDecisionSettings,
+  context: OpenImEventContext,
+  request: Omit<PendingFriendRequest, "provider" | "appId">,
+  options: OpenImDecisionOptions,
 ): Promise<Pick<DecidedOpenImCallback, "decision" | "decidedBy">> {
-  const decided = await decideFriendRequest(settings.decide, pending, settings.decisionDeadlineMs);
-  return { decision: normalizeOpenImDecision(decided, settings.denialErrorCode), decidedBy: decided.decidedBy };
+  const pending: PendingFriendRequest = { provider: openImProvider, appId: context.appId, ...request };
+  const decided = await decideFriendRequest(options.decide, pending, options.decisionDeadlineMs);
+  return { decision: normalizeOpenImDecision(decided, options.denialErrorCode), decidedBy: decided.decidedBy };
 }
 
 /**
@@ -65,17 +65,13 @@ async function decide(
 export async function decideBeforeAddFriend(
   callback: OpenImBeforeAddFriendCallback,
   context: OpenImEventContext,
-  settings: OpenImDecisionSettings,
+  options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
-  const pending: PendingFriendRequest = {
-    provider: openImProvider,
-    appId: context.appId,
-    stage: "request",
-    actor: callback.fromUserID,
-    target: callback.toUserID,
-    ...(callback.reqMsg ? { message: callback.reqMsg } : {}),
-  };
-  const { decision, decidedBy } = await decide(pending, settings);
+  const { decision, decidedBy } = await decide(
+    context,
+    { stage: "request", actor: callback.fromUserID, target: callback.toUserID, ...(callback.reqMsg ? { message: callback.reqMsg } : {}) },
+    options,
+  );
   return { events: decision.allow ? [requestSentEvent(callback, context)] : [], decision, decidedBy };
 }
 
@@ -86,17 +82,13 @@ export async function decideBeforeAddFriend(
 export async function decideBeforeAddFriendAgree(
   callback: OpenImAddFriendAgreeCallback,
   context: OpenImEventContext,
-  settings: OpenImDecisionSettings,
+  options: OpenImDecisionOptions,
 ): Promise<DecidedOpenImCallback> {
-  const pending: PendingFriendRequest = {
-    provider: openImProvider,
-    appId: context.appId,
-    stage: "response",
-    actor: callback.toUserID,
-    target: callback.fromUserID,
-    accepting: callback.handleResult !== openImHandleResults.refuse,
-    ...(callback.handleMsg ? { message: callback.handleMsg } : {}),
-  };
-  const { decision, decidedBy } = await decide(pending, settings);
+  const accepting = callback.handleResult !== openImHandleResults.refuse;
+  const { decision, decidedBy } = await decide(
+    context,
+    { stage: "response", actor: callback.toUserID, target: callback.fromUserID, accepting, ...(callback.handleMsg ? { message: callback.handleMsg } : {}) },
+    options,
+  );
   return { events: decision.allow ? [requestAnsweredEvent(callback, context)] : [], decision, decidedBy };
 }

@@ -7,7 +7,7 @@ import {
 } from "@friendhook/core";
 import { z } from "zod";
 import { createOpenImAdapter } from "./openim-adapter";
-import { defaultOpenImAppId } from "./openim-settings";
+import { defaultOpenImAppId } from "./openim-options";
 import { openImCallbackBodies, openImCallbackRequest } from "./openim-test-callbacks";
 
 type OpenImOptions = Parameters<typeof createOpenImAdapter>[0] & { readonly appId: string };

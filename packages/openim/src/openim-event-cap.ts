@@ -1,6 +1,6 @@
-import { FriendhookError } from "@friendhook/core";
+import { checkEventCount } from "@friendhook/core";
 import { type OpenImCommand, openImCommands } from "./openim-callback-schemas";
-import { openImProvider } from "./openim-events";
+import { openImProvider } from "./openim-provider";
 
 /** The most events each command makes; an import makes one per listed user, counted from its list. */
 const eventsPerCallback: Readonly<Record<Exclude<OpenImCommand, typeof openImCommands.afterImportFriends>, number>> = {
@@ -30,10 +30,8 @@ function eventCount(command: OpenImCommand, body: Record<string, unknown>): numb
  */
 export function checkOpenImEventCount(command: OpenImCommand, body: Record<string, unknown>, maximum: number): void {
   const count = eventCount(command, body);
-  if (count > maximum) {
+  checkEventCount(count, maximum, openImProvider, () => {
     const what = command === openImCommands.afterImportFriends ? `imports ${count} friends` : `makes ${count} events`;
-    throw new FriendhookError("too_many_events", `The ${command} callback ${what}, more than maximumEventsPerCallback (${maximum}).`, {
-      provider: openImProvider,
-    });
-  }
+    return `The ${command} callback ${what}`;
+  });
 }

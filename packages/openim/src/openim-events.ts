@@ -1,10 +1,13 @@
 import {
   type EventSource,
   type FriendEvent,
-  type FriendEventDetails,
+  type FriendEventFields,
   type FriendEventOfType,
-  deriveEventId,
+  createFriendEvent,
+  definedOnly,
+  nonEmptyText,
 } from "@friendhook/core";
+import { openImProvider } from "./openim-provider";
 import type {
   OpenImAddFriendAgreeCallback,
   OpenImAfterAddFriendCallback,
@@ -13,8 +16,6 @@ import type {
   OpenImBlackCallback,
   OpenImImportFriendsCallback,
 } from "./openim-callback-schemas";
-
-export const openImProvider = "openim";
 
 /** OpenIM's `HandleResult` values (`constant.FriendResponseAgree` / `FriendResponseRefuse`). */
 export const openImHandleResults = { agree: 1, refuse: -1 } as const;
@@ -39,42 +40,20 @@ function identityParts(context: OpenImEventContext, actor: string, target: strin
   return ["operation", context.operationId, actor, target];
 }
 
-interface EventFields<Type extends FriendEvent["type"]> {
-  readonly actor: string;
-  readonly target: string;
-  readonly mutual: boolean;
-  readonly details: FriendEventDetails<Type>;
-}
+/** What one event says besides what the callback shares. */
+type EventFields<Type extends FriendEvent["type"]> = Omit<FriendEventFields<Type>, "provider" | "appId" | "receivedAt" | "source" | "identity">;
 
-function buildEvent<Type extends FriendEvent["type"]>(
-  context: OpenImEventContext,
-  type: Type,
-  fields: EventFields<Type>,
-): FriendEventOfType<Type> {
-  const event = {
-    id: deriveEventId({ provider: openImProvider, appId: context.appId, type, parts: identityParts(context, fields.actor, fields.target) }),
-    type,
+function buildEvent<Type extends FriendEvent["type"]>(context: OpenImEventContext, type: Type, fields: EventFields<Type>): FriendEventOfType<Type> {
+  return createFriendEvent(type, {
+    ...fields,
     provider: openImProvider,
     appId: context.appId,
-    actor: fields.actor,
-    target: fields.target,
-    mutual: fields.mutual,
     // OpenIM's friend callbacks carry no time: the receive time stands in.
-    occurredAt: context.receivedAt.toISOString(),
-    occurredAtSource: "received",
     receivedAt: context.receivedAt.toISOString(),
     source: context.source,
-    details: fields.details,
-  };
-  return event as FriendEventOfType<Type>;
+    identity: identityParts(context, fields.actor, fields.target),
+  });
 }
-
-/** Drops keys whose value is undefined, so that events compare and serialize cleanly. */
-function definedOnly<Shape extends Record<string, unknown>>(shape: Shape): Shape {
-  return Object.fromEntries(Object.entries(shape).filter(([, value]) => value !== undefined)) as Shape;
-}
-
-const nonEmpty = (text: string | undefined): string | undefined => (text ? text : undefined);
 
 /**
  * `callbackBeforeAddFriendCommand` (once allowed) and `callbackAfterAddFriendCommand`: a request was
@@ -90,8 +69,8 @@ export function requestSentEvent(
     target: callback.toUserID,
     mutual: false,
     details: definedOnly({
-      message: nonEmpty(callback.reqMsg),
-      extension: "ex" in callback && typeof callback.ex === "string" ? nonEmpty(callback.ex) : undefined,
+      message: nonEmptyText(callback.reqMsg),
+      extension: "ex" in callback && typeof callback.ex === "string" ? nonEmptyText(callback.ex) : undefined,
     }),
   });
 }
@@ -103,7 +82,7 @@ export function requestAnsweredEvent(callback: OpenImAddFriendAgreeCallback, con
     actor: callback.toUserID,
     target: callback.fromUserID,
     mutual: false,
-    details: definedOnly({ message: nonEmpty(callback.handleMsg) }),
+    details: definedOnly({ message: nonEmptyText(callback.handleMsg) }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { type ProviderRequest, createProviderRequest } from "@friendhook/core";
-import { randomUUID } from "node:crypto";
+import { basicCredentials } from "./openim-authentication";
 import { openImCommands } from "./openim-callback-schemas";
 import { openImHandleResults } from "./openim-events";
 
@@ -158,7 +158,7 @@ function commandOf(body: OpenImCallbackRequestInit["body"]): string | undefined 
 }
 
 function authorization(token: string, scheme: "bearer" | "basic"): string {
-  return scheme === "bearer" ? `Bearer ${token}` : `Basic ${Buffer.from(`friendhook:${token}`).toString("base64")}`;
+  return scheme === "bearer" ? `Bearer ${token}` : `Basic ${basicCredentials("friendhook", token)}`;
 }
 
 /**
@@ -168,7 +168,7 @@ function authorization(token: string, scheme: "bearer" | "basic"): string {
 export function openImCallbackRequest(init: OpenImCallbackRequestInit): ProviderRequest {
   const pathCommand = init.pathCommand === undefined ? commandOf(init.body) : init.pathCommand;
   const basePath = (init.basePath ?? "/webhooks/openim").replace(/\/+$/, "");
-  const operationId = init.operationId === undefined ? randomUUID() : init.operationId;
+  const operationId = init.operationId === undefined ? crypto.randomUUID() : init.operationId;
   const body = typeof init.body === "string" || init.body instanceof Uint8Array ? init.body : encodeLikeOpenIm(init.body);
   return createProviderRequest({
     method: "POST",

@@ -8,6 +8,7 @@ import {
   openImCommands,
 } from "../src/index";
 import { ana, ben, openImBodies, operationId } from "./fixtures";
+import { refusalOf } from "@friendhook/testkit";
 
 const receivedAt = new Date("2024-07-15T08:00:47.953Z");
 const allowAnswer = '{"actionCode":0,"errCode":0,"errMsg":"","errDlt":"","nextCode":0}';
@@ -19,15 +20,6 @@ async function receive(body: string | object, options: { operationId?: string | 
   );
   for (const event of received.events) expect(FriendEventSchema.parse(event)).toEqual(event);
   return received;
-}
-
-async function refusalOf(promise: Promise<unknown>): Promise<FriendhookError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FriendhookError);
-  return error as FriendhookError;
 }
 
 const summary = (events: readonly FriendEvent[]) =>

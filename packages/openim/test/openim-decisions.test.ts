@@ -1,12 +1,12 @@
 import type { FriendRequestDecision, PendingFriendRequest } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { createOpenImAdapter, type OpenImAdapterSettings, openImCallbackRequest } from "../src/index";
+import { createOpenImAdapter, type OpenImAdapterOptions, openImCallbackRequest } from "../src/index";
 import { ana, ben, openImBodies, operationId } from "./fixtures";
 
 const allowAnswer = { actionCode: 0, errCode: 0, errMsg: "", errDlt: "", nextCode: 0 };
 
-async function beforeCallback(name: "beforeAddFriend" | "beforeAddFriendAgree", settings: OpenImAdapterSettings) {
-  const received = await createOpenImAdapter(settings).receive(openImCallbackRequest({ body: openImBodies[name], operationId }));
+async function beforeCallback(name: "beforeAddFriend" | "beforeAddFriendAgree", options: OpenImAdapterOptions) {
+  const received = await createOpenImAdapter(options).receive(openImCallbackRequest({ body: openImBodies[name], operationId }));
   return { received, answer: JSON.parse(received.acknowledgement.body) as Record<string, unknown> };
 }
 

@@ -1,16 +1,8 @@
-import { FriendhookError, type ProviderRequest } from "@friendhook/core";
+import type { ProviderRequest } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { createOpenImAdapter, defaultMaximumEventsPerCallback, openImCallbackBodies, openImCallbackRequest } from "../src/index";
 import { ana, ben, openImBodies, operationId } from "./fixtures";
-
-async function refusalOf(promise: Promise<unknown>): Promise<FriendhookError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FriendhookError);
-  return error as FriendhookError;
-}
+import { refusalOf, refusalThrownBy } from "@friendhook/testkit";
 
 const friendUserIds = (count: number) => Array.from({ length: count }, (_, index) => `user-${index}`);
 
@@ -73,15 +65,6 @@ describe("authenticateHead: the checks the method and headers allow, before the 
     const { body: _body, ...head } = request;
     return head;
   };
-  const headRefusal = (check: () => void): FriendhookError => {
-    try {
-      check();
-    } catch (error) {
-      if (error instanceof FriendhookError) return error;
-      throw error;
-    }
-    throw new Error("the head was accepted");
-  };
   const signedHead = (token?: string, tokenScheme?: "bearer" | "basic") =>
     headOf(openImCallbackRequest({ body: "", pathCommand: "callbackAfterAddFriendCommand", ...(token ? { token } : {}), ...(tokenScheme ? { tokenScheme } : {}) }));
 
@@ -94,9 +77,9 @@ describe("authenticateHead: the checks the method and headers allow, before the 
 
   it("refuses a missing or wrong token, and another method, as receive would", () => {
     const adapter = createOpenImAdapter({ token: "new-token" });
-    expect(headRefusal(() => adapter.authenticateHead?.(signedHead()))).toMatchObject({ code: "missing_signature", status: 401 });
-    expect(headRefusal(() => adapter.authenticateHead?.(signedHead("stolen-guess")))).toMatchObject({ code: "invalid_signature", status: 401 });
-    expect(headRefusal(() => adapter.authenticateHead?.({ ...signedHead("new-token"), method: "PUT" }))).toMatchObject({ code: "method_not_allowed" });
+    expect(refusalThrownBy(() => adapter.authenticateHead?.(signedHead()))).toMatchObject({ code: "missing_signature", status: 401 });
+    expect(refusalThrownBy(() => adapter.authenticateHead?.(signedHead("stolen-guess")))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(refusalThrownBy(() => adapter.authenticateHead?.({ ...signedHead("new-token"), method: "PUT" }))).toMatchObject({ code: "method_not_allowed" });
   });
 
   it("lets every POST through when no token is configured", () => {

@@ -41,10 +41,10 @@ function arrivesAfter(stored: StoredRegister | undefined, sequence: number | und
 async function readRegisters(client: ClientBase, tables: TableNames, changes: readonly RelationChange[]): Promise<Map<string, StoredRegister>> {
   const distinct = [...new Map(changes.map((change) => [keyOf(change), change])).values()];
   const result = await client.query<RegisterRow>(
-    `SELECT edge.provider, edge.app_id, edge.owner_id, edge.relation, edge.other_id, edge.active, edge.event_id,
-       edge.occurred_at, edge.not_before, edge.sequence
+    `SELECT register.provider, register.app_id, register.owner_id, register.relation, register.other_id, register.active, register.event_id,
+       register.occurred_at, register.not_before, register.sequence
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS wanted(provider, app_id, owner_id, relation, other_id)
-     JOIN ${tables.friendEdges} AS edge USING (provider, app_id, owner_id, relation, other_id)`,
+     JOIN ${tables.friendRelations} AS register USING (provider, app_id, owner_id, relation, other_id)`,
     [
       distinct.map((change) => change.provider),
       distinct.map((change) => change.appId),
@@ -68,7 +68,7 @@ async function writeRegisters(client: ClientBase, tables: TableNames, written: R
   const keys = [...written.keys()].map((key) => JSON.parse(key) as [string, string, string, string, string]);
   const registers = [...written.values()];
   await client.query(
-    `INSERT INTO ${tables.friendEdges} AS edge
+    `INSERT INTO ${tables.friendRelations} AS register
        (provider, app_id, owner_id, other_id, relation, active, event_id, occurred_at, not_before, sequence)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
        $8::timestamptz[], $9::timestamptz[], $10::bigint[])
@@ -161,7 +161,7 @@ export async function applyRelationChangesInDatabase(
 
 export async function queryFriendsOf(client: ClientBase | Pool, tables: TableNames, input: FriendsOfInput): Promise<FriendList> {
   const result = await client.query<{ relation: string; other_id: string }>(
-    `SELECT relation, other_id FROM ${tables.friendEdges}
+    `SELECT relation, other_id FROM ${tables.friendRelations}
      WHERE provider = $1 AND app_id = $2 AND owner_id = $3 AND active`,
     [input.provider, input.appId, input.userId],
   );

@@ -11,6 +11,14 @@ function unrecognizedCallbacksTable(tables: TableNames): string {
 }
 
 /**
+ * The friend table as versions 2 to 5 named it; version 6 names it after what each row is, a
+ * relation register (core's friend-table rule), and leaves a view under the old name.
+ */
+function friendEdgesTable(tables: TableNames): string {
+  return `"${tables.schema}"."${tables.tablePrefix}friend_edges"`;
+}
+
+/**
  * The id `deriveCallbackId` gives a body kept in an event's `raw` before callbacks were stored apart
  * (`cb_` and 32 hex digits of SHA-256 over provider, app, command and body as JSON.stringify writes
  * the array: PostgreSQL's JSON strings escape text as JavaScript's do).
@@ -59,7 +67,7 @@ export const migrations: readonly Migration[] = [
       // One last-writer-wins register per (provider, app, owner, relation, other). A register whose
       // relation ended stays as a tombstone (active = false) with its version, so that an older
       // event delivered late cannot bring the relation back.
-      `CREATE TABLE ${tables.friendEdges} (
+      `CREATE TABLE ${friendEdgesTable(tables)} (
         provider text NOT NULL,
         app_id text NOT NULL,
         owner_id text COLLATE "C" NOT NULL,
@@ -119,13 +127,13 @@ export const migrations: readonly Migration[] = [
       // greatest start of the ordering windows of the changes applied) and `sequence` (the greatest
       // store sequence applied, NULL when none was known). Existing registers keep their values;
       // `not_before` is their change's time bounded by its receive time plus the skew (5 s), minus the skew.
-      `ALTER TABLE ${tables.friendEdges} ADD COLUMN not_before timestamptz(3), ADD COLUMN sequence bigint`,
-      `UPDATE ${tables.friendEdges} AS edge SET not_before = least(
+      `ALTER TABLE ${friendEdgesTable(tables)} ADD COLUMN not_before timestamptz(3), ADD COLUMN sequence bigint`,
+      `UPDATE ${friendEdgesTable(tables)} AS edge SET not_before = least(
         edge.occurred_at,
         coalesce((SELECT event.received_at FROM ${tables.events} AS event WHERE event.id = edge.event_id), edge.occurred_at)
           + interval '5 seconds'
       ) - interval '5 seconds'`,
-      `ALTER TABLE ${tables.friendEdges} ALTER COLUMN not_before SET NOT NULL`,
+      `ALTER TABLE ${friendEdgesTable(tables)} ALTER COLUMN not_before SET NOT NULL`,
     ],
   },
   {
@@ -177,7 +185,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${quotedIndexName(tables, "deliveries_by_event")} ON ${tables.deliveries} (event_id)`,
       `CREATE INDEX ${quotedIndexName(tables, "deliveries_dead_by_time")} ON ${tables.deliveries} (dead_lettered_at) WHERE state = 'dead'`,
       `CREATE INDEX ${quotedIndexName(tables, "callbacks_by_received_at")} ON ${tables.callbacks} (received_at)`,
-      `CREATE INDEX ${quotedIndexName(tables, "friend_edges_tombstones")} ON ${tables.friendEdges} (not_before) WHERE NOT active`,
+      `CREATE INDEX ${quotedIndexName(tables, "friend_edges_tombstones")} ON ${friendEdgesTable(tables)} (not_before) WHERE NOT active`,
+    ],
+  },
+  {
+    version: 7,
+    name: "friend relations",
+    statements: (tables) => [
+      // One name per concept: each row is a relation register, as in core's friend-table rule and in
+      // the SQLite store's friend_relations. The view keeps queries written against the old name
+      // working (it is simple, so PostgreSQL also updates through it); it goes in the next major version.
+      `ALTER TABLE ${friendEdgesTable(tables)} RENAME TO "${tables.tablePrefix}friend_relations"`,
+      `CREATE VIEW ${friendEdgesTable(tables)} AS SELECT * FROM ${tables.friendRelations}`,
     ],
   },
   {

@@ -64,7 +64,7 @@ function arrivalOrder(events: readonly FriendEvent[], sequences: readonly number
 
 /**
  * Stores events in `<prefix>events`, one row per id (`ON CONFLICT DO NOTHING`), and keeps the friend
- * table `<prefix>friend_edges` in the same transaction: a batch is stored whole or not at all. The
+ * table `<prefix>friend_relations` in the same transaction: a batch is stored whole or not at all. The
  * friend table follows the store's arrival order when the receiver gives it (`DeliveryContext`), and
  * the sink's own otherwise.
  */

@@ -57,9 +57,9 @@ export async function pruneStore(pool: Pool, tables: TableNames, input: PruneInp
   });
   const tombstones = await deleteBatch(
     pool,
-    tables.friendEdges,
+    tables.friendRelations,
     "provider, app_id, owner_id, relation, other_id",
-    `SELECT provider, app_id, owner_id, relation, other_id FROM ${tables.friendEdges}
+    `SELECT provider, app_id, owner_id, relation, other_id FROM ${tables.friendRelations}
      WHERE NOT active AND not_before < to_timestamp($1::double precision / 1000) ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [input.tombstonesBefore, limit],
   );
@@ -68,7 +68,7 @@ export async function pruneStore(pool: Pool, tables: TableNames, input: PruneInp
 
 /** The events stored (an exact count: an index-only scan) and the bytes of the store's tables and their indexes. */
 export async function measureStore(pool: Pool, tables: TableNames): Promise<StoreSize> {
-  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendEdges, tables.callbackBindings];
+  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendRelations, tables.callbackBindings];
   const result = await pool.query<{ events: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM ${tables.events}) AS events,
        (${relations.map((relation) => `pg_total_relation_size('${relation.replaceAll("'", "''")}')`).join(" + ")}) AS bytes`,

@@ -6,7 +6,8 @@ export interface TableNames {
   readonly tablePrefix: string;
   readonly migrations: string;
   readonly events: string;
-  readonly friendEdges: string;
+  /** The friend table: one relation register per (provider, app, owner, relation, other). */
+  readonly friendRelations: string;
   readonly deliveries: string;
   /** The callbacks the store keeps, once each: the unrecognized ones with their reason. */
   readonly callbacks: string;
@@ -32,7 +33,7 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     tablePrefix,
     migrations: table("schema_migrations"),
     events: table("events"),
-    friendEdges: table("friend_edges"),
+    friendRelations: table("friend_relations"),
     deliveries: table("deliveries"),
     callbacks: table("callbacks"),
     callbackBindings: table("callback_bindings"),

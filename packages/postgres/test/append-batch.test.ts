@@ -100,7 +100,7 @@ async function registersOf(pool: pg.Pool, store: PostgresFriendEventStore): Prom
     event_id: string;
     occurred_at: Date;
     not_before: Date;
-  }>(`SELECT provider, app_id, owner_id, other_id, relation, active, event_id, occurred_at, not_before FROM ${store.tables.friendEdges}`);
+  }>(`SELECT provider, app_id, owner_id, other_id, relation, active, event_id, occurred_at, not_before FROM ${store.tables.friendRelations}`);
   const registers: Array<[string, RelationRegister]> = result.rows.map((row) => [
     relationRegisterKey(row.provider, row.app_id, row.owner_id, row.other_id, row.relation),
     { value: row.active, eventId: row.event_id, occurredAt: row.occurred_at.getTime(), notBefore: row.not_before.getTime() },
@@ -162,7 +162,7 @@ describeWithService(
         await fc.assert(
           fc.asyncProperty(appendsArbitrary, async (appends: AppendInput[]) => {
             await pool.query(
-              `TRUNCATE ${tables.events}, ${tables.friendEdges}, ${tables.deliveries}, ${tables.callbacks}, ${tables.callbackBindings} CASCADE`,
+              `TRUNCATE ${tables.events}, ${tables.friendRelations}, ${tables.deliveries}, ${tables.callbacks}, ${tables.callbackBindings} CASCADE`,
             );
             const reference = createMemoryStore();
             const expected = [];
@@ -181,7 +181,7 @@ describeWithService(
       }, 120_000);
 
       it("lets a change clearly older than one applied, in the same batch or a later one, leave a register alone", async () => {
-        await pool.query(`TRUNCATE ${store.tables.events}, ${store.tables.friendEdges} CASCADE`);
+        await pool.query(`TRUNCATE ${store.tables.events}, ${store.tables.friendRelations} CASCADE`);
         const at = (second: number) => new Date(instant + second * 1000).toISOString();
         const event = (id: string, type: FriendEvent["type"], second: number) =>
           buildFriendEvent({ id, type, actor: "ann", target: "bob", mutual: true, occurredAt: at(second), receivedAt: at(60), details: {} } as Partial<FriendEvent>);
@@ -224,7 +224,7 @@ describeWithService(
         expect(statements.filter((statement) => /^(SAVEPOINT|ROLLBACK)/.test(statement))).toEqual(["SAVEPOINT batch"]);
         const written = (table: string) => statements.filter((statement) => statement.includes(`INSERT INTO ${table}`)).length;
         // Bindings, callbacks, events, deliveries, friend table: one statement each, and one to read the bindings back.
-        expect([store.tables.callbackBindings, store.tables.callbacks, store.tables.events, store.tables.deliveries, store.tables.friendEdges].map(written)).toEqual([1, 1, 1, 1, 1]);
+        expect([store.tables.callbackBindings, store.tables.callbacks, store.tables.events, store.tables.deliveries, store.tables.friendRelations].map(written)).toEqual([1, 1, 1, 1, 1]);
         expect(statements.filter((statement) => statement.startsWith("SELECT key, fingerprint"))).toHaveLength(1);
 
         statements.length = 0;

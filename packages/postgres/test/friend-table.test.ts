@@ -69,7 +69,7 @@ describeWithService(
         await sink.deliver([removed]);
         await sink.deliver([added]);
         expect(await friendsOf("ann")).toEqual({ friends: [], blocked: [] });
-        const rows = await pool.query(`SELECT active, event_id, not_before FROM ${sink.tables.friendEdges} ORDER BY owner_id`);
+        const rows = await pool.query(`SELECT active, event_id, not_before FROM ${sink.tables.friendRelations} ORDER BY owner_id`);
         const notBefore = new Date(Date.parse(removed.occurredAt) - 5_000);
         expect(rows.rows).toEqual([
           { active: false, event_id: removed.id, not_before: notBefore },
@@ -100,7 +100,7 @@ describeWithService(
         await sink.deliver([blocked], { sequences: [12] });
         await sink.deliver([blocked], { sequences: [12] });
         expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
-        const rows = await pool.query(`SELECT relation, event_id, sequence FROM ${sink.tables.friendEdges} WHERE owner_id = 'ann' ORDER BY relation`);
+        const rows = await pool.query(`SELECT relation, event_id, sequence FROM ${sink.tables.friendRelations} WHERE owner_id = 'ann' ORDER BY relation`);
         expect(rows.rows).toEqual([
           { relation: "blocked", event_id: unblocked.id, sequence: "13" },
           { relation: "friend", event_id: added.id, sequence: "11" },
@@ -165,7 +165,7 @@ describeWithService(
             IF NEW.owner_id = 'poison' THEN RAISE EXCEPTION 'refused'; END IF;
             RETURN NEW;
           END $$`);
-        await pool.query(`CREATE TRIGGER refuse_poison BEFORE INSERT ON ${sink.tables.friendEdges}
+        await pool.query(`CREATE TRIGGER refuse_poison BEFORE INSERT ON ${sink.tables.friendRelations}
           FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse_poison()`);
         const batch = [
           relationshipEvent("friend.added", "ann", "bob", 1),
@@ -176,7 +176,7 @@ describeWithService(
         expect((await pool.query(`SELECT count(*)::int AS count FROM ${sink.tables.events}`)).rows).toEqual([{ count: 0 }]);
         expect(await friendsOf("ann")).toEqual({ friends: [], blocked: [] });
 
-        await pool.query(`DROP TRIGGER refuse_poison ON ${sink.tables.friendEdges}`);
+        await pool.query(`DROP TRIGGER refuse_poison ON ${sink.tables.friendRelations}`);
         await sink.deliver(batch);
         expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: [] });
         expect(await friendsOf("poison")).toEqual({ friends: ["cyd"], blocked: [] });
@@ -223,8 +223,10 @@ describeWithService(
             [event.id, event.provider, event.appId, event.type, event.actor, event.target, event.mutual, event.occurredAt, event.receivedAt, JSON.stringify(event)],
           );
         }
+        // Before version 7 the friend table was named friend_edges.
+        const friendEdges = `"${tables.schema}"."${tables.tablePrefix}friend_edges"`;
         await pool.query(
-          `INSERT INTO ${tables.friendEdges} (provider, app_id, owner_id, relation, other_id, active, occurred_at, event_id) VALUES
+          `INSERT INTO ${friendEdges} (provider, app_id, owner_id, relation, other_id, active, occurred_at, event_id) VALUES
              ($1, $2, 'ann', 'friend', 'bob', true, $3, $4), ($1, $2, 'bob', 'friend', 'ann', true, $3, $4),
              ($1, $2, 'ann', 'blocked', 'mal', true, '9999-12-31T23:59:59.000Z', $5)`,
           [app.provider, app.appId, friendship.occurredAt, friendship.id, forged.id],
@@ -234,8 +236,11 @@ describeWithService(
         // Migrations 4 and 5 bring the ordering windows; later ones (retention, …) follow them.
         expect((await sink.migrate()).slice(0, 2)).toEqual([4, 5]);
         expect(await friendsOf("ann")).toEqual({ friends: ["bob"], blocked: ["mal"] });
+        // A query written against the old name still reads the same registers.
+        const byOldName = await pool.query(`SELECT owner_id, other_id FROM ${friendEdges} WHERE relation = 'blocked' AND active`);
+        expect(byOldName.rows).toEqual([{ owner_id: "ann", other_id: "mal" }]);
         expect(await friendsOf("bob")).toEqual({ friends: ["ann"], blocked: [] });
-        const forgedRow = await pool.query(`SELECT not_before, sequence FROM ${tables.friendEdges} WHERE other_id = 'mal'`);
+        const forgedRow = await pool.query(`SELECT not_before, sequence FROM ${tables.friendRelations} WHERE other_id = 'mal'`);
         expect(forgedRow.rows).toEqual([{ not_before: new Date(receivedAt), sequence: null }]);
 
         const unblocked = relationshipEvent("friend.unblocked", "ann", "mal", 0, {

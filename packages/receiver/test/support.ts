@@ -1,7 +1,7 @@
 import {
   constantTimeEqual,
+  createFriendEvent,
   createProviderRequest,
-  deriveEventId,
   type FriendEvent,
   FriendhookError,
   type ProviderAdapterV1,
@@ -18,20 +18,19 @@ export type EventType = FriendEvent["type"];
 /** A valid event of `type` between two users, `second` seconds after 2024-01-01, with an id unique to `name`. */
 export function relationEvent(type: EventType, actor: string, target: string, second: number, name: string, mutual = false, appId = "demo#app"): FriendEvent {
   const occurredAt = new Date(start + second * 1000).toISOString();
-  return {
-    id: deriveEventId({ provider: "fixture", appId, type, parts: [name] }),
-    type,
+  const details = type === "friend.operation.failed" ? { attemptedType: "friend.blocked" as const, failureCode: "error" } : {};
+  return createFriendEvent(type, {
     provider: "fixture",
     appId,
     actor,
     target,
     mutual,
-    occurredAt,
-    occurredAtSource: "provider-milliseconds",
+    providerTime: { occurredAt, source: "provider-milliseconds" },
     receivedAt: occurredAt,
     source: { command: type },
-    details: type === "friend.operation.failed" ? { attemptedType: "friend.blocked", failureCode: "error" } : {},
-  } as FriendEvent;
+    details: details as FriendEvent["details"],
+    identity: [name],
+  }) as FriendEvent;
 }
 
 /**

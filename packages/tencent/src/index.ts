@@ -1,41 +1,17 @@
+// The documented API only (README, "API"); the rest of src/ is the adapter's own.
 export { createTencentAdapter } from "./tencent-adapter";
 export {
+  type TencentAdapterOptions,
   type TencentAdapterSettings,
-  TencentAdapterSettingsSchema,
   defaultDecisionDeadlineMs,
   defaultMaximumClockSkewSeconds,
   defaultMaximumEventsPerCallback,
   tencentCallbackTimeoutMs,
-} from "./tencent-settings";
-export {
-  type TencentCallback,
-  type TencentCommand,
-  type TencentFriendAddCallback,
-  type TencentPair,
-  type TencentPairListCallback,
-  type TencentPrevFriendAddCallback,
-  type TencentPrevFriendResponseCallback,
-  TencentBlackListAddCallbackSchema,
-  TencentBlackListDeleteCallbackSchema,
-  TencentFriendAddCallbackSchema,
-  TencentFriendDeleteCallbackSchema,
-  TencentPrevFriendAddCallbackSchema,
-  TencentPrevFriendResponseCallbackSchema,
-  isRelationshipCommand,
-  isTencentCommand,
-  parseTencentCallback,
-  tencentCallbackSchemas,
-  tencentCommands,
-} from "./tencent-callback-schemas";
-export { type TencentSignatureCheck, signTencentRequest, verifyTencentSignature } from "./tencent-signature";
-export { tencentProvider } from "./tencent-events";
-export {
-  type TencentResultItem,
-  defaultTencentDenialCode,
-  isTencentDenialCode,
-  tencentDenialCodeRange,
-} from "./tencent-decisions";
-export { tencentAcknowledgement, tencentRefusal } from "./tencent-acknowledgement";
+} from "./tencent-options";
+export { tencentProvider } from "./tencent-provider";
+export { type TencentCommand, parseTencentCallback, tencentCommands } from "./tencent-callback-schemas";
+export { signTencentRequest } from "./tencent-authentication";
+export { defaultTencentDenialCode, tencentDenialCodeRange } from "./tencent-decisions";
 export {
   type TencentCallbackInit,
   type TencentFriendAddFields,

@@ -1,14 +1,8 @@
-import type { FriendhookError, ProviderResponse } from "@friendhook/core";
+import { type FriendhookError, type ProviderResponse, jsonResponse } from "@friendhook/core";
 import type { TencentResultItem } from "./tencent-decisions";
 
-const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
-
 /** Every after-callback gets the same answer: made once, not once per callback. */
-const plainAcknowledgement: ProviderResponse = {
-  status: 200,
-  headers: jsonHeaders,
-  body: JSON.stringify({ ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" }),
-};
+const plainAcknowledgement: ProviderResponse = jsonResponse(200, { ActionStatus: "OK", ErrorCode: 0, ErrorInfo: "" });
 
 /**
  * The answer Tencent expects: HTTP 200 and `ActionStatus: "OK"`. "Before" callbacks add one
@@ -22,7 +16,7 @@ export function tencentAcknowledgement(resultItems?: readonly TencentResultItem[
     ErrorInfo: "",
     ResultItem: resultItems,
   };
-  return { status: 200, headers: jsonHeaders, body: JSON.stringify(body) };
+  return jsonResponse(200, body);
 }
 
 /**
@@ -31,5 +25,5 @@ export function tencentAcknowledgement(resultItems?: readonly TencentResultItem[
  */
 export function tencentRefusal(error: FriendhookError): ProviderResponse {
   const body = { ActionStatus: "FAIL", ErrorCode: 1, ErrorInfo: `${error.code}: ${error.message}` };
-  return { status: error.status, headers: jsonHeaders, body: JSON.stringify(body) };
+  return jsonResponse(error.status, body);
 }

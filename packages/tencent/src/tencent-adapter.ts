@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   type EventSource,
   type FriendEvent,
@@ -8,6 +7,7 @@ import {
   type ProviderRequestHead,
   type ReceivedCallback,
   readJsonBody,
+  sha256Hex,
 } from "@friendhook/core";
 import { tencentAcknowledgement, tencentRefusal } from "./tencent-acknowledgement";
 import {
@@ -19,22 +19,17 @@ import {
 } from "./tencent-callback-schemas";
 import { type TencentResultItem, decidePrevFriendAdd, decidePrevFriendResponse } from "./tencent-decisions";
 import { checkTencentEventCount } from "./tencent-event-cap";
-import {
-  type TencentEventContext,
-  distinctEvents,
-  friendAddedEvents,
-  pairEvents,
-  tencentProvider,
-} from "./tencent-events";
-import { type ResolvedTencentSettings, type TencentAdapterSettings, resolveTencentSettings } from "./tencent-settings";
-import { verifyTencentSignature } from "./tencent-signature";
+import { type TencentEventContext, distinctEvents, friendAddedEvents, pairEvents } from "./tencent-events";
+import { tencentProvider } from "./tencent-provider";
+import { type ResolvedTencentOptions, type TencentAdapterOptions, resolveTencentOptions } from "./tencent-options";
+import { verifyTencentSignature } from "./tencent-authentication";
 
 /**
- * The adapter for Tencent Cloud IM relationship callbacks (`Sns.*`). Settings are validated here,
+ * The adapter for Tencent Cloud IM relationship callbacks (`Sns.*`). Options are validated here,
  * once; a mistyped option throws a `misconfigured` error at construction.
  */
-export function createTencentAdapter(settings: TencentAdapterSettings): ProviderAdapterV1 {
-  const resolved = resolveTencentSettings(settings);
+export function createTencentAdapter(options: TencentAdapterOptions): ProviderAdapterV1 {
+  const resolved = resolveTencentOptions(options);
   return {
     specificationVersion: "v1",
     provider: tencentProvider,
@@ -52,10 +47,10 @@ export function createTencentAdapter(settings: TencentAdapterSettings): Provider
  * before it validates or normalizes any of them.
  */
 async function receiveTencentCallback(
-  settings: ResolvedTencentSettings,
+  options: ResolvedTencentOptions,
   request: ProviderRequest,
 ): Promise<ReceivedCallback> {
-  const appId = authenticate(settings, request);
+  const appId = authenticate(options, request);
   const body = readJsonBody(request.body, tencentProvider);
   const command = agreedCommand(request.query, body);
   if (!isTencentCommand(command)) {
@@ -68,9 +63,9 @@ async function receiveTencentCallback(
       acknowledgement: tencentAcknowledgement(),
     };
   }
-  checkTencentEventCount(command, body, settings.maximumEventsPerCallback);
-  const context = eventContext(settings, request, appId, command, body);
-  const normalized = await normalize(settings, command, body, context);
+  checkTencentEventCount(command, body, options.maximumEventsPerCallback);
+  const context = eventContext(options, request, appId, command, body);
+  const normalized = await normalize(options, command, body, context);
   return {
     provider: tencentProvider,
     appId,
@@ -80,21 +75,21 @@ async function receiveTencentCallback(
   };
 }
 
-function authenticate(settings: ResolvedTencentSettings, request: ProviderRequestHead): string {
+function authenticate(options: ResolvedTencentOptions, request: ProviderRequestHead): string {
   const appId = request.query.get("SdkAppid");
   if (!appId) {
     throw new FriendhookError("app_mismatch", "The callback URL carries no SdkAppid.", { provider: tencentProvider });
   }
-  if (!settings.sdkAppIds.has(appId)) {
+  if (!options.sdkAppIds.has(appId)) {
     throw new FriendhookError("app_mismatch", "The callback is for an SdkAppid this receiver is not configured for.", {
       provider: tencentProvider,
     });
   }
-  if (settings.tokens.length > 0) {
+  if (options.tokens.length > 0) {
     verifyTencentSignature(request.query, {
-      token: settings.tokens,
-      maximumClockSkewSeconds: settings.maximumClockSkewSeconds,
-      now: settings.now(),
+      token: options.tokens,
+      maximumClockSkewSeconds: options.maximumClockSkewSeconds,
+      now: options.now(),
     });
   }
   return appId;
@@ -156,7 +151,7 @@ function eventSource(fields: SourceFields): EventSource {
 }
 
 function eventContext(
-  settings: ResolvedTencentSettings,
+  options: ResolvedTencentOptions,
   request: ProviderRequest,
   appId: string,
   command: string,
@@ -177,7 +172,7 @@ function eventContext(
     }),
     requestId,
     bodyDigest: () => {
-      digest ??= createHash("sha256").update(request.body).digest("hex");
+      digest ??= sha256Hex(request.body);
       return digest;
     },
   };
@@ -189,7 +184,7 @@ interface Normalized {
 }
 
 async function normalize(
-  settings: ResolvedTencentSettings,
+  options: ResolvedTencentOptions,
   command: TencentCommand,
   body: Record<string, unknown>,
   context: TencentEventContext,
@@ -204,8 +199,8 @@ async function normalize(
     case tencentCommands.blackListDelete:
       return { events: pairEvents("friend.unblocked", parseTencentCallback(command, body), context) };
     case tencentCommands.prevFriendAdd:
-      return decidePrevFriendAdd(parseTencentCallback(command, body), context, settings);
+      return decidePrevFriendAdd(parseTencentCallback(command, body), context, options);
     case tencentCommands.prevFriendResponse:
-      return decidePrevFriendResponse(parseTencentCallback(command, body), context, settings);
+      return decidePrevFriendResponse(parseTencentCallback(command, body), context, options);
   }
 }

@@ -1,4 +1,4 @@
-import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
+import { latestTimestampMilliseconds, parseCallbackBody, tolerantField } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -41,8 +41,6 @@ export function isRelationshipCommand(command: string): boolean {
 
 const AccountSchema = z.string().min(1);
 
-const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
-
 
 function unixTimeSchema(unitsPerMillisecond: number) {
   const maximum = Math.floor(latestTimestampMilliseconds / unitsPerMillisecond);
@@ -50,7 +48,7 @@ function unixTimeSchema(unitsPerMillisecond: number) {
     .string()
     .regex(/^\d{1,16}$/)
     .transform(Number);
-  return optional(z.union([z.number(), digits]).pipe(z.number().int().nonnegative().max(maximum)));
+  return tolerantField(z.union([z.number(), digits]).pipe(z.number().int().nonnegative().max(maximum)));
 }
 
 /** Unix seconds (`TimeStamp`). */
@@ -58,9 +56,9 @@ const SecondsSchema = unixTimeSchema(1000);
 /** Unix milliseconds (`EventTime`). */
 const MillisecondsSchema = unixTimeSchema(1);
 
-const FlagSchema = optional(z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]));
+const FlagSchema = tolerantField(z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]));
 
-const TextSchema = optional(z.string());
+const TextSchema = tolerantField(z.string());
 
 /** `From_Account`'s list gained or lost `To_Account`. */
 export const TencentPairSchema = z
@@ -160,12 +158,5 @@ export function parseTencentCallback<Command extends TencentCommand>(
   command: Command,
   body: Record<string, unknown>,
 ): TencentCallback<Command> {
-  const result = tencentCallbackSchemas[command].safeParse(body);
-  if (!result.success) {
-    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
-    throw new FriendhookError("invalid_payload", `The ${command} body is not as Tencent documents it: ${issues}.`, {
-      provider: "tencent",
-    });
-  }
-  return result.data as TencentCallback<Command>;
+  return parseCallbackBody(tencentCallbackSchemas[command], body, "tencent", `The ${command} body is not as Tencent documents it`) as TencentCallback<Command>;
 }

@@ -4,16 +4,13 @@ import {
   type FriendRequestDecision,
   type FriendRequestPolicy,
   type PendingFriendRequest,
+  type DenialRules,
   decideFriendRequest,
+  normalizeFriendRequestDecision,
 } from "@friendhook/core";
 import type { TencentPrevFriendAddCallback, TencentPrevFriendResponseCallback } from "./tencent-callback-schemas";
-import {
-  type TencentEventContext,
-  requestAnsweredEvents,
-  requestSentEvents,
-  responseAccepts,
-  tencentProvider,
-} from "./tencent-events";
+import { type TencentEventContext, requestAnsweredEvents, requestSentEvents, responseAccepts } from "./tencent-events";
+import { tencentProvider } from "./tencent-provider";
 
 /** Tencent reserves result codes 38000 to 39000 (inclusive) for the application's refusals. */
 export const tencentDenialCodeRange = { minimum: 38000, maximum: 39000 } as const;
@@ -45,16 +42,10 @@ export function isTencentDenialCode(code: unknown): code is number {
  * Makes whatever the policy returned into a decision Tencent accepts. An answer that is not a
  * decision at all counts as a failed policy: Tencent's own default, allow, applies.
  */
+const tencentDenialRules: DenialRules = { isDenialCode: isTencentDenialCode, defaultCode: defaultTencentDenialCode, defaultReason: "" };
+
 export function normalizeDecision(decided: DecidedFriendRequest): FriendRequestDecision {
-  const decision: unknown = decided.decision;
-  if (decision === null || typeof decision !== "object") return { allow: true };
-  const { allow, code, reason } = decision as { allow?: unknown; code?: unknown; reason?: unknown };
-  if (allow !== false) return { allow: true };
-  return {
-    allow: false,
-    code: isTencentDenialCode(code) ? code : defaultTencentDenialCode,
-    reason: typeof reason === "string" ? reason : "",
-  };
+  return normalizeFriendRequestDecision(decided.decision, tencentDenialRules);
 }
 
 /**
@@ -83,7 +74,7 @@ export function toResultItem(target: string, decision: FriendRequestDecision): T
   };
 }
 
-export interface DecisionSettings {
+export interface DecisionOptions {
   readonly decide: FriendRequestPolicy;
   readonly decisionDeadlineMs: number;
 }
@@ -102,9 +93,9 @@ interface DecidedItem<Item> {
 async function decideItems<Item extends { readonly To_Account: string }>(
   items: readonly Item[],
   pending: (item: Item) => PendingFriendRequest,
-  settings: DecisionSettings,
+  options: DecisionOptions,
 ): Promise<DecidedItem<Item>[]> {
-  const decisions = await decideTencentFriendRequests(settings.decide, items.map(pending), settings.decisionDeadlineMs);
+  const decisions = await decideTencentFriendRequests(options.decide, items.map(pending), options.decisionDeadlineMs);
   return items.map((item, index) => ({ item, decision: decisions[index] ?? { allow: true } }));
 }
 
@@ -122,7 +113,7 @@ function answer<Item extends { readonly To_Account: string }>(decided: readonly 
 export async function decidePrevFriendAdd(
   callback: TencentPrevFriendAddCallback,
   context: TencentEventContext,
-  settings: DecisionSettings,
+  options: DecisionOptions,
 ): Promise<DecidedCallback> {
   const decided = await decideItems(
     callback.FriendItem,
@@ -134,7 +125,7 @@ export async function decidePrevFriendAdd(
       target: item.To_Account,
       ...(item.AddWording ? { message: item.AddWording } : {}),
     }),
-    settings,
+    options,
   );
   const { allowed, resultItems } = answer(decided);
   return { events: requestSentEvents(callback, allowed, context), resultItems };
@@ -147,7 +138,7 @@ export async function decidePrevFriendAdd(
 export async function decidePrevFriendResponse(
   callback: TencentPrevFriendResponseCallback,
   context: TencentEventContext,
-  settings: DecisionSettings,
+  options: DecisionOptions,
 ): Promise<DecidedCallback> {
   const decided = await decideItems(
     callback.ResponseFriendItem,
@@ -162,7 +153,7 @@ export async function decidePrevFriendResponse(
         ...(accepting === undefined ? {} : { accepting }),
       };
     },
-    settings,
+    options,
   );
   const { allowed, resultItems } = answer(decided);
   return { events: requestAnsweredEvents(callback, allowed, context), resultItems };

@@ -1,6 +1,6 @@
-import { FriendhookError } from "@friendhook/core";
+import { checkEventCount } from "@friendhook/core";
 import { type TencentCommand, tencentChangeLists } from "./tencent-callback-schemas";
-import { tencentProvider } from "./tencent-events";
+import { tencentProvider } from "./tencent-provider";
 
 /**
  * Refuses a callback that lists more changes than `maximumEventsPerCallback` (`too_many_events`,
@@ -11,11 +11,6 @@ import { tencentProvider } from "./tencent-events";
 export function checkTencentEventCount(command: TencentCommand, body: Record<string, unknown>, maximum: number): void {
   const listName = tencentChangeLists[command];
   const list = body[listName];
-  if (Array.isArray(list) && list.length > maximum) {
-    throw new FriendhookError(
-      "too_many_events",
-      `The ${command} callback lists ${list.length} changes in ${listName}, more than maximumEventsPerCallback (${maximum}).`,
-      { provider: tencentProvider },
-    );
-  }
+  if (!Array.isArray(list)) return;
+  checkEventCount(list.length, maximum, tencentProvider, () => `The ${command} callback lists ${list.length} changes in ${listName}`);
 }

@@ -1,11 +1,14 @@
 import {
   type EventSource,
   type FriendEvent,
-  type FriendEventDetails,
+  type FriendEventFields,
   type FriendEventOfType,
-  deriveEventId,
-  type OccurredAtSource,
+  type ProviderTime,
+  createFriendEvent,
+  definedOnly,
+  nonEmptyText,
 } from "@friendhook/core";
+import { tencentProvider } from "./tencent-provider";
 import type {
   TencentFriendAddCallback,
   TencentPair,
@@ -13,8 +16,6 @@ import type {
   TencentPrevFriendAddCallback,
   TencentPrevFriendResponseCallback,
 } from "./tencent-callback-schemas";
-
-export const tencentProvider = "tencent";
 
 /** What every event of one callback shares. */
 export interface TencentEventContext {
@@ -30,18 +31,18 @@ export interface TencentEventContext {
   readonly bodyDigest: () => string;
 }
 
-/** When the provider says a change happened: the instant, and the number it sent for it. */
-interface ProviderTime {
-  readonly occurredAt: Date;
+/** When Tencent says a change happened: the instant, and the number it sent for it. */
+interface TencentTime extends ProviderTime {
   readonly value: number;
-  readonly source: OccurredAtSource;
 }
 
-const fromSeconds = (seconds: number | undefined): ProviderTime | undefined =>
-  seconds === undefined ? undefined : { occurredAt: new Date(seconds * 1000), value: seconds, source: "provider-seconds" };
+const fromSeconds = (seconds: number | undefined): TencentTime | undefined =>
+  seconds === undefined ? undefined : { occurredAt: new Date(seconds * 1000).toISOString(), value: seconds, source: "provider-seconds" };
 
-const fromMilliseconds = (milliseconds: number | undefined): ProviderTime | undefined =>
-  milliseconds === undefined ? undefined : { occurredAt: new Date(milliseconds), value: milliseconds, source: "provider-milliseconds" };
+const fromMilliseconds = (milliseconds: number | undefined): TencentTime | undefined =>
+  milliseconds === undefined
+    ? undefined
+    : { occurredAt: new Date(milliseconds).toISOString(), value: milliseconds, source: "provider-milliseconds" };
 
 /**
  * What identifies one Tencent change. A retry resends the same body and `RequestId` (but a new
@@ -53,61 +54,31 @@ function identityParts(
   context: TencentEventContext,
   actor: string,
   target: string,
-  time: ProviderTime | undefined,
+  time: TencentTime | undefined,
 ): Array<string | number> {
   if (context.requestId !== undefined) return ["request", context.requestId, context.command, actor, target];
   if (time !== undefined) return ["time", context.command, actor, target, time.value];
   return ["body", context.command, actor, target, context.bodyDigest()];
 }
 
-interface EventFields<Type extends FriendEvent["type"]> {
-  readonly actor: string;
-  readonly target: string;
-  readonly time: ProviderTime | undefined;
-  readonly details: FriendEventDetails<Type>;
-}
+/** What one event says besides what the callback shares; Tencent's time, when it sent one. */
+type EventFields<Type extends FriendEvent["type"]> = Omit<
+  FriendEventFields<Type>,
+  "provider" | "appId" | "mutual" | "providerTime" | "receivedAt" | "source" | "identity"
+> & { readonly providerTime: TencentTime | undefined };
 
-function buildEvent<Type extends FriendEvent["type"]>(
-  context: TencentEventContext,
-  type: Type,
-  fields: EventFields<Type>,
-): FriendEventOfType<Type> {
-  const event = {
-    id: deriveEventId({
-      provider: tencentProvider,
-      appId: context.appId,
-      type,
-      parts: identityParts(context, fields.actor, fields.target, fields.time),
-    }),
-    type,
+function buildEvent<Type extends FriendEvent["type"]>(context: TencentEventContext, type: Type, fields: EventFields<Type>): FriendEventOfType<Type> {
+  return createFriendEvent(type, {
+    ...fields,
     provider: tencentProvider,
     appId: context.appId,
-    actor: fields.actor,
-    target: fields.target,
     // Every Tencent pair is directional: a two-way change arrives as two pairs.
     mutual: false,
-    occurredAt: fields.time === undefined ? context.receivedAtText : fields.time.occurredAt.toISOString(),
-    occurredAtSource: fields.time === undefined ? "received" : fields.time.source,
     receivedAt: context.receivedAtText,
     source: { ...context.source },
-    details: fields.details,
-  };
-  return event as FriendEventOfType<Type>;
+    identity: identityParts(context, fields.actor, fields.target, fields.providerTime),
+  });
 }
-
-/**
- * Drops keys whose value is undefined, so that events compare and serialize cleanly. A plain loop:
- * this runs once per pair, and a PairList may hold a thousand.
- */
-function definedOnly<Shape extends Record<string, unknown>>(shape: Shape): Shape {
-  const defined: Record<string, unknown> = {};
-  for (const key in shape) {
-    if (shape[key] !== undefined) defined[key] = shape[key];
-  }
-  return defined as Shape;
-}
-
-const nonEmpty = (text: string | undefined): string | undefined => (text ? text : undefined);
 
 const clientCommandTriggers: Readonly<Record<string, "request" | "response">> = {
   friend_add: "request",
@@ -121,15 +92,15 @@ export function friendAddedEvents(callback: TencentFriendAddCallback, context: T
   const trigger = callback.ClientCmd === undefined ? undefined : clientCommandTriggers[callback.ClientCmd];
   const shared = {
     trigger,
-    adminAccount: nonEmpty(callback.Admin_Account),
+    adminAccount: nonEmptyText(callback.Admin_Account),
     forced: callback.ForceFlag === undefined ? undefined : callback.ForceFlag === 1,
   };
   return callback.PairList.map((pair) =>
     buildEvent(context, "friend.added", {
       actor: pair.From_Account,
       target: pair.To_Account,
-      time: fromSeconds(pair.TimeStamp),
-      details: definedOnly({ initiator: nonEmpty(pair.Initiator_Account), ...shared }),
+      providerTime: fromSeconds(pair.TimeStamp),
+      details: definedOnly({ initiator: nonEmptyText(pair.Initiator_Account), ...shared }),
     }),
   );
 }
@@ -146,7 +117,7 @@ export function pairEvents(
     buildEvent(context, type, {
       actor: pair.From_Account,
       target: pair.To_Account,
-      time: fromSeconds(pair.TimeStamp),
+      providerTime: fromSeconds(pair.TimeStamp),
       details: {},
     }),
   );
@@ -171,12 +142,12 @@ export function requestSentEvents(
     buildEvent(context, "friend.request.sent", {
       actor: callback.From_Account,
       target: item.To_Account,
-      time: fromMilliseconds(callback.EventTime),
+      providerTime: fromMilliseconds(callback.EventTime),
       details: definedOnly({
-        message: nonEmpty(item.AddWording),
-        remark: nonEmpty(item.Remark),
-        group: nonEmpty(item.GroupName),
-        addSource: nonEmpty(item.AddSource),
+        message: nonEmptyText(item.AddWording),
+        remark: nonEmptyText(item.Remark),
+        group: nonEmptyText(item.GroupName),
+        addSource: nonEmptyText(item.AddSource),
         addType,
         forced,
       }),
@@ -216,10 +187,10 @@ export function requestAnsweredEvents(
       buildEvent(context, type, {
         actor: callback.From_Account,
         target: item.To_Account,
-        time: fromMilliseconds(callback.EventTime),
+        providerTime: fromMilliseconds(callback.EventTime),
         details: definedOnly({
-          remark: nonEmpty(item.Remark),
-          group: nonEmpty(item.TagName),
+          remark: nonEmptyText(item.Remark),
+          group: nonEmptyText(item.TagName),
           responseAction: item.ResponseAction,
         }),
       }),

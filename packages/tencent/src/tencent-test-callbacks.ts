@@ -1,6 +1,6 @@
 import { type ProviderRequest, createProviderRequest } from "@friendhook/core";
 import { tencentCommands } from "./tencent-callback-schemas";
-import { signTencentRequest } from "./tencent-signature";
+import { signTencentRequest } from "./tencent-authentication";
 
 /**
  * Builders for Tencent callbacks as Tencent sends them, for tests of applications that receive

@@ -2,19 +2,10 @@ import { FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { buildTencentCallback, createTencentAdapter, signTencentRequest } from "../src/index";
 import { adapterWith, fixedNow, fixedRequestTime, fixture, sdkAppId, token } from "./support";
+import { refusalOf, refusalThrownBy } from "@friendhook/testkit";
 
 const command = "Sns.CallbackFriendDelete";
 const body = fixture("seed-004-friend-delete.json");
-
-async function refusal(promise: Promise<unknown>): Promise<FriendhookError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof FriendhookError) return error;
-    throw error;
-  }
-  throw new Error("the callback was accepted");
-}
 
 describe("signTencentRequest", () => {
   it("matches Tencent's documented example", () => {
@@ -33,11 +24,11 @@ describe("signTencentRequest", () => {
 
 describe("the SdkAppid check", () => {
   it("refuses another app, and a URL without SdkAppid, with app_mismatch 403", async () => {
-    const other = await refusal(adapterWith().receive(buildTencentCallback({ sdkAppId: "1400000001", token, command, body, requestTime: fixedRequestTime })));
+    const other = await refusalOf(adapterWith().receive(buildTencentCallback({ sdkAppId: "1400000001", token, command, body, requestTime: fixedRequestTime })));
     expect(other).toMatchObject({ code: "app_mismatch", status: 403 });
     const request = buildTencentCallback({ sdkAppId, token, command, body, requestTime: fixedRequestTime });
     request.query.delete("SdkAppid");
-    expect(await refusal(adapterWith().receive(request))).toMatchObject({ code: "app_mismatch", status: 403 });
+    expect(await refusalOf(adapterWith().receive(request))).toMatchObject({ code: "app_mismatch", status: 403 });
   });
 
   it("accepts any of several configured apps and names the app in every event", async () => {
@@ -61,25 +52,25 @@ describe("callback authentication with a token", () => {
 
   it("refuses a request without Sign or RequestTime with missing_signature 401", async () => {
     const unsigned = buildTencentCallback({ sdkAppId, command, body });
-    expect(await refusal(adapterWith().receive(unsigned))).toMatchObject({ code: "missing_signature", status: 401 });
+    expect(await refusalOf(adapterWith().receive(unsigned))).toMatchObject({ code: "missing_signature", status: 401 });
     const withoutTime = request();
     withoutTime.query.delete("RequestTime");
-    expect(await refusal(adapterWith().receive(withoutTime))).toMatchObject({ code: "missing_signature", status: 401 });
+    expect(await refusalOf(adapterWith().receive(withoutTime))).toMatchObject({ code: "missing_signature", status: 401 });
   });
 
   it("refuses a Sign made with another token, or for another time, with invalid_signature 401", async () => {
-    expect(await refusal(adapterWith().receive(request({ token: "another-token" })))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(await refusalOf(adapterWith().receive(request({ token: "another-token" })))).toMatchObject({ code: "invalid_signature", status: 401 });
     const shifted = request();
     shifted.query.set("RequestTime", String(fixedRequestTime + 1));
-    expect(await refusal(adapterWith().receive(shifted))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(await refusalOf(adapterWith().receive(shifted))).toMatchObject({ code: "invalid_signature", status: 401 });
     const notATime = request();
     notATime.query.set("RequestTime", "yesterday");
-    expect(await refusal(adapterWith().receive(notATime))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(await refusalOf(adapterWith().receive(notATime))).toMatchObject({ code: "invalid_signature", status: 401 });
   });
 
   it("refuses a correctly signed but stale or future request with stale_request 401", async () => {
     for (const offset of [-61, 61, -3600]) {
-      const error = await refusal(adapterWith().receive(request({ requestTime: fixedRequestTime + offset })));
+      const error = await refusalOf(adapterWith().receive(request({ requestTime: fixedRequestTime + offset })));
       expect(error).toMatchObject({ code: "stale_request", status: 401 });
     }
   });
@@ -87,7 +78,7 @@ describe("callback authentication with a token", () => {
   it("honours maximumClockSkewSeconds", async () => {
     const adapter = adapterWith({ maximumClockSkewSeconds: 300 });
     expect((await adapter.receive(request({ requestTime: fixedRequestTime - 299 }))).events).toHaveLength(3);
-    expect(await refusal(adapter.receive(request({ requestTime: fixedRequestTime - 301 })))).toMatchObject({ code: "stale_request" });
+    expect(await refusalOf(adapter.receive(request({ requestTime: fixedRequestTime - 301 })))).toMatchObject({ code: "stale_request" });
   });
 
   it("accepts an upper-case Sign", async () => {
@@ -98,7 +89,7 @@ describe("callback authentication with a token", () => {
 
   it("never puts the token or the signature in a message", async () => {
     const wrong = request({ token: "another-token" });
-    const error = await refusal(adapterWith().receive(wrong));
+    const error = await refusalOf(adapterWith().receive(wrong));
     expect(error.message).not.toContain(token);
     expect(error.message).not.toContain(wrong.query.get("Sign"));
     expect(error.message).not.toContain(signTencentRequest(token, fixedRequestTime));
@@ -106,7 +97,7 @@ describe("callback authentication with a token", () => {
 
   it("checks the signature before reading the body", async () => {
     const garbage = buildTencentCallback({ sdkAppId, command, body: "not json", token: "another-token", requestTime: fixedRequestTime });
-    expect(await refusal(adapterWith().receive(garbage))).toMatchObject({ code: "invalid_signature" });
+    expect(await refusalOf(adapterWith().receive(garbage))).toMatchObject({ code: "invalid_signature" });
   });
 });
 
@@ -120,7 +111,7 @@ describe("without a token", () => {
 
   it("still checks the SdkAppid", async () => {
     const adapter = createTencentAdapter({ sdkAppIds: [sdkAppId] });
-    const error = await refusal(adapter.receive(buildTencentCallback({ sdkAppId: "1400000009", command, body })));
+    const error = await refusalOf(adapter.receive(buildTencentCallback({ sdkAppId: "1400000009", command, body })));
     expect(error.code).toBe("app_mismatch");
   });
 });
@@ -128,7 +119,7 @@ describe("without a token", () => {
 describe("the command check", () => {
   it("refuses a body whose CallbackCommand differs from the URL's with command_mismatch 400", async () => {
     const request = buildTencentCallback({ sdkAppId, token, command: "Sns.CallbackBlackListAdd", body, requestTime: fixedRequestTime });
-    const error = await refusal(adapterWith().receive(request));
+    const error = await refusalOf(adapterWith().receive(request));
     expect(error).toMatchObject({ code: "command_mismatch", status: 400 });
     expect(error.message).toContain("Sns.CallbackBlackListAdd");
   });
@@ -136,9 +127,9 @@ describe("the command check", () => {
   it("refuses a URL or a body that names no command with invalid_payload 400", async () => {
     const noUrlCommand = buildTencentCallback({ sdkAppId, token, command, body, requestTime: fixedRequestTime });
     noUrlCommand.query.delete("CallbackCommand");
-    expect(await refusal(adapterWith().receive(noUrlCommand))).toMatchObject({ code: "invalid_payload", status: 400 });
+    expect(await refusalOf(adapterWith().receive(noUrlCommand))).toMatchObject({ code: "invalid_payload", status: 400 });
     const noBodyCommand = buildTencentCallback({ sdkAppId, token, command, body: { PairList: [] }, requestTime: fixedRequestTime });
-    expect(await refusal(adapterWith().receive(noBodyCommand))).toMatchObject({ code: "invalid_payload", status: 400 });
+    expect(await refusalOf(adapterWith().receive(noBodyCommand))).toMatchObject({ code: "invalid_payload", status: 400 });
   });
 });
 
@@ -159,8 +150,8 @@ describe("token rotation", () => {
     const adapter = adapterWith({ token: ["old-console-token", "new-console-token"] });
     expect((await adapter.receive(signedWith("old-console-token"))).events).toHaveLength(3);
     expect((await adapter.receive(signedWith("new-console-token"))).events).toHaveLength(3);
-    expect(await refusal(adapter.receive(signedWith("retired-token")))).toMatchObject({ code: "invalid_signature", status: 401 });
-    expect(await refusal(adapter.receive(buildTencentCallback({ sdkAppId, command, body })))).toMatchObject({ code: "missing_signature" });
+    expect(await refusalOf(adapter.receive(signedWith("retired-token")))).toMatchObject({ code: "invalid_signature", status: 401 });
+    expect(await refusalOf(adapter.receive(buildTencentCallback({ sdkAppId, command, body })))).toMatchObject({ code: "missing_signature" });
   });
 
   it("checks each token of a burst within one second, whichever signed the previous callback", async () => {
@@ -192,16 +183,6 @@ describe("authenticateHead: the checks the URL alone allows, before the body is 
     });
     return rest;
   };
-  const headRefusal = (check: () => void): FriendhookError => {
-    try {
-      check();
-    } catch (error) {
-      if (error instanceof FriendhookError) return error;
-      throw error;
-    }
-    throw new Error("the head was accepted");
-  };
-
   it("accepts the head of a correctly signed callback for a configured app", () => {
     expect(adapterWith().authenticateHead).toBeTypeOf("function");
     expect(() => adapterWith().authenticateHead?.(head({ token }))).not.toThrow();
@@ -210,7 +191,7 @@ describe("authenticateHead: the checks the URL alone allows, before the body is 
 
   it("refuses another app, a missing, wrong or stale signature, as receive would", () => {
     const adapter = adapterWith();
-    const check = (request: ReturnType<typeof head>) => headRefusal(() => adapter.authenticateHead?.(request));
+    const check = (request: ReturnType<typeof head>) => refusalThrownBy(() => adapter.authenticateHead?.(request));
     expect(check(head({ sdkAppId: "1400000001", token }))).toMatchObject({ code: "app_mismatch", status: 403 });
     expect(check(head())).toMatchObject({ code: "missing_signature", status: 401 });
     expect(check(head({ token: "another-token" }))).toMatchObject({ code: "invalid_signature", status: 401 });
@@ -220,6 +201,6 @@ describe("authenticateHead: the checks the URL alone allows, before the body is 
   it("checks only the SdkAppid when no token is configured", () => {
     const adapter = createTencentAdapter({ sdkAppIds: [sdkAppId] });
     expect(() => adapter.authenticateHead?.(head())).not.toThrow();
-    expect(headRefusal(() => adapter.authenticateHead?.(head({ sdkAppId: "1400000009" })))).toMatchObject({ code: "app_mismatch" });
+    expect(refusalThrownBy(() => adapter.authenticateHead?.(head({ sdkAppId: "1400000009" })))).toMatchObject({ code: "app_mismatch" });
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createTencentAdapter, type TencentAdapterSettings } from "../src/index";
+import { createTencentAdapter, type TencentAdapterOptions } from "../src/index";
 
 export const sdkAppId = "1400000000";
 export const token = "test-callback-token";
@@ -13,8 +13,8 @@ export function fixture(name: string): string {
   return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 }
 
-export function adapterWith(settings: Partial<TencentAdapterSettings> = {}) {
-  return createTencentAdapter({ sdkAppIds: [sdkAppId], token, now: () => fixedNow, ...settings });
+export function adapterWith(options: Partial<TencentAdapterOptions> = {}) {
+  return createTencentAdapter({ sdkAppIds: [sdkAppId], token, now: () => fixedNow, ...options });
 }
 
 export function acknowledgementBody(response: { body: string }): unknown {

@@ -11,6 +11,7 @@ import {
 } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { hostileBodies } from "./hostile-bodies";
+import { refusalOf } from "./refusals";
 
 export interface ConformanceCallback {
   readonly name: string;
@@ -130,15 +131,6 @@ function expectClearRefusal(adapter: ProviderAdapterV1, error: unknown): void {
   expect(adapter.refuse(refused).status).toBe(refused.status);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<FriendhookError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as FriendhookError;
-  }
-  throw new Error("the adapter accepted a callback it had to refuse");
-}
-
 /**
  * The conformance suite every provider adapter calls once from its own test file. It checks the
  * promises of the adapter contract: authentication before events, valid unified events,
@@ -196,7 +188,7 @@ export function describeAdapterConformance(name: string, options: AdapterConform
 
     for (const callback of options.refusedCallbacks) {
       it(`refuses ${callback.name}`, async () => {
-        const error = await refusal(options.createAdapter().receive(callback.request()));
+        const error = await refusalOf(options.createAdapter().receive(callback.request()));
         expect(error).toBeInstanceOf(FriendhookError);
         if (callback.code) expect(error.code).toBe(callback.code);
         expect([401, 403]).toContain(error.status);
@@ -215,7 +207,7 @@ export function describeAdapterConformance(name: string, options: AdapterConform
         const fromHead = headRefusal(adapter, request);
         if (fromHead === undefined) return;
         expect(fromHead).toBeInstanceOf(FriendhookError);
-        const fromReceive = await refusal(adapter.receive(request));
+        const fromReceive = await refusalOf(adapter.receive(request));
         expect((fromHead as FriendhookError).code).toBe(fromReceive.code);
       });
     }
@@ -224,7 +216,7 @@ export function describeAdapterConformance(name: string, options: AdapterConform
     if (tooManyEvents) {
       it("refuses a callback over maximumEventsPerCallback with too_many_events 413, in the provider's format", async () => {
         const adapter = tooManyEvents.createAdapter();
-        const error = await refusal(adapter.receive(tooManyEvents.request()));
+        const error = await refusalOf(adapter.receive(tooManyEvents.request()));
         expect(error).toBeInstanceOf(FriendhookError);
         expect([error.code, error.status]).toEqual(["too_many_events", 413]);
         expect(adapter.refuse(error).status).toBe(413);

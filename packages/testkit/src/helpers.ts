@@ -3,3 +3,4 @@ export * from "./hostile-bodies";
 export * from "./sample-events";
 export * from "./service-availability";
 export * from "./tcp-proxy";
+export * from "./refusals";

@@ -1,13 +1,11 @@
-import type { FriendhookError, ProviderResponse } from "@friendhook/core";
-
-const jsonHeaders = { "content-type": "application/json; charset=utf-8" } as const;
+import { type FriendhookError, type ProviderResponse, jsonResponse } from "@friendhook/core";
 
 /**
  * TODO(__name__): the answer the provider expects once the events are stored. Some read only the
  * status, some want a body of a fixed shape; keep it short (some reject long answers).
  */
 export function __nameCamel__Acknowledgement(): ProviderResponse {
-  return { status: 200, headers: jsonHeaders, body: JSON.stringify({ received: true }) };
+  return jsonResponse(200, { received: true });
 }
 
 /**
@@ -15,5 +13,5 @@ export function __nameCamel__Acknowledgement(): ProviderResponse {
  * the provider retries what can succeed later (503) and gives up on what cannot (4xx).
  */
 export function __nameCamel__Refusal(error: FriendhookError): ProviderResponse {
-  return { status: error.status, headers: jsonHeaders, body: JSON.stringify(error.toJSON()) };
+  return jsonResponse(error.status, error.toJSON());
 }

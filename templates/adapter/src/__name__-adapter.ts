@@ -9,10 +9,10 @@ import {
 import { __nameCamel__Acknowledgement, __nameCamel__Refusal } from "./__name__-acknowledgement";
 import { parse__Name__Callback } from "./__name__-callback-schemas";
 import { check__Name__EventCount } from "./__name__-event-cap";
-import { __nameCamel__EventCount, __nameCamel__Events, is__Name__OperationKnown } from "./__name__-events";
+import { __nameCamel__Events, is__Name__OperationKnown } from "./__name__-events";
 import { __nameCamel__Provider } from "./__name__-provider";
-import { type __Name__AdapterSettings, type Resolved__Name__Settings, resolve__Name__Settings } from "./__name__-settings";
-import { check__Name__SignatureHeaders, verify__Name__Signature } from "./__name__-signature";
+import { type __Name__AdapterOptions, type Resolved__Name__Options, resolve__Name__Options } from "./__name__-options";
+import { check__Name__SignatureHeaders, verify__Name__Signature } from "./__name__-authentication";
 
 function refusal(code: "method_not_allowed" | "app_mismatch", message: string): FriendhookError {
   return new FriendhookError(code, message, { provider: __nameCamel__Provider });
@@ -26,18 +26,18 @@ function authenticate__Name__Head(request: ProviderRequestHead): void {
   check__Name__SignatureHeaders(request.headers);
 }
 
-async function receive__Name__Callback(request: ProviderRequest, settings: Resolved__Name__Settings): Promise<ReceivedCallback> {
+async function receive__Name__Callback(request: ProviderRequest, options: Resolved__Name__Options): Promise<ReceivedCallback> {
   // Authentication comes first (what the head tells, then the signature over the body): nothing is
   // parsed for a caller who cannot prove who they are.
   authenticate__Name__Head(request);
   verify__Name__Signature(request.headers, request.body, {
-    secrets: settings.secrets,
-    maximumClockSkewSeconds: settings.maximumClockSkewSeconds,
-    now: settings.now(),
+    secrets: options.secrets,
+    maximumClockSkewSeconds: options.maximumClockSkewSeconds,
+    now: options.now(),
   });
   const body = readJsonBody(request.body, __nameCamel__Provider);
   const callback = parse__Name__Callback(body);
-  if (settings.appIds && !settings.appIds.has(callback.appId)) {
+  if (options.appIds && !options.appIds.has(callback.appId)) {
     throw refusal("app_mismatch", "The callback is for an app this receiver is not configured for.");
   }
 
@@ -51,7 +51,7 @@ async function receive__Name__Callback(request: ProviderRequest, settings: Resol
     };
   }
   // Counted before any event is made: a callback over the cap costs its parse and nothing more.
-  check__Name__EventCount(__nameCamel__EventCount(callback.operation), settings.maximumEventsPerCallback);
+  check__Name__EventCount(callback.operation, options.maximumEventsPerCallback);
   const events = __nameCamel__Events(callback, {
     receivedAt: request.receivedAt,
   });
@@ -59,8 +59,8 @@ async function receive__Name__Callback(request: ProviderRequest, settings: Resol
 }
 
 /** The __Title__ adapter: verifies each callback, then normalizes it into unified friend events. */
-export function create__Name__Adapter(settings: __Name__AdapterSettings): ProviderAdapterV1 {
-  const resolved = resolve__Name__Settings(settings);
+export function create__Name__Adapter(options: __Name__AdapterOptions): ProviderAdapterV1 {
+  const resolved = resolve__Name__Options(options);
   return {
     specificationVersion: "v1",
     provider: __nameCamel__Provider,

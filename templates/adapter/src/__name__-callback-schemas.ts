@@ -1,17 +1,15 @@
-import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
+import { latestTimestampMilliseconds, parseCallbackBody, tolerantField } from "@friendhook/core";
 import { z } from "zod";
 import { __nameCamel__Provider } from "./__name__-provider";
 
 /**
  * TODO(__name__): one tolerant schema per callback shape of the provider, with its exact field
  * names. Tolerant means `.loose()` (providers add fields) and descriptive fields that drop to
- * undefined when of the wrong type; the fields that say who changed what stay required.
+ * undefined when of the wrong type (`tolerantField`); the fields that say who changed what stay required.
  *
  * The fictional provider of this skeleton sends one shape for every operation:
  *   {"eventId":"…","appId":"…","operation":"friend_request","from":"alice","to":"bob","occurredAt":1700000000000,"message":"hi"}
  */
-
-const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 
 const UserIdSchema = z.string().min(1);
 
@@ -28,8 +26,8 @@ export const __Name__CallbackSchema = z
      * malformed descriptive field, and the receive time stands in for it. TODO(__name__): when the
      * provider signs its time, refuse such a callback instead (`invalid_payload`).
      */
-    occurredAt: optional(z.number().int().nonnegative().max(latestTimestampMilliseconds)),
-    message: optional(z.string()),
+    occurredAt: tolerantField(z.number().int().nonnegative().max(latestTimestampMilliseconds)),
+    message: tolerantField(z.string()),
   })
   .loose();
 
@@ -37,12 +35,5 @@ export type __Name__Callback = z.infer<typeof __Name__CallbackSchema>;
 
 /** A body that does not fit is `invalid_payload` (400), with the first few reasons. */
 export function parse__Name__Callback(body: Record<string, unknown>): __Name__Callback {
-  const result = __Name__CallbackSchema.safeParse(body);
-  if (!result.success) {
-    const issues = describeSchemaIssues(result.error, "body", { maximumIssues: 3 });
-    throw new FriendhookError("invalid_payload", `The body is not a __Title__ callback: ${issues}.`, {
-      provider: __nameCamel__Provider,
-    });
-  }
-  return result.data;
+  return parseCallbackBody(__Name__CallbackSchema, body, __nameCamel__Provider, "The body is not a __Title__ callback");
 }

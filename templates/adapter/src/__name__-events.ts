@@ -1,4 +1,4 @@
-import { type EventSource, type FriendEvent, type FriendEventType, deriveEventId } from "@friendhook/core";
+import { type EventSource, type FriendEvent, type FriendEventType, createFriendEvent } from "@friendhook/core";
 import type { __Name__Callback } from "./__name__-callback-schemas";
 import { __nameCamel__Provider } from "./__name__-provider";
 
@@ -28,12 +28,8 @@ export function is__Name__OperationKnown(operation: string): boolean {
   return Object.hasOwn(operations, operation);
 }
 
-/**
- * How many events a callback will make, known before any is made. TODO(__name__): for a provider
- * that lists several changes in one callback, the length of that list, read from the parsed JSON
- * before the schema validates its entries.
- */
-export function __nameCamel__EventCount(operation: string): number {
+/** How many events a callback of `operation` makes, known before any is made; 0 when it is not known. */
+export function __nameCamel__ChangeCount(operation: string): number {
   return is__Name__OperationKnown(operation) ? (operations[operation]?.length ?? 0) : 0;
 }
 
@@ -55,21 +51,22 @@ function identityParts(callback: __Name__Callback): string[] {
 export function __nameCamel__Events(callback: __Name__Callback, context: __Name__EventContext): FriendEvent[] {
   const changes = is__Name__OperationKnown(callback.operation) ? (operations[callback.operation] ?? []) : [];
   const source: EventSource = { command: callback.operation, callbackId: callback.eventId };
-  return changes.map(({ type, mutual }) => {
-    const event = {
-      id: deriveEventId({ provider: __nameCamel__Provider, appId: callback.appId, type, parts: identityParts(callback) }),
-      type,
+  const receivedAt = context.receivedAt.toISOString();
+  return changes.map(({ type, mutual }) =>
+    createFriendEvent(type, {
       provider: __nameCamel__Provider,
       appId: callback.appId,
       actor: callback.from,
       target: callback.to,
       mutual,
-      occurredAt: new Date(callback.occurredAt ?? context.receivedAt.getTime()).toISOString(),
-      occurredAtSource: callback.occurredAt === undefined ? "received" : "provider-milliseconds",
-      receivedAt: context.receivedAt.toISOString(),
+      providerTime:
+        callback.occurredAt === undefined
+          ? undefined
+          : { occurredAt: new Date(callback.occurredAt).toISOString(), source: "provider-milliseconds" },
+      receivedAt,
       source,
       details: type === "friend.request.sent" && callback.message ? { message: callback.message } : {},
-    };
-    return event as FriendEvent;
-  });
+      identity: identityParts(callback),
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { type ProviderRequest, createProviderRequest } from "@friendhook/core";
-import { __nameCamel__SignatureHeaders, sign__Name__Callback } from "./__name__-signature";
+import { __nameCamel__SignatureHeaders, sign__Name__Callback } from "./__name__-authentication";
 
 /**
  * Builders for correctly signed __Title__ callbacks, exported so that applications can test their

@@ -78,7 +78,7 @@ describe("__Title__ callbacks", () => {
   });
 });
 
-describe("__Title__ adapter settings", () => {
+describe("__Title__ adapter options", () => {
   it("refuses a mistyped option at construction, without echoing a secret", () => {
     expect(() => create__Name__Adapter({ secret, appIdz: ["demo-app"] } as never)).toThrow(/appIdz/);
     let error: unknown;

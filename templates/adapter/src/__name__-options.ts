@@ -1,4 +1,4 @@
-import { parseOptions } from "@friendhook/core";
+import { functionOption, listOf, oneOrMany, parseOptions, secretOption } from "@friendhook/core";
 import { z } from "zod";
 import { __nameCamel__Provider } from "./__name__-provider";
 
@@ -12,20 +12,13 @@ export const defaultMaximumClockSkewSeconds = 300;
  */
 export const defaultMaximumEventsPerCallback = 1_000;
 
-const isFunction = (value: unknown): boolean => typeof value === "function";
-
-const SecretSchema = z
-  .string()
-  .min(1, "a secret is empty")
-  .refine((secret) => secret.trim() === secret, "a secret has leading or trailing whitespace");
-
 /**
  * Strict on purpose: a mistyped option must fail at construction, never turn a check off silently.
- * TODO(__name__): name each setting as the provider's console names it, and document it in the README.
+ * TODO(__name__): name each option as the provider's console names it, and document it in the README.
  */
-export const __Name__AdapterSettingsSchema = z.strictObject({
+export const __Name__AdapterOptionsSchema = z.strictObject({
   /** The signing secret from the provider's console; several while one is rotated. */
-  secret: z.union([SecretSchema, z.array(SecretSchema).min(1, "name at least one secret")]),
+  secret: oneOrMany(secretOption("secret"), "secret"),
   /** The apps this receiver serves; a callback for any other app is refused. All apps when absent. */
   appIds: z.array(z.string().min(1)).min(1, "name at least one app id, or omit appIds").optional(),
   /** How far the signed timestamp may lie from now, in seconds. */
@@ -33,13 +26,13 @@ export const __Name__AdapterSettingsSchema = z.strictObject({
   /** The most events one callback may make; a callback that would make more is refused with `too_many_events` (413). */
   maximumEventsPerCallback: z.number().int().positive().optional(),
   /** The clock used to check timestamps; for tests. */
-  now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
+  now: functionOption<() => Date>("now must be a function returning a Date").optional(),
 });
 
-export type __Name__AdapterSettings = z.input<typeof __Name__AdapterSettingsSchema>;
+export type __Name__AdapterOptions = z.input<typeof __Name__AdapterOptionsSchema>;
 
-/** The settings with every default applied. */
-export interface Resolved__Name__Settings {
+/** The options with every default applied. */
+export interface Resolved__Name__Options {
   readonly secrets: readonly string[];
   readonly appIds: ReadonlySet<string> | undefined;
   readonly maximumClockSkewSeconds: number;
@@ -47,14 +40,11 @@ export interface Resolved__Name__Settings {
   readonly now: () => Date;
 }
 
-/** Validates the settings once, at construction. Messages name the setting, never its value. */
-export function resolve__Name__Settings(settings: __Name__AdapterSettings): Resolved__Name__Settings {
-  const options = parseOptions(__Name__AdapterSettingsSchema, settings, "__Title__ adapter", {
-    provider: __nameCamel__Provider,
-    noun: "settings",
-  });
+/** Validates the options once, at construction. Messages name the option, never its value. */
+export function resolve__Name__Options(input: __Name__AdapterOptions): Resolved__Name__Options {
+  const options = parseOptions(__Name__AdapterOptionsSchema, input, "__Title__ adapter", { provider: __nameCamel__Provider });
   return {
-    secrets: typeof options.secret === "string" ? [options.secret] : options.secret,
+    secrets: listOf(options.secret),
     appIds: options.appIds === undefined ? undefined : new Set(options.appIds),
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
     maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,

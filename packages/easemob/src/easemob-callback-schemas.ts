@@ -1,4 +1,4 @@
-import { describeSchemaIssues, FriendhookError, latestTimestampMilliseconds } from "@friendhook/core";
+import { latestTimestampMilliseconds, parseCallbackBody, tolerantField } from "@friendhook/core";
 import { z } from "zod";
 
 /**
@@ -8,8 +8,6 @@ import { z } from "zod";
  * Easemob adds fields over time; descriptive fields of the wrong type are dropped rather than
  * refused, so that a cosmetic change on Easemob's side never loses a relationship change.
  */
-
-const optional = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 
 /** The signed fields: `callId` (`{appkey}_{msg_id}`, or `{appkey}_{uuid}`) and `timestamp` in milliseconds. */
 export const EasemobSignedFieldsSchema = z
@@ -27,11 +25,11 @@ export const EasemobSignedFieldsSchema = z
 export const EasemobCallbackEnvelopeSchema = z
   .object({
     appkey: z.string().min(1).optional(),
-    chat_type: optional(z.string()),
+    chat_type: tolerantField(z.string()),
     /** `chat` (sent while the recipient was online) or `chat_offline` (stored for an offline one). */
-    eventType: optional(z.string()),
+    eventType: tolerantField(z.string()),
     /** The Easemob server that sent the callback. */
-    host: optional(z.string()),
+    host: tolerantField(z.string()),
   })
   .loose();
 
@@ -47,11 +45,11 @@ export const EasemobRosterCallbackSchema = z
       .object({
         operation: z.string().min(1),
         /** The roster version of the user the callback was sent to (`to`), after the change. */
-        roster_ver: optional(z.string()),
+        roster_ver: tolerantField(z.string()),
         /** The request text of `add`: documented as an object, sent as a string in every example. */
         reason: z.unknown().optional(),
         /** `ban` and `allow` only: `error_code` is `"ok"` when the change took effect. */
-        status: optional(z.object({ error_code: ErrorCodeSchema }).loose()),
+        status: tolerantField(z.object({ error_code: ErrorCodeSchema }).loose()),
       })
       .loose(),
   })
@@ -71,10 +69,5 @@ export function parseEasemobCallback<Schema extends z.ZodType>(
   body: Record<string, unknown>,
   what: string,
 ): z.output<Schema> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issues = describeSchemaIssues(parsed.error, "body", { maximumIssues: 4 });
-    throw new FriendhookError("invalid_payload", `The body is not ${what}: ${issues}.`, { provider: "easemob" });
-  }
-  return parsed.data;
+  return parseCallbackBody(schema, body, "easemob", `The body is not ${what}`);
 }

@@ -28,7 +28,7 @@ const AppKeySchema = z
   .string()
   .regex(/^[^#\s]+#[^#\s]+$/, 'an app key has the form "org#app", e.g. "1112220101#demo"');
 
-export const EasemobAdapterSettingsSchema = z
+export const EasemobAdapterOptionsSchema = z
   .strictObject({
     /** The secret of the callback rule. */
     secret: SecretSchema.optional(),
@@ -50,10 +50,13 @@ export const EasemobAdapterSettingsSchema = z
     }
   });
 
-export type EasemobAdapterSettings = z.input<typeof EasemobAdapterSettingsSchema>;
+export type EasemobAdapterOptions = z.input<typeof EasemobAdapterOptionsSchema>;
 
-/** The settings with every default applied. */
-export interface ResolvedEasemobSettings {
+/** @deprecated The former name of `EasemobAdapterOptions`; it will be removed in the next major version. */
+export type EasemobAdapterSettings = EasemobAdapterOptions;
+
+/** The options with every default applied. */
+export interface ResolvedEasemobOptions {
   readonly secrets: readonly string[];
   /**
    * The configured app keys by their lower-case form, as they are compared, each to its spelling
@@ -64,12 +67,9 @@ export interface ResolvedEasemobSettings {
   readonly maximumEventsPerCallback: number;
 }
 
-/** Validates the settings once, at construction, so that a mistyped option fails loudly. */
-export function resolveEasemobSettings(settings: EasemobAdapterSettings): ResolvedEasemobSettings {
-  const options = parseOptions(EasemobAdapterSettingsSchema, settings, "Easemob adapter", {
-    provider: "easemob",
-    noun: "settings",
-  });
+/** Validates the options once, at construction, so that a mistyped option fails loudly. */
+export function resolveEasemobOptions(input: EasemobAdapterOptions): ResolvedEasemobOptions {
+  const options = parseOptions(EasemobAdapterOptionsSchema, input, "Easemob adapter", { provider: "easemob" });
   return {
     secrets: options.secrets ?? (options.secret === undefined ? [] : [options.secret]),
     appKeys: options.appKeys === undefined ? undefined : new Map(options.appKeys.map((appKey) => [appKey.toLowerCase(), appKey])),

@@ -1,18 +1,10 @@
-import { FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { type EasemobAdapterSettings, createEasemobAdapter } from "../src/index";
+import { type EasemobAdapterOptions, createEasemobAdapter } from "../src/index";
+import { refusalThrownBy } from "@friendhook/testkit";
 
-function constructionError(settings: unknown): FriendhookError {
-  try {
-    createEasemobAdapter(settings as EasemobAdapterSettings);
-  } catch (error) {
-    if (error instanceof FriendhookError) return error;
-    throw error;
-  }
-  throw new Error("the settings were accepted");
-}
+const constructionError = (options: unknown) => refusalThrownBy(() => createEasemobAdapter(options as EasemobAdapterOptions));
 
-describe("settings", () => {
+describe("options", () => {
   it("accepts a secret, or several, with the optional checks", () => {
     expect(createEasemobAdapter({ secret: "s3cr3t" }).provider).toBe("easemob");
     expect(createEasemobAdapter({ secrets: ["one", "two", "three", "four", "five"] }).specificationVersion).toBe("v1");
@@ -21,9 +13,9 @@ describe("settings", () => {
     ).toBe("easemob");
   });
 
-  it("refuses bad settings at construction with misconfigured and a message naming the option", () => {
-    for (const [settings, message] of [
-      [{}, /settings: give the callback rule's `secret`, or `secrets` for several/],
+  it("refuses bad options at construction with misconfigured and a message naming the option", () => {
+    for (const [options, message] of [
+      [{}, /options: give the callback rule's `secret`, or `secrets` for several/],
       [{ secret: "a", secrets: ["b"] }, /give either `secret` or `secrets`, not both/],
       [{ secret: "" }, /secret: the secret is empty/],
       [{ secrets: [] }, /secrets: name at least one secret/],
@@ -40,9 +32,9 @@ describe("settings", () => {
       [{ secret: "s", includeRaw: "yes" }, /includeRaw/],
       [{ secret: "s", secert: "typo" }, /secert/],
     ] as const) {
-      const error = constructionError(settings);
+      const error = constructionError(options);
       expect(error.code).toBe("misconfigured");
-      expect(error.message).toMatch(/^Invalid Easemob adapter settings: /);
+      expect(error.message).toMatch(/^Invalid Easemob adapter options: /);
       expect(error.message).toMatch(message);
     }
   });

@@ -1,7 +1,7 @@
-import { type FriendRequestPolicy, allowAllFriendRequests, parseOptions } from "@friendhook/core";
+import { type FriendRequestPolicy, allowAllFriendRequests, functionOption, listOf, oneOrMany, parseOptions, secretOption } from "@friendhook/core";
 import { z } from "zod";
 
-/** OpenIM has no app id of its own; events carry this one unless the settings name another. */
+/** OpenIM has no app id of its own; events carry this one unless the options name another. */
 export const defaultOpenImAppId = "openim";
 
 /**
@@ -23,14 +23,9 @@ export const defaultDenialErrorCode = 80000;
 
 const int32Maximum = 2_147_483_647;
 
-const isFunction = (value: unknown): boolean => typeof value === "function";
+const TokenSchema = secretOption("token", "; omit `token` to turn the check off");
 
-const TokenSchema = z
-  .string()
-  .min(1, "a token is empty; omit `token` to turn the check off")
-  .refine((token) => token.trim() === token, "a token has leading or trailing whitespace");
-
-export const OpenImAdapterSettingsSchema = z.strictObject({
+export const OpenImAdapterOptionsSchema = z.strictObject({
   /** The `appId` of every event: OpenIM callbacks name no app, so name the deployment here. */
   appId: z.string().min(1, "appId is empty").optional(),
   /**
@@ -39,9 +34,9 @@ export const OpenImAdapterSettingsSchema = z.strictObject({
    * tokens are accepted at once while one is being rotated. OpenIM signs nothing: without a token,
    * keep the receiver on a network only OpenIM can reach.
    */
-  token: z.union([TokenSchema, z.array(TokenSchema).min(1, "name at least one token")]).optional(),
+  token: oneOrMany(TokenSchema, "token").optional(),
   /** The application's policy for before-callbacks; allows everything when absent. */
-  decide: z.custom<FriendRequestPolicy>(isFunction, "decide must be a function (request) => decision").optional(),
+  decide: functionOption<FriendRequestPolicy>("decide must be a function (request) => decision").optional(),
   /** How long the policy may take, in milliseconds; keep it below the callback's `timeout` in OpenIM. */
   decisionDeadlineMs: z.number().int().positive().max(60_000, "must be at most 60000 ms").optional(),
   /** The `errCode` OpenIM returns to the client when a denial names no code of its own. */
@@ -55,10 +50,13 @@ export const OpenImAdapterSettingsSchema = z.strictObject({
   maximumEventsPerCallback: z.number().int().positive().optional(),
 });
 
-export type OpenImAdapterSettings = z.input<typeof OpenImAdapterSettingsSchema>;
+export type OpenImAdapterOptions = z.input<typeof OpenImAdapterOptionsSchema>;
 
-/** The settings with every default applied. */
-export interface ResolvedOpenImSettings {
+/** @deprecated The former name of `OpenImAdapterOptions`; it will be removed in the next major version. */
+export type OpenImAdapterSettings = OpenImAdapterOptions;
+
+/** The options with every default applied. */
+export interface ResolvedOpenImOptions {
   readonly appId: string;
   /** Empty when no token is configured. */
   readonly tokens: readonly string[];
@@ -68,15 +66,12 @@ export interface ResolvedOpenImSettings {
   readonly maximumEventsPerCallback: number;
 }
 
-/** Validates the settings once, at construction, so that a mistyped option fails loudly. */
-export function resolveOpenImSettings(settings: OpenImAdapterSettings = {}): ResolvedOpenImSettings {
-  const options = parseOptions(OpenImAdapterSettingsSchema, settings, "OpenIM adapter", {
-    provider: "openim",
-    noun: "settings",
-  });
+/** Validates the options once, at construction, so that a mistyped option fails loudly. */
+export function resolveOpenImOptions(input: OpenImAdapterOptions = {}): ResolvedOpenImOptions {
+  const options = parseOptions(OpenImAdapterOptionsSchema, input, "OpenIM adapter", { provider: "openim" });
   return {
     appId: options.appId ?? defaultOpenImAppId,
-    tokens: options.token === undefined ? [] : typeof options.token === "string" ? [options.token] : options.token,
+    tokens: listOf(options.token),
     decide: options.decide ?? allowAllFriendRequests,
     decisionDeadlineMs: options.decisionDeadlineMs ?? defaultDecisionDeadlineMs,
     denialErrorCode: options.denialErrorCode ?? defaultDenialErrorCode,

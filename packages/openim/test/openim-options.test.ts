@@ -1,20 +1,13 @@
 import { FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { createOpenImAdapter, type OpenImAdapterSettings, openImCallbackRequest } from "../src/index";
+import { createOpenImAdapter, type OpenImAdapterOptions, openImCallbackRequest } from "../src/index";
 import { openImBodies, operationId } from "./fixtures";
+import { refusalThrownBy } from "@friendhook/testkit";
 
-function constructionError(settings: unknown): FriendhookError {
-  try {
-    createOpenImAdapter(settings as OpenImAdapterSettings);
-  } catch (error) {
-    expect(error).toBeInstanceOf(FriendhookError);
-    return error as FriendhookError;
-  }
-  throw new Error("the adapter accepted settings it had to refuse");
-}
+const constructionError = (options: unknown) => refusalThrownBy(() => createOpenImAdapter(options as OpenImAdapterOptions));
 
-describe("OpenIM adapter settings", () => {
-  it("works with no settings at all, under the app id openim", async () => {
+describe("OpenIM adapter options", () => {
+  it("works with no options at all, under the app id openim", async () => {
     const received = await createOpenImAdapter().receive(openImCallbackRequest({ body: openImBodies.afterAddFriend, operationId }));
     expect(received.appId).toBe("openim");
   });
@@ -32,8 +25,8 @@ describe("OpenIM adapter settings", () => {
     ["a policy that is not a function", { decide: { allow: true } }, "decide must be a function"],
     ["a deadline that is not a positive integer", { decisionDeadlineMs: 0 }, "decisionDeadlineMs"],
     ["a denial code of 0, which OpenIM reads as success", { denialErrorCode: 0 }, "denialErrorCode"],
-  ])("refuses %s", (_name, settings, fragment) => {
-    expect(constructionError(settings).message).toContain(fragment);
+  ])("refuses %s", (_name, options, fragment) => {
+    expect(constructionError(options).message).toContain(fragment);
   });
 
   it("never puts a token into an error message", () => {

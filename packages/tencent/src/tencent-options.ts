@@ -1,4 +1,4 @@
-import { type FriendRequestPolicy, allowAllFriendRequests, parseOptions } from "@friendhook/core";
+import { type FriendRequestPolicy, allowAllFriendRequests, functionOption, listOf, oneOrMany, parseOptions, secretOption } from "@friendhook/core";
 import { z } from "zod";
 
 /** Tencent waits 2 s for a "before" callback and then proceeds as if it had been allowed. */
@@ -14,14 +14,9 @@ export const defaultMaximumClockSkewSeconds = 60;
  */
 export const defaultMaximumEventsPerCallback = 10_000;
 
-const isFunction = (value: unknown): boolean => typeof value === "function";
+const TokenSchema = secretOption("token", "; omit `token` to turn authentication off");
 
-const TokenSchema = z
-  .string()
-  .min(1, "a token is empty; omit `token` to turn authentication off")
-  .refine((token) => token.trim() === token, "a token has leading or trailing whitespace");
-
-export const TencentAdapterSettingsSchema = z.strictObject({
+export const TencentAdapterOptionsSchema = z.strictObject({
   /** The SDKAppIDs this receiver serves; a callback for any other app is refused. */
   sdkAppIds: z
     .array(z.string().regex(/^\d+$/, "an SdkAppid is a string of digits, e.g. \"1400000000\""))
@@ -30,11 +25,11 @@ export const TencentAdapterSettingsSchema = z.strictObject({
    * The callback authentication token from the Chat console; enables `Sign` verification. Several
    * tokens are accepted at once while the token is being rotated.
    */
-  token: z.union([TokenSchema, z.array(TokenSchema).min(1, "name at least one token")]).optional(),
+  token: oneOrMany(TokenSchema, "token").optional(),
   /** How far `RequestTime` may lie from now, in seconds. */
   maximumClockSkewSeconds: z.number().int().positive().optional(),
   /** The application's policy for "before" callbacks; allows everything when absent. */
-  decide: z.custom<FriendRequestPolicy>(isFunction, "decide must be a function (request) => decision").optional(),
+  decide: functionOption<FriendRequestPolicy>("decide must be a function (request) => decision").optional(),
   /** How long the policy may take for a whole callback, in milliseconds; below Tencent's 2 s timeout. */
   decisionDeadlineMs: z
     .number()
@@ -45,13 +40,16 @@ export const TencentAdapterSettingsSchema = z.strictObject({
   /** The most events one callback may make; a callback listing more changes is refused with `too_many_events` (413). */
   maximumEventsPerCallback: z.number().int().positive().optional(),
   /** The clock used to check `RequestTime`; for tests. */
-  now: z.custom<() => Date>(isFunction, "now must be a function returning a Date").optional(),
+  now: functionOption<() => Date>("now must be a function returning a Date").optional(),
 });
 
-export type TencentAdapterSettings = z.input<typeof TencentAdapterSettingsSchema>;
+export type TencentAdapterOptions = z.input<typeof TencentAdapterOptionsSchema>;
 
-/** The settings with every default applied. */
-export interface ResolvedTencentSettings {
+/** @deprecated The former name of `TencentAdapterOptions`; it will be removed in the next major version. */
+export type TencentAdapterSettings = TencentAdapterOptions;
+
+/** The options with every default applied. */
+export interface ResolvedTencentOptions {
   readonly sdkAppIds: ReadonlySet<string>;
   /** Empty when no token is configured. */
   readonly tokens: readonly string[];
@@ -62,15 +60,12 @@ export interface ResolvedTencentSettings {
   readonly now: () => Date;
 }
 
-/** Validates the settings once, at construction, so that a mistyped option fails loudly. */
-export function resolveTencentSettings(settings: TencentAdapterSettings): ResolvedTencentSettings {
-  const options = parseOptions(TencentAdapterSettingsSchema, settings, "Tencent adapter", {
-    provider: "tencent",
-    noun: "settings",
-  });
+/** Validates the options once, at construction, so that a mistyped option fails loudly. */
+export function resolveTencentOptions(input: TencentAdapterOptions): ResolvedTencentOptions {
+  const options = parseOptions(TencentAdapterOptionsSchema, input, "Tencent adapter", { provider: "tencent" });
   return {
     sdkAppIds: new Set(options.sdkAppIds),
-    tokens: options.token === undefined ? [] : typeof options.token === "string" ? [options.token] : options.token,
+    tokens: listOf(options.token),
     maximumClockSkewSeconds: options.maximumClockSkewSeconds ?? defaultMaximumClockSkewSeconds,
     maximumEventsPerCallback: options.maximumEventsPerCallback ?? defaultMaximumEventsPerCallback,
     decide: options.decide ?? allowAllFriendRequests,

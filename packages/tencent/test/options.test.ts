@@ -1,18 +1,10 @@
-import { FriendhookError } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
-import { createTencentAdapter, type TencentAdapterSettings } from "../src/index";
+import { createTencentAdapter, type TencentAdapterOptions } from "../src/index";
+import { refusalThrownBy } from "@friendhook/testkit";
 
-function constructionError(settings: unknown): FriendhookError {
-  try {
-    createTencentAdapter(settings as TencentAdapterSettings);
-  } catch (error) {
-    if (error instanceof FriendhookError) return error;
-    throw error;
-  }
-  throw new Error("the settings were accepted");
-}
+const constructionError = (options: unknown) => refusalThrownBy(() => createTencentAdapter(options as TencentAdapterOptions));
 
-describe("settings", () => {
+describe("options", () => {
   it("accepts the minimal and the complete form", () => {
     expect(createTencentAdapter({ sdkAppIds: ["1400000000"] }).provider).toBe("tencent");
     const adapter = createTencentAdapter({
@@ -42,8 +34,8 @@ describe("settings", () => {
       [{ sdkAppIds: ["1400000000"], now: new Date() }, "now must be a function"],
       [{ sdkAppIds: ["1400000000"], includeRaw: "yes" }, "includeRaw"],
     ];
-    for (const [settings, expected] of cases) {
-      const error = constructionError(settings);
+    for (const [options, expected] of cases) {
+      const error = constructionError(options);
       expect(error.code).toBe("misconfigured");
       expect(error.message).toContain(expected);
     }

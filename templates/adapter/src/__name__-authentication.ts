@@ -1,5 +1,4 @@
-import { FriendhookError, constantTimeEqualAny } from "@friendhook/core";
-import { createHmac } from "node:crypto";
+import { FriendhookError, constantTimeEqualAny, hmacSha256Hex } from "@friendhook/core";
 import { __nameCamel__Provider } from "./__name__-provider";
 
 /**
@@ -17,9 +16,7 @@ export const __nameCamel__SignatureHeaders = {
 } as const;
 
 export function sign__Name__Callback(secret: string, timestamp: number | string, body: Uint8Array | string): string {
-  const hmac = createHmac("sha256", secret).update(`${timestamp}.`, "utf8");
-  hmac.update(typeof body === "string" ? Buffer.from(body, "utf8") : body);
-  return `v1=${hmac.digest("hex")}`;
+  return `v1=${hmacSha256Hex(secret, `${timestamp}.`, body)}`;
 }
 
 export interface __Name__SignatureCheck {
