@@ -24,8 +24,9 @@ export function deliverySection(results: DeliveryResults): string[] {
       `\`Sns.CallbackFriendAdd\` callbacks of ${whole(settings.pairsPerCallback)} pairs each (${whole(backlog.events / backlog.seconds)} events/s ` +
       `while storing it, four callbacks at a time, through \`receiver.handle\`), on ${whole(settings.pairs)} user pairs, ` +
       "with a delivery of each event to each server. Then, per server: the server's own write rate with the same events and the " +
-      "client library the sink uses, and the drain of the backlog by a receiver with that sink alone and the default delivery " +
-      "settings, until every event is stored and its delivery settled in the store.",
+      "client library the sink uses (half of them written just before the drain, half just after), and the drain of the backlog " +
+      "by a receiver with that sink alone and the default delivery settings, until every event is stored and its delivery " +
+      "settled in the store.",
     "",
     "| server | server's own write | server events/s | drained events/s | drain ÷ server | seconds | dead letters | stored by the sink |",
     "|---|---|--:|--:|--:|--:|--:|--:|",

@@ -15,7 +15,8 @@ export function runDeliverySuite(options: BenchOptions): Promise<DeliveryResults
     deadlineMs: 600_000,
   };
   const child = fork(entry, [JSON.stringify(settings)], {
-    execArgv: childExecArguments(),
+    // Under --profile, the whole suite (storing the backlog, the servers' own writes, the drains) is profiled.
+    execArgv: childExecArguments(options.profileDirectory ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDirectory}`, "--cpu-prof-name=delivery.cpuprofile"] : []),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
