@@ -1,8 +1,14 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import express, { Router } from "express";
 
-/** The page's files, committed as they are served: no build step. Next to `src/` and `dist/` alike. */
-export const inspectorDirectory = fileURLToPath(new URL("../../inspector/", import.meta.url));
+/**
+ * The page's files, committed as they are served (no build step), in the package's `inspector/`:
+ * two levels up from this module's source, one level up from the bundle in `dist/`.
+ */
+export const inspectorDirectory = ["../../inspector/", "../inspector/"]
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((directory) => existsSync(`${directory}index.html`)) ?? fileURLToPath(new URL("../../inspector/", import.meta.url));
 
 /**
  * The page and its script and style only, from this origin; data only from this origin's `/api`;
