@@ -126,8 +126,12 @@ describe("soak", () => {
 
     // Nothing acknowledged is lost: every acknowledged callback's event reaches the sink.
     const delivered = () => new Set(sink.deliveries.map((delivery) => delivery.event.source.requestId));
-    await waitFor("the sink to receive every acknowledged event", () => (acknowledged.every((id) => delivered().has(id)) ? true : undefined), 120_000, 250).catch(() => undefined);
-    const missing = acknowledged.filter((id) => !delivered().has(id));
+    const undelivered = () => {
+      const received = delivered();
+      return acknowledged.filter((id) => !received.has(id));
+    };
+    await waitFor("the sink to receive every acknowledged event", () => (undelivered().length === 0 ? true : undefined), 120_000, 250).catch(() => undefined);
+    const missing = undelivered();
     const final = await readMetrics(app.url);
 
     const middle = durationMs / 2;
