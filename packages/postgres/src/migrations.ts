@@ -200,7 +200,7 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
-    version: 7,
+    version: 8,
     name: "operator's view",
     statements: (tables) => [
       // What an operator's view reads without scanning every row: a user's events by actor and by
