@@ -77,7 +77,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const stopDurationsMs: number[] = [];
     const chaos = (async () => {
       for (const threshold of options.killThresholds) {
-        await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 60_000, 5);
+        await waitFor(`${threshold} acknowledged callbacks`, () => (acknowledged >= threshold ? true : undefined), 180_000, 5);
         const stoppingAt = Date.now();
         exits.push(options.stopWith === "terminate" ? await deployment.current().stop(30_000) : await deployment.current().killHard());
         stopDurationsMs.push(Date.now() - stoppingAt);
@@ -115,7 +115,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       const pending = await pendingDeliveries(final.url, "http").catch(() => undefined);
       if (pending === 0 && stored.filter((event) => !received().has(event.id)).length > 0) pendingGaugeEmptyTooEarly += 1;
       return undefined;
-    }, 60_000, 200).catch(() => undefined);
+    }, 300_000, 200).catch(() => undefined);
     const catchUpMs = Date.now() - catchUpStartedAt;
     await final.stop();
     const eventIdsOfRun = new Set(plans.flatMap((plan) => plan.eventIds));

@@ -313,7 +313,7 @@ describe("hostile input against the running app", () => {
       expect(tally.acknowledged).toBeGreaterThan(0);
     }
     expect(deployment.current().hasExited()).toBe(false);
-  }, 300_000);
+  }, 900_000);
 
   it("times out a client that stalls or trickles its body (408 or a closed connection) and keeps answering others meanwhile", async () => {
     const slowClients = [

@@ -46,14 +46,14 @@ describe("sink outage", () => {
     // back: each phase lasts a while in acknowledged callbacks and in time, and fewer attempts than
     // the app's ten, so that nothing may be given up on.
     const downstream = (async () => {
-      await waitFor("100 acknowledged callbacks", () => (acknowledged >= 100 ? true : undefined), 60_000, 5);
+      await waitFor("100 acknowledged callbacks", () => (acknowledged >= 100 ? true : undefined), 180_000, 5);
       sink.mode = "unavailable";
       outage.startedAt = Date.now();
-      await waitFor("400 acknowledged callbacks", () => (acknowledged >= 400 ? true : undefined), 60_000, 5);
+      await waitFor("400 acknowledged callbacks", () => (acknowledged >= 400 ? true : undefined), 180_000, 5);
       await sleep(Math.max(0, outage.startedAt + 3000 - Date.now()));
       await sink.close();
       outage.closedAt = Date.now();
-      await waitFor("700 acknowledged callbacks", () => (acknowledged >= 700 ? true : undefined), 60_000, 5);
+      await waitFor("700 acknowledged callbacks", () => (acknowledged >= 700 ? true : undefined), 180_000, 5);
       await sleep(Math.max(0, outage.closedAt + 3000 - Date.now()));
       sink.mode = "accept";
       await sink.reopen();
@@ -73,7 +73,7 @@ describe("sink outage", () => {
     await waitFor("the sink to receive every stored event", () => {
       const received = new Set(sink.deliveries.map((delivery) => delivery.webhookId));
       return stored.every((event) => received.has(event.id)) ? true : undefined;
-    }, 50_000, 250).catch(() => undefined);
+    }, 300_000, 250).catch(() => undefined);
     const deadLetters = await readAllDeadLetters(url);
     const failedBatches = (await readMetrics(url)).get('friendhook_delivery_failures_total{sink="http"}') ?? 0;
     const deliveredIds = new Set(sink.deliveries.map((delivery) => delivery.webhookId));

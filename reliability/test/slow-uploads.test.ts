@@ -129,7 +129,7 @@ describe("slow uploads against the running app", () => {
       return result;
     });
     // Once the budget is full, the process holds the most it will: its memory then, and a genuine callback's answer.
-    await waitFor("the uploads beyond the budget to be refused", () => (busyAnswers >= stalledUploads - defaultBudgetBytes / bodyLimitBytes ? true : undefined), 30_000);
+    await waitFor("the uploads beyond the budget to be refused", () => (busyAnswers >= stalledUploads - defaultBudgetBytes / bodyLimitBytes ? true : undefined), 120_000);
     const whileFull = deployment.current().residentSetBytes();
     const genuine = () =>
       buildEasemobCallback({ secret: credentials.easemobSecrets[0], operation: "remove", from: "rel-alice", to: `rel-bob-${Date.now()}`, appKey: credentials.easemobAppKeys[0] });
@@ -168,5 +168,5 @@ describe("slow uploads against the running app", () => {
     // What the budget held (64 MiB at most) is given back: the app takes callbacks again.
     expect(afterOutcome.kind === "answered" && afterOutcome.status).toBe(200);
     expect(deployment.current().hasExited()).toBe(false);
-  }, 300_000);
+  }, 900_000);
 });
