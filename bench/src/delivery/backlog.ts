@@ -41,6 +41,8 @@ export async function storeBacklog(settings: BacklogSettings): Promise<BacklogRe
     },
   }));
   const receiver = createReceiver({ adapters: benchAdapters(), store, sinks });
+  // A pair twice in one callback would be one event (the same id): every callback's pairs differ.
+  if (settings.pairs < settings.pairsPerCallback) throw new Error(`the backlog needs at least ${settings.pairsPerCallback} user pairs`);
   const callbacks = Math.ceil(settings.events / settings.pairsPerCallback);
   const startedAt = performance.now();
   let next = 0;

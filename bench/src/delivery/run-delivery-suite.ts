@@ -11,12 +11,12 @@ export function runDeliverySuite(options: BenchOptions): Promise<DeliveryResults
     events: options.backlogEvents,
     pairsPerCallback: 1_000,
     // Ten events per pair: the order per pair is at stake, and most batches still hold distinct pairs.
-    pairs: Math.max(1, Math.floor(options.backlogEvents / 10)),
+    pairs: Math.max(1_000, Math.floor(options.backlogEvents / 10)),
     deadlineMs: 600_000,
   };
   const child = fork(entry, [JSON.stringify(settings)], {
     // Under --profile, the whole suite (storing the backlog, the servers' own writes, the drains) is profiled.
-    execArgv: childExecArguments(options.profileDirectory ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDirectory}`, "--cpu-prof-name=delivery.cpuprofile"] : []),
+    execArgv: childExecArguments(options.profileDirectory ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDirectory}`] : []),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
