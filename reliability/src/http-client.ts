@@ -25,8 +25,30 @@ export interface SendOptions {
   readonly timeoutMs?: number;
 }
 
-/** Sends one request and never throws: a missing answer is an outcome like any other. */
-export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions = {}): Promise<HttpOutcome> {
+/** A connection closed under a request: by the server after an early answer, or a keep-alive race. */
+const closedConnection = /^(ECONNRESET|EPIPE)$/;
+
+/**
+ * Sends one request and never throws: a missing answer is an outcome like any other. A request that
+ * finds its kept-alive connection already closed by the server (it closes idle ones after its
+ * keep-alive timeout, which a busy client can miss) never reached it, and is sent once more on a
+ * connection of its own, as HTTP clients do.
+ */
+export async function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions = {}): Promise<HttpOutcome> {
+  const attempt = await sendOnce(baseUrl, raw, options);
+  if (attempt.outcome.kind === "failed" && attempt.reusedConnection && closedConnection.test(attempt.outcome.reason)) {
+    const { agent: _closed, ...onItsOwnConnection } = options;
+    return (await sendOnce(baseUrl, raw, onItsOwnConnection)).outcome;
+  }
+  return attempt.outcome;
+}
+
+/** Whether an outcome is a connection closed under the request rather than an answer. */
+export function isClosedConnection(outcome: HttpOutcome): boolean {
+  return outcome.kind === "failed" && closedConnection.test(outcome.reason);
+}
+
+function sendOnce(baseUrl: string, raw: RawRequest, options: SendOptions): Promise<{ outcome: HttpOutcome; reusedConnection: boolean }> {
   const url = new URL(raw.path, baseUrl);
   const body = typeof raw.body === "string" ? Buffer.from(raw.body, "utf8") : raw.body === undefined ? undefined : Buffer.from(raw.body);
   return new Promise((resolve) => {
@@ -34,7 +56,7 @@ export function sendRaw(baseUrl: string, raw: RawRequest, options: SendOptions =
     const settle = (outcome: HttpOutcome) => {
       if (settled) return;
       settled = true;
-      resolve(outcome);
+      resolve({ outcome, reusedConnection: outgoing.reusedSocket });
     };
     const outgoing = httpRequest(
       {

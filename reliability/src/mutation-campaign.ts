@@ -4,7 +4,7 @@ import { mutateCallback } from "./callback-mutations";
 import { type CallbackShape, type ProviderRoute, rawRequestOf } from "./callback-shape";
 import { type BoundSignatures, type ExpectedAnswer, appAdapters, expectedAnswer } from "./callback-verdict";
 import { type ReliabilityCredentials, reliabilityCredentials } from "./credentials";
-import { sendRaw } from "./http-client";
+import { isClosedConnection, sendRaw } from "./http-client";
 import { createSeededRandom } from "./seeded-random";
 import { genuineCallback } from "./signed-callbacks";
 
@@ -77,6 +77,18 @@ function seedOf(seed: number, route: ProviderRoute, index: number): number {
   return (seed ^ Math.imul(routes.indexOf(route) + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 }
 
+/** Refusals the app can give from a request's head, before reading its body. */
+const refusalsBeforeTheBody = new Set([
+  "body_too_large",
+  "unsupported_media_type",
+  "method_not_allowed",
+  "missing_signature",
+  "invalid_signature",
+  "stale_request",
+  "app_mismatch",
+  "command_mismatch",
+]);
+
 /**
  * Sends genuine signed callbacks of every provider, each followed by its mutations, and compares
  * every answer with the one the rules give (`expectedAnswer`). A genuine callback goes first, so
@@ -109,7 +121,14 @@ export async function runMutationCampaign(options: MutationCampaignOptions): Pro
     const tally = byRoute[route];
     if (genuine) tally.genuine += 1;
     else tally.mutations += 1;
-    if (outcome.kind === "failed") unanswered += 1;
+    // A refusal that the URL, the headers or the length decide comes before the body is read, and the
+    // connection is closed while the body may still be on its way: the client then sees the close.
+    const closedInsteadOfRefusal =
+      !genuine && expected.code !== undefined && refusalsBeforeTheBody.has(expected.code) && isClosedConnection(outcome);
+    if (closedInsteadOfRefusal) {
+      tally.refused += 1;
+      tally.refusedByCode.closed = (tally.refusedByCode.closed ?? 0) + 1;
+    } else if (outcome.kind === "failed") unanswered += 1;
     else if (outcome.status >= 500) serverErrors += 1;
     else if (outcome.status >= 400 && !genuine) {
       tally.refused += 1;
@@ -129,6 +148,7 @@ export async function runMutationCampaign(options: MutationCampaignOptions): Pro
     if (expected.unrecognizedCallbackId !== undefined) expectedUnrecognizedIds.add(expected.unrecognizedCallbackId);
     const answered = outcome.kind === "failed" ? { status: outcome.reason } : { status: outcome.status, code: errorCodeOf(outcome) };
     const codeMatches = expected.code === undefined || answered.code === expected.code;
+    if (closedInsteadOfRefusal) return;
     if (answered.status !== expected.status || !codeMatches || (genuine && expected.status !== 200)) {
       mismatches.push({ route, genuineIndex: index, name, expected: { status: expected.status, code: expected.code }, answered });
     }
