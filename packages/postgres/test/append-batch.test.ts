@@ -16,7 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresStore, type PostgresFriendEventStore } from "../src/index";
 import { collidingAppIds, collidingEvents, collisionInstant } from "./colliding-events";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, databaseHost, databasePort, useTestSchemas } from "./support/postgres-test-database";
 
 const users = ["ann", "bob"] as const;
 const appIds = collidingAppIds;
@@ -136,20 +136,13 @@ describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
-
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
+    const { pool, newSchema } = useTestSchemas();
 
     describe("postgres store batch of appends", () => {
       let store: PostgresFriendEventStore;
 
       beforeAll(async () => {
-        const schema = uniqueSchemaName();
-        schemas.push(schema);
+        const schema = newSchema();
         store = createPostgresStore({ connectionString, schema });
         await store.migrate();
       });
@@ -206,8 +199,7 @@ describeWithService(
       it("writes a batch of appends in one statement per table, and falls back to one savepoint per append when one fails", async () => {
         const statements: string[] = [];
         const recordedPool = recordingPool(statements);
-        const schema = uniqueSchemaName();
-        schemas.push(schema);
+        const schema = newSchema();
         const store = createPostgresStore({ pool: recordedPool, schema });
         await store.migrate();
         const events = buildFriendEvents(8);

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeWithService } from "@friendhook/testkit";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createPostgresStore, migrations } from "../src/index";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, databaseHost, databasePort, useTestSchemas } from "./support/postgres-test-database";
 
 const fixture = readFileSync(join(import.meta.dirname, "fixtures/first-release.sql"), "utf8");
 const app = { provider: "easemob", appId: "acme#chat" };
@@ -12,16 +12,10 @@ describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
+    const { pool, newSchema } = useTestSchemas();
 
     it("opens a schema the first release wrote, migrates it to the current one and loses nothing", async () => {
-      const schema = uniqueSchemaName();
-      schemas.push(schema);
+      const schema = newSchema();
       await pool.query(fixture.replaceAll("__schema__", schema));
       const before = (await pool.query<{ id: string; event: Record<string, unknown> }>(`SELECT id, event FROM "${schema}".friendhook_events ORDER BY sequence`)).rows;
 

@@ -1,23 +1,12 @@
 import { describeSinkFriendTableOrdering, describeStoreFriendTableOrdering, describeWithService } from "@friendhook/testkit";
-import { afterAll } from "vitest";
 import { createPostgresSink, createPostgresStore } from "../src/index";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, databaseHost, databasePort, useTestSchemas } from "./support/postgres-test-database";
 
 describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
-    const newSchema = () => {
-      const schema = uniqueSchemaName();
-      schemas.push(schema);
-      return schema;
-    };
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
+    const { newSchema } = useTestSchemas();
 
     describeStoreFriendTableOrdering("postgres store", { createStore: () => createPostgresStore({ connectionString, schema: newSchema() }), runs: 100 });
     describeSinkFriendTableOrdering("postgres sink", { createSink: () => createPostgresSink({ connectionString, schema: newSchema() }), runs: 100 });

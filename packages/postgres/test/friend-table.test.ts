@@ -2,7 +2,7 @@ import { type FriendEvent, SinkError } from "@friendhook/core";
 import { buildFriendEvent, describeWithService } from "@friendhook/testkit";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresSink, migrations, type PostgresSink } from "../src/index";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./support/postgres-test-database";
 
 const app = { provider: "easemob", appId: "org#app" } as const;
 

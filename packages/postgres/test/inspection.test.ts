@@ -2,7 +2,7 @@ import { buildFriendEvents, describeWithService } from "@friendhook/testkit";
 import { afterAll, expect, it } from "vitest";
 import { createPostgresStore } from "../src/index";
 import { inspectionQueries } from "../src/inspection";
-import { connectionString, createTestPool, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, createTestPool, databasePort, dropSchema, uniqueSchemaName } from "./support/postgres-test-database";
 
 /** Sample parameters for each query: `$1`… in order. */
 const parametersOf: Record<keyof ReturnType<typeof inspectionQueries>, unknown[]> = {

@@ -1,25 +1,19 @@
 import { deriveCallbackId, type FriendEvent } from "@friendhook/core";
 import { buildFriendEvents, describeWithService } from "@friendhook/testkit";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPostgresStore, migrations } from "../src/index";
 import { tableNames } from "../src/table-names";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, databaseHost, databasePort, useTestSchemas } from "./support/postgres-test-database";
 
 describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
+    const { pool, newSchema } = useTestSchemas();
 
     /** A schema as the store left it at `version`: the migrations up to it applied, nothing after. */
     async function schemaAtVersion(version: number) {
-      const schema = uniqueSchemaName();
-      schemas.push(schema);
+      const schema = newSchema();
       const tables = tableNames(schema, "friendhook_");
       await pool.query(`CREATE SCHEMA "${schema}"`);
       await pool.query(`CREATE TABLE ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

@@ -1,9 +1,9 @@
 import { createMemoryStore, type FriendEvent, type FriendEventStore, FriendhookError, type ProviderAdapterV1, SinkError } from "@friendhook/core";
 import { buildFriendEvents, describeSinkConformance, describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import { createReceiver } from "@friendhook/receiver";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPostgresSink, migrations, type PostgresSink } from "../src/index";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName, useTestSchemas } from "./support/postgres-test-database";
 
 /** For receivers that only deliver what a test stored itself. */
 const noCallbacks: ProviderAdapterV1 = {
@@ -41,13 +41,11 @@ describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
+    const { pool, newSchema } = useTestSchemas();
     const schemaOfSink = new WeakMap<PostgresSink, string>();
 
     const openSink = (options: { schema?: string } = {}): PostgresSink => {
-      const schema = options.schema ?? uniqueSchemaName();
-      schemas.push(schema);
+      const schema = newSchema(options.schema);
       const sink = createPostgresSink({ connectionString, schema, tablePrefix: "fh_" });
       schemaOfSink.set(sink, schema);
       return sink;
@@ -57,11 +55,6 @@ describeWithService(
       const result = await pool.query<{ event: FriendEvent }>(`SELECT event FROM ${sink.tables.events} ORDER BY sequence`);
       return result.rows.map((row) => row.event);
     };
-
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
 
     describeSinkConformance("postgres", {
       createSink: () => openSink(),
@@ -133,8 +126,7 @@ describeWithService(
 
       it("reconnects after the server ends its connections, losing nothing", async () => {
         const applicationName = `friendhook-test-${uniqueSchemaName().slice(-12)}`;
-        const schema = uniqueSchemaName();
-        schemas.push(schema);
+        const schema = newSchema();
         const sink = createPostgresSink({ connectionString, schema, applicationName });
         const events = buildFriendEvents(9);
         await sink.deliver(events.slice(0, 3));
@@ -176,8 +168,7 @@ describeWithService(
       });
 
       it("keeps tables of different prefixes in one schema apart", async () => {
-        const schema = uniqueSchemaName();
-        schemas.push(schema);
+        const schema = newSchema();
         const left = createPostgresSink({ connectionString, schema, tablePrefix: "left_" });
         const right = createPostgresSink({ connectionString, schema, tablePrefix: "right_" });
         await left.deliver(buildFriendEvents(2));
@@ -188,8 +179,7 @@ describeWithService(
       });
 
       it("works on a pool the application owns and leaves it open", async () => {
-        const schema = uniqueSchemaName();
-        schemas.push(schema);
+        const schema = newSchema();
         const sink = createPostgresSink({ pool, schema });
         await sink.deliver(buildFriendEvents(1));
         await sink.close();

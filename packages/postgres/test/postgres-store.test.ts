@@ -1,29 +1,23 @@
 import type { FriendEvent } from "@friendhook/core";
 import { deliveryOrderKey } from "@friendhook/core";
 import { buildFriendEvent, buildFriendEvents, describeStoreConformance, describeWithService } from "@friendhook/testkit";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPostgresStore, type PostgresFriendEventStore } from "../src/index";
-import { connectionString, createTestPool, databaseHost, databasePort, dropSchema, uniqueSchemaName } from "./postgres-test-database";
+import { connectionString, databaseHost, databasePort, uniqueSchemaName, useTestSchemas } from "./support/postgres-test-database";
 
 describeWithService(
   "PostgreSQL",
   databasePort,
   () => {
-    const pool = createTestPool();
-    const schemas: string[] = [];
+    const { pool, newSchema } = useTestSchemas();
     const schemaOfStore = new WeakMap<PostgresFriendEventStore, string>();
 
-    const openStore = (schema = uniqueSchemaName()): PostgresFriendEventStore => {
-      schemas.push(schema);
+    const openStore = (requested?: string): PostgresFriendEventStore => {
+      const schema = newSchema(requested);
       const store = createPostgresStore({ connectionString, schema });
       schemaOfStore.set(store, schema);
       return store;
     };
-
-    afterAll(async () => {
-      for (const schema of schemas) await dropSchema(pool, schema);
-      await pool.end();
-    });
 
     describeStoreConformance("postgres", {
       createStore: () => openStore(),
