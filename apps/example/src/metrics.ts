@@ -31,63 +31,21 @@ export function createMetrics(): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  // Every counter and histogram here has a fixed set of labels and lives in this app's registry.
+  const counter = <Label extends string>(name: string, help: string, labelNames: readonly Label[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const histogram = <Label extends string>(name: string, help: string, labelNames: readonly Label[]) =>
+    new Histogram({ name, help, labelNames, buckets: latencyBucketsSeconds, registers });
 
-  const callbacks = new Counter({
-    name: "friendhook_callbacks_total",
-    help: "Provider callbacks by outcome: stored, duplicate, unrecognized, refused (4xx) or failed (5xx).",
-    labelNames: ["provider", "outcome"] as const,
-    registers,
-  });
-  const refusals = new Counter({
-    name: "friendhook_callback_refusals_total",
-    help: "Callbacks answered with an error, by stable error code.",
-    labelNames: ["provider", "code"] as const,
-    registers,
-  });
-  const callbackDuration = new Histogram({
-    name: "friendhook_callback_duration_seconds",
-    help: "Time from reading a callback to answering it, storage included.",
-    labelNames: ["provider", "outcome"] as const,
-    buckets: latencyBucketsSeconds,
-    registers,
-  });
-  const events = new Counter({
-    name: "friendhook_events_total",
-    help: "Events of the callbacks that stored new events, by provider and type.",
-    labelNames: ["provider", "type"] as const,
-    registers,
-  });
-  const deliveryAttempts = new Counter({
-    name: "friendhook_delivery_attempts_total",
-    help: "Batches handed to a sink.",
-    labelNames: ["sink"] as const,
-    registers,
-  });
-  const deliveryFailures = new Counter({
-    name: "friendhook_delivery_failures_total",
-    help: "Batches a sink did not take in full; what failed is delivered again in parts, retried or dead-lettered.",
-    labelNames: ["sink"] as const,
-    registers,
-  });
-  const deliveredEvents = new Counter({
-    name: "friendhook_delivered_events_total",
-    help: "Events a sink took.",
-    labelNames: ["sink"] as const,
-    registers,
-  });
-  const deadLetters = new Counter({
-    name: "friendhook_dead_letters_total",
-    help: "Deliveries that ran out of attempts (or failed permanently) and went to the dead letters.",
-    labelNames: ["sink"] as const,
-    registers,
-  });
-  const httpDuration = new Histogram({
-    name: "friendhook_http_request_duration_seconds",
-    help: "HTTP request latency by route pattern and status.",
-    labelNames: ["method", "route", "status_code"] as const,
-    buckets: latencyBucketsSeconds,
-    registers,
-  });
+  const callbacks = counter("friendhook_callbacks_total", "Provider callbacks by outcome: stored, duplicate, unrecognized, refused (4xx) or failed (5xx).", ["provider", "outcome"]);
+  const refusals = counter("friendhook_callback_refusals_total", "Callbacks answered with an error, by stable error code.", ["provider", "code"]);
+  const callbackDuration = histogram("friendhook_callback_duration_seconds", "Time from reading a callback to answering it, storage included.", ["provider", "outcome"]);
+  const events = counter("friendhook_events_total", "Events of the callbacks that stored new events, by provider and type.", ["provider", "type"]);
+  const deliveryAttempts = counter("friendhook_delivery_attempts_total", "Batches handed to a sink.", ["sink"]);
+  const deliveryFailures = counter("friendhook_delivery_failures_total", "Batches a sink did not take in full; what failed is delivered again in parts, retried or dead-lettered.", ["sink"]);
+  const deliveredEvents = counter("friendhook_delivered_events_total", "Events a sink took.", ["sink"]);
+  const deadLetters = counter("friendhook_dead_letters_total", "Deliveries that ran out of attempts (or failed permanently) and went to the dead letters.", ["sink"]);
+  const httpDuration = histogram("friendhook_http_request_duration_seconds", "HTTP request latency by route pattern and status.", ["method", "route", "status_code"]);
 
   let readDroppedLogLines: (() => Readonly<Record<DropReason, number>>) | undefined;
   new Counter({
@@ -105,30 +63,21 @@ export function createMetrics(): AppMetrics {
   });
 
   let readDeliveries: (() => Promise<readonly DeliveryCounts[]>) | undefined;
-  const backlog = async (field: "pending" | "deadLettered", gauge: Gauge<"sink">) => {
-    gauge.reset();
-    // A scrape during shutdown, or with the store gone, shows no backlog rather than failing.
-    const counts = await readDeliveries?.().catch(() => []);
-    for (const count of counts ?? []) gauge.set({ sink: count.sink }, count[field]);
-  };
-  new Gauge({
-    name: "friendhook_deliveries_pending",
-    help: "Deliveries waiting, in flight or scheduled for a retry, by sink.",
-    labelNames: ["sink"] as const,
-    registers,
-    async collect() {
-      await backlog("pending", this);
-    },
-  });
-  new Gauge({
-    name: "friendhook_deliveries_dead_lettered",
-    help: "Dead letters waiting to be replayed, by sink.",
-    labelNames: ["sink"] as const,
-    registers,
-    async collect() {
-      await backlog("deadLettered", this);
-    },
-  });
+  const backlogGauge = (name: string, help: string, field: "pending" | "deadLettered") =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["sink"] as const,
+      registers,
+      async collect() {
+        this.reset();
+        // A scrape during shutdown, or with the store gone, shows no backlog rather than failing.
+        const counts = await readDeliveries?.().catch(() => []);
+        for (const count of counts ?? []) this.set({ sink: count.sink }, count[field]);
+      },
+    });
+  backlogGauge("friendhook_deliveries_pending", "Deliveries waiting, in flight or scheduled for a retry, by sink.", "pending");
+  backlogGauge("friendhook_deliveries_dead_lettered", "Dead letters waiting to be replayed, by sink.", "deadLettered");
 
   const observer: ReceiverObserver = {
     callbackHandled(info) {
