@@ -5,9 +5,9 @@ import {
   type ProviderRequest,
   type ReceivedCallback,
   checkStorableText,
-  deriveCallbackId,
   isFriendhookError,
   isUserId,
+  storedCallbackOf,
 } from "@friendhook/core";
 import { createEasemobAdapter } from "@friendhook/easemob";
 import { createOpenImAdapter } from "@friendhook/openim";
@@ -61,7 +61,6 @@ function requestProblem(request: ProviderRequest): FriendhookError | undefined {
 }
 
 const refusal = (error: FriendhookError): ExpectedAnswer => ({ status: error.status, code: error.code, eventIds: [] });
-const lenientUtf8 = new TextDecoder("utf-8", { fatal: false });
 
 /**
  * What the app must answer, from the rules and nothing the app says: the receiver's request checks;
@@ -92,17 +91,7 @@ export async function expectedAnswer(
   if (!callback.events.every((event) => isUserId(event.actor) && isUserId(event.target))) {
     return refusal(new FriendhookError("invalid_payload", "a user id breaks the rule"));
   }
-  const command = callback.unrecognized?.command ?? callback.command;
-  const body = callback.body ?? lenientUtf8.decode(request.body);
-  const kept = {
-    id: deriveCallbackId({ provider: callback.provider, appId: callback.appId, command, body }),
-    provider: callback.provider,
-    appId: callback.appId,
-    command,
-    receivedAt: request.receivedAt.toISOString(),
-    body,
-    ...(callback.unrecognized && { unrecognizedReason: callback.unrecognized.reason }),
-  };
+  const kept = storedCallbackOf(callback, request);
   const append: AppendInput = { events: callback.events, callback: kept, ...(callback.binding && { binding: callback.binding }), sinks: [] };
   const unstorable = checkStorableText(append);
   if (unstorable) return refusal(unstorable);

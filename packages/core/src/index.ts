@@ -2,6 +2,7 @@ export * from "./friend-event-type";
 export * from "./friend-event";
 export * from "./event-id";
 export * from "./callback-id";
+export * from "./stored-callback";
 export * from "./user-id";
 export * from "./error-codes";
 export * from "./friendhook-error";

@@ -8,6 +8,7 @@ import {
   type ProviderRequestHead,
   type ProviderResponse,
   type ReceivedCallback,
+  storedCallbackOf,
 } from "@friendhook/core";
 import { type BodyBudget, createBodyBudget } from "./body-budget";
 import { createSinkWorker, type SinkWorker } from "./delivery/sink-worker";
@@ -18,7 +19,6 @@ import { type ReceiverOptions, ReceiverOptionsSchema } from "./receiver-options"
 import { checkProviderRequest, withRequiredHeaders } from "./request-checks";
 import { checkRequestHead } from "./request-head-check";
 import { checkEventUserIds } from "./event-checks";
-import { buildStoredCallback } from "./stored-callback";
 
 /**
  * The ingest and delivery of friendhook: callbacks in (`handle`, and the handlers built on it:
@@ -175,7 +175,8 @@ export function createReceiver(input: ReceiverOptions): Receiver {
     const eventTypes = callback.events.map((event) => event.type);
     const userIdProblem = checkEventUserIds(callback.events);
     if (userIdProblem) return refuseAt(adapterName, userIdProblem, startedAt, eventTypes);
-    const stored = buildStoredCallback(callback, request, options.keepRecognizedCallbacks);
+    // An unrecognized callback is always kept (nothing a provider sent is lost); a recognized one only when asked.
+    const stored = callback.unrecognized || options.keepRecognizedCallbacks ? storedCallbackOf(callback, request) : undefined;
     let inserted = 0;
     // A binding alone is appended too: the signature must be bound even when nothing else is kept.
     if (callback.events.length > 0 || stored || callback.binding) {
