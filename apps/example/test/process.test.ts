@@ -1,31 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeWithService, unusedLocalPort } from "@friendhook/testkit";
 import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { demoCredentials } from "./support/demo-credentials";
-import { type Child, appStartupTimeoutMs, runPackageScript, startAppProcess } from "./support/child-process";
+import { appStartupTimeoutMs, runPackageScript, startAppProcess, useAppProcesses } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
-const children: Child[] = [];
-const directories: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill();
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function dataDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), "friendhook-process-"));
-  directories.push(directory);
-  return directory;
-}
-
-function track(child: Child): Child {
-  children.push(child);
-  return child;
-}
+const { track, dataDirectory } = useAppProcesses("friendhook-process-");
 
 describe("the app as a process", () => {
   it("starts with the DEMO configuration when asked with --demo, takes `simulate`, and stops cleanly on SIGTERM", async () => {

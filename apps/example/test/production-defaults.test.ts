@@ -1,32 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildEasemobCallback } from "@friendhook/easemob";
 import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { buildTencentCallback } from "@friendhook/tencent";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { demoCredentials } from "./support/demo-credentials";
 import { sendCallback } from "../src/simulate/send-callback";
-import { type Child, appStartupTimeoutMs, packageScript, startAppProcess } from "./support/child-process";
+import { type Child, appStartupTimeoutMs, packageScript, startAppProcess, useAppProcesses } from "./support/child-process";
 import { request, waitFor } from "./support/running-app";
 
-const children: Child[] = [];
-const directories: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill();
-  for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
-});
-
-function dataDirectory(): string {
-  const directory = mkdtempSync(join(tmpdir(), "friendhook-defaults-"));
-  directories.push(directory);
-  return directory;
-}
-
-function track(child: Child): Child {
-  children.push(child);
-  return child;
-}
+const { track, dataDirectory } = useAppProcesses("friendhook-defaults-");
 
 const operatorSecret = "operator-easemob-secret-5Rk2";
 const apiToken = "operator-api-token-Zq8Lw3Nv6Tp1";

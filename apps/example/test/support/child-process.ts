@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { afterEach } from "vitest";
 
 export const appDirectory = resolve(import.meta.dirname, "../..");
 
@@ -82,4 +84,28 @@ export function runPackageScript(name: string, commandLineArguments: readonly st
     stdio: ["ignore", "pipe", "pipe"],
   });
   return watch(child, true);
+}
+
+/**
+ * For a test file that starts the app as a process: `track` a child to kill it after each test, and
+ * `dataDirectory()` a fresh directory removed after each test.
+ */
+export function useAppProcesses(directoryPrefix: string): { track: (child: Child) => Child; dataDirectory: () => string } {
+  const children: Child[] = [];
+  const directories: string[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill();
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+  return {
+    track(child) {
+      children.push(child);
+      return child;
+    },
+    dataDirectory() {
+      const directory = mkdtempSync(join(tmpdir(), directoryPrefix));
+      directories.push(directory);
+      return directory;
+    },
+  };
 }
