@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from "node:stream";
 import { createMemoryStore, type FriendEventStore, FriendhookError, type ProviderAdapterV1, type ProviderRequest, type ProviderRequestHead } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   answerCallback,
   type CallbackHandledInfo,
@@ -12,12 +12,9 @@ import {
   type ReceiverOptions,
 } from "../src/index";
 import { readRequestBody } from "../src/node/index";
-import { createFixtureAdapter, signedCallback } from "./support";
+import { closeReceiversAfterEach, createFixtureAdapter, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 /** The fixture adapter, plus a head check: the `x-app` header must name the configured app. */
 function adapterWithHeadCheck(): ProviderAdapterV1 {

@@ -1,12 +1,9 @@
 import { createMemoryStore, type DeliveryContext, type FriendEvent, type FriendEventSink } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { createReadApi, createReceiver, type Receiver } from "../src/index";
-import { createFixtureAdapter, eventually, signedCallback } from "./support";
+import { describe, expect, it } from "vitest";
+import { createReadApi, createReceiver } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 describe("the delivery context", () => {
   it("gives a sink each event's sequence in the store's arrival order, the same for a replayed dead letter", async () => {

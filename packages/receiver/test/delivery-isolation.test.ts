@@ -7,14 +7,11 @@ import {
   type FriendEventStore,
   SinkError,
 } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions, type Receiver } from "../src/index";
-import { createFixtureAdapter, eventually, relationEvent } from "./support";
+import { describe, expect, it } from "vitest";
+import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, relationEvent } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 /**
  * Stores `events` first, then starts delivery, so that the worker claims them together (one batch

@@ -5,16 +5,13 @@ import {
   type FriendEventSink,
   SinkError,
 } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deliverRound, type LeasedDelivery, type RoundHalt } from "../src/delivery/delivery-round";
 import { splitIntoLanes } from "../src/delivery/delivery-lanes";
-import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions, type Receiver } from "../src/index";
-import { createFixtureAdapter, eventually, relationEvent } from "./support";
+import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type DeliveryOptions } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, relationEvent } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 /** `count` events over `pairCount` user pairs, the pairs interleaved as a backlog stores them. */
 function interleavedEvents(count: number, pairCount: number): FriendEvent[] {

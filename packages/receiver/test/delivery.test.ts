@@ -1,12 +1,9 @@
 import { createMemorySink, createMemoryStore, deliveryOrderKey, type FriendEvent, type FriendEventSink, SinkError } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type Receiver, type ReceiverOptions } from "../src/index";
-import { createFixtureAdapter, eventually, signedCallback } from "./support";
+import { describe, expect, it } from "vitest";
+import { createReadApi, createReceiver, type DeliveryAttemptedInfo, type ReceiverOptions } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 function setup(sinks: FriendEventSink[], options: Partial<ReceiverOptions> = {}) {
   const attempts: DeliveryAttemptedInfo[] = [];

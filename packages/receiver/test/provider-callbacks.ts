@@ -8,6 +8,7 @@ import { createSqliteStore } from "@friendhook/sqlite";
 import { buildTencentCallback, createTencentAdapter, tencentCallbackBodies } from "@friendhook/tencent";
 import { afterAll, afterEach, expect } from "vitest";
 import { createReadApi, createReceiver, type ReadApi, type Receiver, type ReceiverOptions } from "../src/index";
+import { closeReceiversAfterEach } from "./support";
 
 export const easemobSecret = "easemob-handler-secret";
 export const easemobAppKey = "1112220101#demo";
@@ -19,10 +20,7 @@ export const openImAppId = "openim-handlers";
 const root = mkdtempSync(join(tmpdir(), "friendhook-handlers-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 export interface ProviderReceiver {
   readonly receiver: Receiver;

@@ -1,12 +1,9 @@
 import { createMemorySink, createMemoryStore, type FriendEventStore, FriendhookError } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createReadApi, createReceiver, type Receiver } from "../src/index";
-import { createFixtureAdapter, eventually, signedCallback } from "./support";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 /** A receiver whose idle or failing sink looks for due deliveries only once a minute, unless woken. */
 function slowPollingReceiver(store: FriendEventStore) {

@@ -8,14 +8,11 @@ import {
   type ProviderAdapterV1,
   type ProviderRequest,
 } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { type CallbackHandledInfo, createReadApi, createReceiver, type Receiver, type ReceiverOptions } from "../src/index";
-import { createFixtureAdapter, signedCallback } from "./support";
+import { describe, expect, it } from "vitest";
+import { type CallbackHandledInfo, createReadApi, createReceiver, type ReceiverOptions } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 function setup(options: Partial<ReceiverOptions> = {}) {
   const handled: CallbackHandledInfo[] = [];

@@ -1,12 +1,9 @@
 import { createMemorySink, createMemoryStore, type FriendEvent, type FriendEventSink, type FriendEventStore, FriendhookError } from "@friendhook/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { createReceiver, type PruneRoundInfo, type Receiver, type ReceiverOptions } from "../src/index";
-import { createFixtureAdapter, eventually, signedCallback } from "./support";
+import { describe, expect, it } from "vitest";
+import { createReceiver, type PruneRoundInfo, type ReceiverOptions } from "../src/index";
+import { closeReceiversAfterEach, createFixtureAdapter, eventually, signedCallback } from "./support";
 
-const opened: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of opened.splice(0)) await receiver.close();
-});
+const opened = closeReceiversAfterEach();
 
 const minute = 60_000;
 const start = Date.UTC(2025, 0, 1);

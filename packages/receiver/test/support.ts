@@ -9,6 +9,8 @@ import {
   readJsonBody,
   sha256Hex,
 } from "@friendhook/core";
+import { afterEach } from "vitest";
+import type { Receiver } from "../src/index";
 
 export const secret = "fixture-secret";
 const start = Date.UTC(2024, 0, 1);
@@ -98,4 +100,13 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
     if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A list whose receivers are closed after each test of the file that asks for it. */
+export function closeReceiversAfterEach(): Receiver[] {
+  const opened: Receiver[] = [];
+  afterEach(async () => {
+    for (const receiver of opened.splice(0)) await receiver.close();
+  });
+  return opened;
 }
