@@ -12,12 +12,12 @@ const packagesDirectory = join(dirname(require.resolve("@friendhook/core/package
  */
 const reviewedComparisons = [
   {
-    file: "tencent/src/tencent-signature.ts",
+    file: "tencent/src/tencent-authentication.ts",
     text: "lastSignature?.token !== token",
     reason: "the token of the cached signature against the configured token: both the receiver's own, neither from a request",
   },
   {
-    file: "tencent/src/tencent-signature.ts",
+    file: "tencent/src/tencent-authentication.ts",
     text: "lastSignature.requestTime !== requestTime",
     reason: "RequestTime is public (it travels in the URL); it only keys the cache of the expected Sign",
   },
@@ -30,7 +30,7 @@ describe("no signature or secret is compared with === in any package's source", 
   it("finds no comparison of secret material outside core's constant-time functions", () => {
     const scanned = typeScriptFilesUnder(packagesDirectory).filter((path) => path.includes("/src/"));
     // The scan covers every provider adapter and the HTTP sink's webhook verifier.
-    for (const adapter of ["easemob/src/easemob-signature.ts", "tencent/src/tencent-signature.ts"]) {
+    for (const adapter of ["easemob/src/easemob-authentication.ts", "tencent/src/tencent-authentication.ts", "openim/src/openim-authentication.ts"]) {
       expect(scanned).toContain(join(packagesDirectory, adapter));
     }
     const suspicious = findSuspiciousComparisonsUnder(packagesDirectory).filter(
