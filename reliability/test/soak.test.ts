@@ -21,10 +21,10 @@ import {
 /**
  * Steady load for `FRIENDHOOK_SOAK_SECONDS` (240 s by default, what CI runs; set it higher to soak
  * longer) with a retention of one minute: past the first minute the store holds about a minute of
- * events, so in the second half its size and the process's memory must stay near their level at
- * the middle. The middle comes two minutes in: pruning has run for a minute by then, and the heap
- * has grown to what steady pruning needs (at 150 s the middle fell before that, and a run on a quiet
- * machine saw memory climb 23 % after it, from 234 MB to the 289 MB every run levels off at).
+ * events. In the second half the database file must stay within 20 % of its level at the middle,
+ * and the process's memory must not rise more than 20 % above its level. The middle comes two
+ * minutes in, after a minute of pruning: at 150 s it came before the heap had grown to what steady
+ * pruning needs (a quiet run saw memory climb from 234 MB to the 289 MB every run reaches).
  */
 const durationMs = Math.max(150, Number(process.env.FRIENDHOOK_SOAK_SECONDS ?? 240)) * 1000;
 const callbacksPerSecond = 100;
@@ -137,7 +137,9 @@ describe("soak", () => {
     const final = await readMetrics(app.url);
 
     const middle = durationMs / 2;
-    const around = samples.filter((sample) => Math.abs(sample.at - middle) <= 5000);
+    // The level at the middle: the median of the minute around it, so that one collection of the
+    // heap (resident memory saws between about 220 and 290 MB here) does not make the level.
+    const around = samples.filter((sample) => Math.abs(sample.at - middle) <= 30_000);
     const secondHalf = samples.filter((sample) => sample.at > middle);
     const level = { databaseBytes: median(around.map((sample) => sample.databaseBytes)), residentBytes: median(around.map((sample) => sample.residentBytes)) };
     const extremes = (field: "databaseBytes" | "residentBytes") => ({
@@ -178,6 +180,8 @@ describe("soak", () => {
     expect(samples.filter((sample) => sample.prunedEvents > sample.deliveredEvents)).toEqual([]);
     expect(around.length).toBeGreaterThan(0);
     expect(deviation(database, level.databaseBytes)).toBeLessThanOrEqual(tolerance);
-    expect(deviation(resident, level.residentBytes)).toBeLessThanOrEqual(tolerance);
+    // Memory must not grow past its level; when the heap hands memory back, it falls below it, which
+    // is reported (residentDeviation) but is no growth.
+    expect((resident.highest - level.residentBytes) / level.residentBytes).toBeLessThanOrEqual(tolerance);
   });
 });
