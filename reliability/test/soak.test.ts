@@ -53,7 +53,7 @@ const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size
 const median = (values: readonly number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 describe("soak", () => {
-  it(`keeps the database and memory level under steady load with a one-minute retention, delivering every event before pruning it (${durationMs / 1000} s)`, { timeout: durationMs + 180_000 }, async () => {
+  it(`keeps the database file level under steady load with a one-minute retention, delivering every event before pruning it (${durationMs / 1000} s)`, { timeout: durationMs + 180_000 }, async () => {
     recorder = await startWebhookRecorder(reliabilityCredentials.webhookSecret);
     const sdkAppId = reliabilityCredentials.tencentSdkAppIds[0];
     deployment = createAppDeployment({
