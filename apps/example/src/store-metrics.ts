@@ -16,7 +16,7 @@ export function createStoreMetrics(registry: Registry, measure: () => Promise<St
   const registers = [registry];
   const pruned = new Counter({
     name: "friendhook_pruned_total",
-    help: "Rows retention removed, by kind: events, dead letters, callbacks, friend-table tombstones.",
+    help: "Rows retention removed, by kind: events, dead letters, callbacks, friend-table tombstones, decisions.",
     labelNames: ["kind"] as const,
     registers,
   });
@@ -52,6 +52,7 @@ export function createStoreMetrics(registry: Registry, measure: () => Promise<St
       pruned.inc({ kind: "dead_letters" }, info.deadLetters);
       pruned.inc({ kind: "callbacks" }, info.callbacks);
       pruned.inc({ kind: "tombstones" }, info.tombstones);
+      pruned.inc({ kind: "decisions" }, info.decisions);
     },
   };
 }

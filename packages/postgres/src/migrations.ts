@@ -223,4 +223,25 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 9,
+    name: "decisions",
+    statements: (tables) => [
+      // The application's decisions about pending friend requests: the whole decision as JSON,
+      // beside the columns that filter (an app, a user as actor or target), page and prune it.
+      `CREATE TABLE ${tables.decisions} (
+        sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text COLLATE "C" NOT NULL UNIQUE,
+        provider text COLLATE "C" NOT NULL,
+        app_id text COLLATE "C" NOT NULL,
+        actor text COLLATE "C" NOT NULL,
+        target text COLLATE "C" NOT NULL,
+        decided_at timestamptz NOT NULL,
+        decision jsonb NOT NULL
+      )`,
+      `CREATE INDEX ${quotedIndexName(tables, "decisions_by_decided_at")} ON ${tables.decisions} (decided_at)`,
+      `CREATE INDEX ${quotedIndexName(tables, "decisions_by_actor")} ON ${tables.decisions} (actor, sequence)`,
+      `CREATE INDEX ${quotedIndexName(tables, "decisions_by_target")} ON ${tables.decisions} (target, sequence)`,
+    ],
+  },
 ];

@@ -3,6 +3,7 @@ import { FriendhookError } from "@friendhook/core";
 import { commitAppendBatch } from "./append-batch";
 import { createBindingPruner } from "./callback-bindings";
 import { selectCallback, selectUnrecognizedCallbacks } from "./callbacks";
+import { insertDecisions, selectDecisions } from "./decisions";
 import {
   claimDeliveries,
   completeDeliveries,
@@ -147,6 +148,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
     readCallback: (input) => run(() => selectCallback(pool, tables, input)),
 
     friendsOf: (input) => run(() => queryFriendsOf(pool, tables, input)),
+
+    recordDecisions: (decisions) => run(() => insertDecisions(pool, tables, decisions)),
+
+    listDecisions: (page = {}) =>
+      run(() => selectDecisions(pool, tables, { ...page, after: parseSequenceCursor(page.after), limit: resolvePageLimit(page.limit) })),
 
     prune: (input) => run(() => pruneStore(pool, tables, input)),
 

@@ -63,12 +63,23 @@ export async function pruneStore(pool: Pool, tables: TableNames, input: PruneInp
      WHERE NOT active AND not_before < to_timestamp($1::double precision / 1000) ORDER BY not_before LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [input.tombstonesBefore, limit],
   );
-  return { events, deadLetters, callbacks, tombstones };
+  const decisions =
+    input.decisionsBefore === undefined
+      ? 0
+      : await deleteBatch(
+          pool,
+          tables.decisions,
+          "sequence",
+          `SELECT sequence FROM ${tables.decisions} WHERE decided_at < to_timestamp($1::double precision / 1000)
+           ORDER BY decided_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [input.decisionsBefore, limit],
+        );
+  return { events, deadLetters, callbacks, tombstones, decisions };
 }
 
 /** The events stored (an exact count: an index-only scan) and the bytes of the store's tables and their indexes. */
 export async function measureStore(pool: Pool, tables: TableNames): Promise<StoreSize> {
-  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendRelations, tables.callbackBindings];
+  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendRelations, tables.callbackBindings, tables.decisions];
   const result = await pool.query<{ events: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM ${tables.events}) AS events,
        (${relations.map((relation) => `pg_total_relation_size('${relation.replaceAll("'", "''")}')`).join(" + ")}) AS bytes`,

@@ -17,6 +17,8 @@ export interface TableNames {
   readonly storedPerSecond: string;
   /** Deliveries completed per sink and second, for the last hour. */
   readonly deliveredPerSecond: string;
+  /** The application's decisions about pending friend requests. */
+  readonly decisions: string;
 }
 
 /** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
@@ -39,5 +41,6 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     callbackBindings: table("callback_bindings"),
     storedPerSecond: table("stored_per_second"),
     deliveredPerSecond: table("delivered_per_second"),
+    decisions: table("decisions"),
   };
 }

@@ -7,6 +7,8 @@ import type {
   UserEventsInput,
   DeadLetterPage,
   DeadLetterPageOptions,
+  DecisionPage,
+  DecisionPageOptions,
   DeliveryCounts,
   EventPage,
   FriendEventStore,
@@ -46,6 +48,8 @@ export interface ReadApi {
   replayDeadLetters(options?: ReplayOptions): Promise<number>;
   /** Stored callbacks the adapters did not map to events, with the reason. */
   unrecognized(options?: PageOptions): Promise<UnrecognizedPage>;
+  /** Recorded decisions about pending friend requests, in recorded order, optionally of one app or user. */
+  decisions(options?: DecisionPageOptions): Promise<DecisionPage>;
   /** A stored callback by its id, or the one an event came from; undefined when none was kept. */
   callback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   /** Pending and dead-lettered deliveries per sink. */
@@ -66,6 +70,7 @@ const readMethods = [
   "listDeadLetters",
   "replayDeadLetters",
   "listUnrecognized",
+  "listDecisions",
   "readCallback",
   "countDeliveries",
   "listUserEvents",
@@ -104,6 +109,7 @@ export function createReadApi(input: ReadApiOptions): ReadApi {
       return replayed;
     },
     unrecognized: (options) => store.listUnrecognized(options),
+    decisions: (options) => store.listDecisions(options),
     callback: (readCallbackInput) => store.readCallback(readCallbackInput),
     deliveryCounts: () => store.countDeliveries(),
     userEvents: (userEventsInput) => store.listUserEvents(userEventsInput),

@@ -40,6 +40,7 @@ export interface PruneRoundInfo {
   readonly deadLetters: number;
   readonly callbacks: number;
   readonly tombstones: number;
+  readonly decisions: number;
   readonly durationMs: number;
 }
 

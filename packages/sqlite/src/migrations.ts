@@ -185,6 +185,23 @@ export const migrations: readonly Migration[] = [
     PRIMARY KEY (second, sink)
   ) WITHOUT ROWID;
   `,
+  // Version 6: the application's decisions about pending friend requests, with what filters them
+  // (an app, a user as actor or target) and what prunes them (their age) indexed.
+  `
+  CREATE TABLE decisions (
+    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    target TEXT NOT NULL,
+    decided_at INTEGER NOT NULL,
+    decision TEXT NOT NULL
+  );
+  CREATE INDEX decisions_by_decided_at ON decisions (decided_at);
+  CREATE INDEX decisions_by_actor ON decisions (actor, sequence);
+  CREATE INDEX decisions_by_target ON decisions (target, sequence);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -33,6 +33,7 @@ import {
   type StoredCallback,
 } from "@friendhook/core";
 import Database from "better-sqlite3";
+import { decisionStatements } from "./decision-rows";
 import { createGroupCommit } from "./group-commit";
 import { inspectionQueries } from "./inspection-queries";
 import { migrate } from "./migrations";
@@ -291,6 +292,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   const filename = join(options.directory, options.filename);
   const database = openDatabase(filename, options.busyTimeoutMs);
   const statements = prepareStatements(database);
+  const decisions = decisionStatements(database);
   let closed = false;
 
   function applyToFriendTable(change: RelationChange) {
@@ -354,13 +356,14 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   /** Counted once at open, then kept by appends and pruning: this process is the file's only writer. */
   let storedEvents = statements.countEvents.get()?.count ?? 0;
 
-  function pruneOnce({ eventsReceivedBefore, deadLettersBefore, callbacksReceivedBefore, tombstonesBefore, batchSize }: PruneInput): PruneResult {
+  function pruneOnce({ eventsReceivedBefore, deadLettersBefore, callbacksReceivedBefore, tombstonesBefore, decisionsBefore, batchSize }: PruneInput): PruneResult {
     const limit = batchSize;
     const deadLetters = statements.pruneDeadLetters.run({ before: deadLettersBefore, limit }).changes;
     const events = statements.pruneEvents.run({ before: new Date(eventsReceivedBefore).toISOString(), limit }).changes;
     const callbacks = statements.pruneCallbacks.run({ before: new Date(callbacksReceivedBefore).toISOString(), limit }).changes;
     const tombstones = statements.pruneTombstones.run({ before: tombstonesBefore, limit }).changes;
-    return { events, deadLetters, callbacks, tombstones };
+    const prunedDecisions = decisionsBefore === undefined ? 0 : decisions.prune(decisionsBefore, limit);
+    return { events, deadLetters, callbacks, tombstones, decisions: prunedDecisions };
   }
 
   /** Hands pages freed by pruning back to the file system once they are a sizeable share of the file. */
@@ -407,7 +410,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   );
   // The delivery bookkeeping (claim, complete, fail) joins the appends' transactions instead of
   // committing (and fsyncing) on its own: each still resolves only once its writes are committed.
-  const groupCommit = createGroupCommit<"append" | "delivery" | "prune">((operations) => commitBatch.immediate(operations));
+  const groupCommit = createGroupCommit<"append" | "delivery" | "prune" | "decision">((operations) => commitBatch.immediate(operations));
 
   function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
@@ -561,12 +564,23 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       };
     },
 
+    async recordDecisions(recorded) {
+      open();
+      // Joins the appends' transactions: durable once it resolves, without a commit of its own.
+      await groupCommit.submit("decision", () => decisions.record(recorded));
+    },
+
+    async listDecisions(pageOptions = {}) {
+      open();
+      return decisions.list({ ...pageOptions, after: parseSequenceCursor(pageOptions.after), limit: resolvePageLimit(pageOptions.limit) });
+    },
+
     async prune(input) {
       open();
       const result = await groupCommit.submit("prune", () => pruneOnce(input));
       storedEvents -= result.events;
       // Outside the transaction: incremental_vacuum moves pages and commits on its own.
-      if (!closed && result.events + result.deadLetters + result.callbacks + result.tombstones > 0) vacuumFreePages();
+      if (!closed && result.events + result.deadLetters + result.callbacks + result.tombstones + result.decisions > 0) vacuumFreePages();
       return result;
     },
 

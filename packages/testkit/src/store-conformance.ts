@@ -1,5 +1,5 @@
 import { type CallbackBinding, deriveCallbackId, deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
-import { createFriendTable, type FriendEventStore, type StoredCallback } from "@friendhook/core";
+import { createFriendTable, type FriendEventStore, type RecordedDecision, type StoredCallback } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildFriendEvent, buildFriendEvents } from "./sample-events";
 
@@ -50,6 +50,22 @@ function storedCallback(name: string, command = "roster:accept"): StoredCallback
 
 function unrecognizedCallback(name: string): StoredCallback {
   return { ...storedCallback(name, "roster:unknown"), unrecognizedReason: "The operation is not one the adapter knows." };
+}
+
+/** A decision about a request from `actor` to `target`, decided `second` seconds after the start. */
+function recordedDecision(id: string, actor: string, target: string, second: number, overrides: Partial<RecordedDecision> = {}): RecordedDecision {
+  return {
+    id,
+    provider: "testkit",
+    appId: "demo#app",
+    stage: "request",
+    actor,
+    target,
+    allow: true,
+    decidedBy: "default",
+    decidedAt: new Date(start + second * 1000).toISOString(),
+    ...overrides,
+  };
 }
 
 /** A binding as an adapter whose signature does not cover the body gives it, valid for an hour from now. */
@@ -343,6 +359,50 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
       });
     });
 
+    describe("decisions", () => {
+      it("records each decision once, with every field, and lists them in recorded order a page at a time", async () => {
+        const store = await open();
+        const denied = recordedDecision("decision-1", "alice", "bob", 1, {
+          allow: false,
+          decidedBy: "block_rule",
+          reason: "bob blocks alice",
+          code: 38001,
+          callbackId: storedCallback("decided").id,
+        });
+        const answered = recordedDecision("decision-2", "bob", "alice", 2, { stage: "response", accepting: true, decidedBy: "endpoint" });
+        const third = recordedDecision("decision-3", "carol", "dave", 3);
+        await store.recordDecisions([denied, answered]);
+        await store.recordDecisions([third, denied]);
+        expect((await store.listDecisions()).decisions).toEqual([denied, answered, third]);
+        const first = await store.listDecisions({ limit: 2 });
+        expect(first.decisions).toEqual([denied, answered]);
+        const second = await store.listDecisions({ after: first.next, limit: 2 });
+        expect(second.decisions).toEqual([third]);
+        expect((await store.listDecisions({ after: second.next })).decisions).toEqual([]);
+        await expect(store.listDecisions({ after: "not-a-cursor" })).rejects.toMatchObject({ code: "invalid_payload" });
+      });
+
+      it("lists only the decisions of one provider, app or user (as actor or target)", async () => {
+        const store = await open();
+        const decisions = [
+          recordedDecision("filter-1", "alice", "bob", 1),
+          recordedDecision("filter-2", "bob", "carol", 2, { appId: "other#app" }),
+          recordedDecision("filter-3", "carol", "alice", 3, { provider: "elsewhere" }),
+          recordedDecision("filter-4", "dave", "erin", 4),
+        ];
+        await store.recordDecisions(decisions);
+        const ids = async (options: Parameters<FriendEventStore["listDecisions"]>[0]) => (await store.listDecisions(options)).decisions.map((decision) => decision.id);
+        expect(await ids({ user: "alice" })).toEqual(["filter-1", "filter-3"]);
+        expect(await ids({ user: "bob", appId: "demo#app" })).toEqual(["filter-1"]);
+        expect(await ids({ provider: "testkit", appId: "demo#app" })).toEqual(["filter-1", "filter-4"]);
+        expect(await ids({ provider: "elsewhere", user: "alice" })).toEqual(["filter-3"]);
+        expect(await ids({ user: "nobody" })).toEqual([]);
+        const page = await store.listDecisions({ user: "carol", limit: 1 });
+        expect(page.decisions.map((decision) => decision.id)).toEqual(["filter-2"]);
+        expect(await ids({ user: "carol", after: page.next })).toEqual(["filter-3"]);
+      });
+    });
+
     describe("signature bindings", () => {
       it("refuses a second fingerprint for a bound key with signature_reused, and stores nothing of that append", async () => {
         const store = await open();
@@ -553,17 +613,17 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect((await store.measure()).events).toBe(4);
 
         const retention = { ...nothing, eventsReceivedBefore: start + 5 * minute };
-        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0, decisions: 0 });
         expect(ids((await store.listEvents()).events)).toEqual([waiting.id, dead.id, young.id]);
         expect((await store.measure()).events).toBe(3);
         // The dead letter stays until its own retention, which does not reach it yet; then it goes, and its event with it.
-        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0, decisions: 0 });
         expect(ids((await store.listDeadLetters()).deadLetters)).toEqual([dead.id]);
-        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute + 1 })).toEqual({ events: 1, deadLetters: 1, callbacks: 0, tombstones: 0 });
+        expect(await store.prune({ ...retention, deadLettersBefore: start + 5 * minute + 1 })).toEqual({ events: 1, deadLetters: 1, callbacks: 0, tombstones: 0, decisions: 0 });
         expect((await store.listDeadLetters()).deadLetters).toEqual([]);
         // The event the second sink still waits for goes once that sink has it.
         await deliverAll(store, otherSink, [waiting.id]);
-        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 0, tombstones: 0, decisions: 0 });
         expect(ids((await store.listEvents()).events)).toEqual([young.id]);
         expect(await store.countDeliveries()).toEqual([]);
         // An event pruned is forgotten: appended again, it is stored again (the receiver keeps events
@@ -583,6 +643,7 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
           deadLetters: 0,
           callbacks: 0,
           tombstones: 0,
+          decisions: 0,
         });
         expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual([event.id]);
       });
@@ -610,16 +671,27 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         await store.append({ events: [], callback: young, sinks: [] });
         await store.append({ events: [event], callback: recognized, sinks: [sink] });
         const retention = { ...nothing, callbacksReceivedBefore: start + 5 * minute, eventsReceivedBefore: start + 5 * minute };
-        expect(await store.prune(retention)).toEqual({ events: 0, deadLetters: 0, callbacks: 1, tombstones: 0 });
+        expect(await store.prune(retention)).toEqual({ events: 0, deadLetters: 0, callbacks: 1, tombstones: 0, decisions: 0 });
         expect((await store.listUnrecognized()).callbacks).toEqual([young]);
         expect(await store.readCallback({ eventId: event.id })).toEqual(recognized);
         await deliverAll(store, sink, [event.id]);
-        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 1, tombstones: 0 });
+        expect(await store.prune(retention)).toEqual({ events: 1, deadLetters: 0, callbacks: 1, tombstones: 0, decisions: 0 });
         expect(await store.readCallback({ callbackId: recognized.id })).toBeUndefined();
         expect((await store.listUnrecognized()).callbacks).toEqual([young]);
       });
 
-      it("compacts old tombstones only: the friend table reads the same, and decides the same for every change newer than the cutoff", async () => {
+      it("removes decisions decided before the cutoff, oldest first, a batch at a time, and none when no cutoff is given", async () => {
+        const store = await open();
+        const decisions = [1, 2, 3, 20].map((minutes, index) => recordedDecision(`prune-decision-${index}`, "alice", "bob", minutes * 60));
+        await store.recordDecisions([decisions[3], decisions[2], decisions[0], decisions[1]].filter((decision) => decision !== undefined));
+        expect((await store.prune(nothing)).decisions).toBe(0);
+        expect(await store.prune({ ...nothing, decisionsBefore: start + 10 * minute, batchSize: 2 })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0, decisions: 2 });
+        expect((await store.listDecisions()).decisions.map((decision) => decision.id)).toEqual(["prune-decision-3", "prune-decision-2"]);
+        expect((await store.prune({ ...nothing, decisionsBefore: start + 10 * minute })).decisions).toBe(1);
+        expect((await store.listDecisions()).decisions.map((decision) => decision.id)).toEqual(["prune-decision-3"]);
+      });
+
+            it("compacts old tombstones only: the friend table reads the same, and decides the same for every change newer than the cutoff", async () => {
         const changes = [
           relationEvent("friend.added", "alice", "bob", 1, "tomb-added"),
           relationEvent("friend.removed", "alice", "bob", 20, "tomb-removed"),
@@ -638,8 +710,8 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         const reference = await open();
         for (const store of [compacted, reference]) await store.append({ events: changes, sinks: [] });
         // alice→bob and bob→alice are tombstones older than the cutoff; erin↔frank are younger; the rest hold.
-        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 2 });
-        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0 });
+        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 2, decisions: 0 });
+        expect(await compacted.prune({ ...nothing, tombstonesBefore: cutoff })).toEqual({ events: 0, deadLetters: 0, callbacks: 0, tombstones: 0, decisions: 0 });
         const users = ["alice", "bob", "carol", "dave", "erin", "frank", "mallory"];
         const tables = async (store: FriendEventStore) => Promise.all(users.map((userId) => store.friendsOf({ provider: "testkit", appId: "demo#app", userId })));
         expect(await tables(compacted)).toEqual(await tables(reference));
@@ -738,11 +810,12 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
 
     if (options.reopenStore) {
       const reopenStore = options.reopenStore;
-      it("keeps events, deliveries, dead letters, callbacks, bindings and the friend table across a restart", async () => {
+      it("keeps events, deliveries, dead letters, callbacks, bindings, decisions and the friend table across a restart", async () => {
         const store = await open();
         const events = [relationEvent("friend.added", "alice", "bob", 1, "durable-1"), relationEvent("friend.blocked", "carol", "dave", 2, "durable-2")];
         await store.append({ events, callback: storedCallback("durable"), binding: binding("durable", "first"), sinks: [sink] });
         await store.append({ events: [], callback: unrecognizedCallback("durable"), sinks: [sink] });
+        await store.recordDecisions([recordedDecision("durable-decision", "alice", "bob", 3, { allow: false, decidedBy: "endpoint", reason: "not now" })]);
         const [leased, failed] = await store.claimDeliveries({ sink, limit: 10, leaseMs: 60_000, now: start });
         await store.failDeliveries({ failures: [{ deliveryId: failed?.deliveryId ?? "", error: "gone", deadLetter: true }], now: start });
         await store.close();
@@ -751,6 +824,7 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         opened.push(reopened);
         expect((await reopened.listEvents()).events).toEqual(events);
         expect((await reopened.listUnrecognized()).callbacks).toEqual([unrecognizedCallback("durable")]);
+        expect((await reopened.listDecisions()).decisions).toEqual([recordedDecision("durable-decision", "alice", "bob", 3, { allow: false, decidedBy: "endpoint", reason: "not now" })]);
         expect(await reopened.readCallback({ eventId: events[1]?.id ?? "" })).toEqual(storedCallback("durable"));
         expect(await refusalOf(reopened.append({ events: [], binding: binding("durable", "second"), sinks: [] }))).toMatchObject({ code: "signature_reused" });
         expect(ids((await reopened.listDeadLetters()).deadLetters)).toEqual([events[1]?.id]);

@@ -71,6 +71,46 @@ export interface UnrecognizedPage {
   readonly next: string | undefined;
 }
 
+/**
+ * A decision about a pending friend request (see `FriendRequestPolicy`), as the application
+ * recorded it: what was asked, the answer, who gave it and why.
+ */
+export interface RecordedDecision {
+  /** Unique, chosen by the application: a decision recorded again with its id is stored once. */
+  readonly id: string;
+  readonly provider: string;
+  readonly appId: string;
+  readonly stage: "request" | "response";
+  /** The user who acts (the requester for `request`, the responder for `response`). */
+  readonly actor: string;
+  readonly target: string;
+  /** For `response`: whether the responder accepts. */
+  readonly accepting?: boolean;
+  readonly allow: boolean;
+  /** Which of the application's rules decided, in its own words (`block_rule`, `endpoint`, `timeout`…). */
+  readonly decidedBy: string;
+  readonly reason?: string;
+  /** The refusal code the provider was told. */
+  readonly code?: number;
+  /** ISO-8601 instant of the decision: its age for retention. */
+  readonly decidedAt: string;
+  /** The stored callback the request came in, when the application knows it. */
+  readonly callbackId?: string;
+}
+
+export interface DecisionPageOptions extends PageOptions {
+  readonly provider?: string | undefined;
+  readonly appId?: string | undefined;
+  /** Only decisions whose actor or target is this user. */
+  readonly user?: string | undefined;
+}
+
+export interface DecisionPage {
+  /** In the order they were recorded. */
+  readonly decisions: RecordedDecision[];
+  readonly next: string | undefined;
+}
+
 /** One event on its way to one sink. */
 export interface Delivery {
   /** Opaque, unique within the store. */
@@ -226,6 +266,8 @@ export interface PruneInput {
    * a change is the only one a tombstone decides about (see `projection/friend-relation.ts`).
    */
   readonly tombstonesBefore: number;
+  /** Recorded decisions decided before this are removed; none when absent. */
+  readonly decisionsBefore?: number;
   /** At most this many rows of each kind are removed by this call. */
   readonly batchSize: number;
 }
@@ -236,6 +278,7 @@ export interface PruneResult {
   readonly deadLetters: number;
   readonly callbacks: number;
   readonly tombstones: number;
+  readonly decisions: number;
 }
 
 /** What a store can tell of its size; a store leaves out what it cannot measure cheaply. */
@@ -267,7 +310,8 @@ export interface StoreSize {
  * - `prune` removes, oldest first and at most `batchSize` rows of each kind: dead letters older
  *   than `deadLettersBefore`; events older than `eventsReceivedBefore` that every sink has (no
  *   pending delivery, no dead letter); unrecognized callbacks older than `callbacksReceivedBefore`,
- *   and recognized ones that old that no event links to; tombstones older than `tombstonesBefore`.
+ *   and recognized ones that old that no event links to; tombstones older than `tombstonesBefore`;
+ *   recorded decisions older than `decisionsBefore`.
  *   Friend-table registers that hold a relation are never removed. Several processes may prune one
  *   store at once; appends, claims and reads go on meanwhile.
  */
@@ -285,6 +329,10 @@ export interface FriendEventStore {
   /** The stored callback with this id, or the one the event came from; undefined when there is none. */
   readCallback(input: ReadCallbackInput): Promise<StoredCallback | undefined>;
   friendsOf(input: FriendsOfInput): Promise<FriendList>;
+  /** Stores decisions about pending friend requests, durably, once per id (see `RecordedDecision`). */
+  recordDecisions(decisions: readonly RecordedDecision[]): Promise<void>;
+  /** Recorded decisions in the order they were recorded, a page at a time, optionally of one app or user. */
+  listDecisions(options?: DecisionPageOptions): Promise<DecisionPage>;
   /** Removes what the retention no longer needs, in one small batch; see above. */
   prune(input: PruneInput): Promise<PruneResult>;
   /** How many events the store holds and, where it can tell, how many bytes it takes. */

@@ -12,6 +12,7 @@ import type {
   FriendEventStore,
   PruneInput,
   PruneResult,
+  RecordedDecision,
   SecondCount,
   SinkDeliveryStatistics,
   StoredCallback,
@@ -102,6 +103,8 @@ export function createMemoryStore(): FriendEventStore {
   // Completed deliveries are removed; the map keeps insertion (= stored event) order.
   const deliveries = new Map<string, DeliveryRecord>();
   const friendTable = createFriendTable();
+  const decisions: Array<{ sequence: number; decision: RecordedDecision }> = [];
+  const decisionIds = new Set<string>();
   /** User key → the stored events whose actor or target the user is, in stored order. */
   const eventsOfUser = new Map<string, StoredEvent[]>();
   const storedPerSecond = new Map<number, number>();
@@ -163,7 +166,18 @@ export function createMemoryStore(): FriendEventStore {
     for (const { callback } of removedCallbacks) callbacksById.delete(callback.id);
     const tombstones = friendTable.removeTombstones(input.tombstonesBefore, input.batchSize);
     unlistUnderUsers(removedEvents);
-    return { events: removedEvents.length, deadLetters, callbacks: removedCallbacks.length, tombstones };
+    const decisionsBefore = input.decisionsBefore;
+    const removedDecisions =
+      decisionsBefore === undefined
+        ? []
+        : removeOldest(
+            decisions,
+            ({ decision }) => Date.parse(decision.decidedAt) < decisionsBefore,
+            ({ decision }) => Date.parse(decision.decidedAt),
+            input.batchSize,
+          );
+    for (const { decision } of removedDecisions) decisionIds.delete(decision.id);
+    return { events: removedEvents.length, deadLetters, callbacks: removedCallbacks.length, tombstones, decisions: removedDecisions.length };
   };
   const usersOf = (event: FriendEvent) => [...new Set([event.actor, event.target])].map((userId) => userKey(event.provider, event.appId, userId));
   const listUnderUser = (item: StoredEvent) => {
@@ -342,6 +356,28 @@ export function createMemoryStore(): FriendEventStore {
     async friendsOf(input) {
       open();
       return friendTable.friendsOf(input);
+    },
+
+    async recordDecisions(incoming) {
+      open();
+      for (const decision of incoming) {
+        if (decisionIds.has(decision.id)) continue;
+        decisionIds.add(decision.id);
+        decisions.push({ sequence: nextSequence++, decision });
+      }
+    },
+
+    async listDecisions(options = {}) {
+      open();
+      const { provider, appId, user } = options;
+      const matching = decisions.filter(
+        ({ decision }) =>
+          (provider === undefined || decision.provider === provider) &&
+          (appId === undefined || decision.appId === appId) &&
+          (user === undefined || decision.actor === user || decision.target === user),
+      );
+      const { selected, next } = page(matching, options.after, options.limit, (item) => item.sequence);
+      return { decisions: selected.map((item) => item.decision), next };
     },
 
     async prune(input) {

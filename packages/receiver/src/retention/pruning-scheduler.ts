@@ -32,13 +32,15 @@ export function pruneCutoffs(now: number, retention: ResolvedRetentionOptions, d
     // A tombstone decides only about a change whose ordering window ends at or before its
     // `notBefore`; a change whose time lies within the last `keptFor` ends after this cutoff.
     tombstonesBefore: now - keptFor,
+    // A decision is kept as long as the callback it answered.
+    decisionsBefore: now - keptFor,
     batchSize: retention.batchSize,
   };
 }
 
-const removedIn = (result: PruneResult) => result.events + result.deadLetters + result.callbacks + result.tombstones;
+const removedIn = (result: PruneResult) => result.events + result.deadLetters + result.callbacks + result.tombstones + result.decisions;
 const isFull = (result: PruneResult, batchSize: number) =>
-  Math.max(result.events, result.deadLetters, result.callbacks, result.tombstones) >= batchSize;
+  Math.max(result.events, result.deadLetters, result.callbacks, result.tombstones, result.decisions) >= batchSize;
 
 /**
  * Prunes the store in the background: a small batch per round, a pause between rounds while there
