@@ -1,4 +1,4 @@
-import type { FriendEventSink } from "@friendhook/core";
+import type { FriendEventSink, FriendEventStore } from "@friendhook/core";
 import { type DeliveryOptions, type ReadApi, type Receiver, createReadApi, createReceiver } from "@friendhook/receiver";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
@@ -18,6 +18,8 @@ import { sinksFromConfiguration } from "./sinks-from-config";
 import { storeFromConfiguration } from "./store-from-config";
 import { receiverRetentionOptions } from "./config/retention-settings";
 import { createStoreMetrics } from "./store-metrics";
+import { decisionsOf } from "./config/decision-settings";
+import { createFriendRequestDecisions } from "./decisions/friend-request-decisions";
 
 export interface AppOptions {
   /** The logger; one made from the configuration (pretty outside production) by default. */
@@ -66,11 +68,25 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   });
   const store = storeFromConfiguration(configuration);
   const storeMetrics = createStoreMetrics(metrics.registry, () => store.measure());
+  const decisions = createFriendRequestDecisions({
+    configuration: configuration.decisions ?? decisionsOf({ FRIENDHOOK_DECISION_BLOCK_RULE: "on" }),
+    store,
+    logger: logger.child({ component: "decisions" }),
+  });
+  // The receiver closes the store once the callbacks in flight are answered; the decisions made
+  // for them are recorded first.
+  const receiverStore: FriendEventStore = {
+    ...store,
+    close: async () => {
+      await decisions.recorded();
+      await store.close();
+    },
+  };
   let receiver: Receiver;
   try {
     receiver = createReceiver({
-      adapters: adaptersFromConfiguration(configuration),
-      store,
+      adapters: adaptersFromConfiguration(configuration, decisions),
+      store: receiverStore,
       sinks,
       logger: logger.child({ component: "receiver" }),
       observer: { ...metrics.observer, pruned: storeMetrics.pruned },

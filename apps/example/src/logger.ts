@@ -9,6 +9,7 @@ import { type DropReason, type StandardOutput, openStandardOutput } from "./stan
 /** The app's own credentials, as variables and as the configuration names them. */
 const appSecretFields = [
   "FRIENDHOOK_HTTP_SINK_SECRET",
+  "FRIENDHOOK_DECISION_SECRET",
   "FRIENDHOOK_API_TOKEN",
   "FRIENDHOOK_METRICS_TOKEN",
   "httpSinkSecrets",

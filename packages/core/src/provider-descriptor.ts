@@ -89,6 +89,11 @@ export interface ProviderDescriptor<Options = unknown, Variables extends Provide
    * `{webhook URL}/{callbackCommand}`, and the adapter checks the segment. False when absent.
    */
   readonly commandInPath?: boolean;
+  /**
+   * Whether the provider has "before" callbacks that wait for the application's decision: its
+   * adapter's options then take `decide` (a `FriendRequestPolicy`) and `decisionDeadlineMs`. False when absent.
+   */
+  readonly decidesFriendRequests?: boolean;
   readonly variables: Variables;
   /** Present when the provider's callbacks can go unauthenticated; see `OptionalAuthentication`. */
   readonly authentication?: OptionalAuthentication;

@@ -87,6 +87,7 @@ export const openImDescriptor = defineProviderDescriptor({
   title: "OpenIM",
   turnedOnBy: "OPENIM_ENABLED=true",
   commandInPath: true,
+  decidesFriendRequests: true,
   variables: {
     OPENIM_ENABLED: { schema: booleanVariable() },
     /** Tokens a callback must present (Basic password or Bearer); several while rotating. */

@@ -84,6 +84,7 @@ function storyCallbacks(sdkAppId: string, token: string | undefined): SampleCall
  */
 export const tencentDescriptor = defineProviderDescriptor({
   name: "tencent",
+  decidesFriendRequests: true,
   title: "Tencent IM",
   turnedOnBy: "TENCENT_SDKAPPID",
   variables: {

@@ -12,6 +12,15 @@ import {
   describeBackoffConflict,
   effectiveDelivery,
 } from "./delivery-settings";
+import {
+  type DecisionConfiguration,
+  decisionFallbacks,
+  decisionProblems,
+  decisionsOf,
+  describeDecisions,
+  parseDecisionTimeout,
+  parseDecisionUrl,
+} from "./decision-settings";
 import type { EnvironmentVariables } from "./environment-files";
 import { parseBodyBytesInFlight, parseOutputBuffer, parseShutdownTimeout } from "./process-settings";
 import { type UnauthenticatedProvider, describeProviders, providerSettings, providerVariableSchemas } from "./provider-settings";
@@ -71,6 +80,8 @@ export interface Configuration {
   readonly outputBufferBytes?: number;
   /** The retention settings given (see `retention-settings.ts`); absent when none is. */
   readonly retention?: Partial<RetentionConfiguration>;
+  /** How pending friend requests are decided (see `decision-settings.ts`); the block rule alone when absent. */
+  readonly decisions?: DecisionConfiguration;
 }
 
 function setting<Value>(parse: (text: string) => Parsed<Value>) {
@@ -134,6 +145,13 @@ const appVariableSchemas = {
   FRIENDHOOK_RETENTION: setting(parseDuration).optional(),
   FRIENDHOOK_DEAD_LETTER_RETENTION: setting(parseDuration).optional(),
   FRIENDHOOK_DEDUPLICATION_WINDOW: setting(parseDuration).optional(),
+  FRIENDHOOK_DECISION_BLOCK_RULE: SwitchSchema.default("on"),
+  FRIENDHOOK_DECISION_URL: setting(parseDecisionUrl).optional(),
+  FRIENDHOOK_DECISION_SECRET: WebhookSecretListSchema.optional(),
+  FRIENDHOOK_DECISION_TIMEOUT: setting(parseDecisionTimeout).optional(),
+  FRIENDHOOK_DECISION_ON_TIMEOUT: z
+    .enum(decisionFallbacks, { error: (issue) => `must be allow or deny (got "${String(issue.input).slice(0, 20)}")` })
+    .optional(),
   LOG_LEVEL: z
     .enum(logLevels, { error: (issue) => `must be one of ${logLevels.join(", ")} (got "${String(issue.input)}")` })
     .default("info"),
@@ -152,6 +170,7 @@ function crossCheck(environment: AppEnvironment): string[] {
       "FRIENDHOOK_HTTP_SINK_SECRET: is required for the http(s):// sinks of FRIENDHOOK_SINKS: the Standard Webhooks secret (whsec_…) the endpoint verifies",
     );
   }
+  problems.push(...decisionProblems(environment));
   const backoffConflict = describeBackoffConflict(deliveryOf(environment));
   if (backoffConflict !== undefined) problems.push(backoffConflict);
   const inFlight = environment.FRIENDHOOK_MAXIMUM_BODY_BYTES_IN_FLIGHT;
@@ -240,6 +259,7 @@ export function parseConfiguration(
     ...(environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS !== undefined && { shutdownTimeoutMs: environment.FRIENDHOOK_SHUTDOWN_TIMEOUT_MS }),
     ...(environment.FRIENDHOOK_OUTPUT_BUFFER !== undefined && { outputBufferBytes: environment.FRIENDHOOK_OUTPUT_BUFFER }),
     ...(retentionOf(environment) && { retention: retentionOf(environment) }),
+    decisions: decisionsOf(environment),
   };
 }
 
@@ -261,5 +281,6 @@ export function describeConfiguration(configuration: Configuration): Record<stri
     ...describeProviders(configuration.providers, configuration.providerOptions),
     api: api ? { authenticated: api.tokens !== undefined } : "off",
     metrics: { authenticated: configuration.metricsTokens !== undefined },
+    decisions: describeDecisions(configuration.decisions ?? decisionsOf({ FRIENDHOOK_DECISION_BLOCK_RULE: "on" })),
   };
 }

@@ -4,6 +4,7 @@ import type { ApiConfiguration } from "../config/configuration";
 import { requireBearerToken } from "./bearer-token";
 import { callbackRoutes } from "./callbacks";
 import { deadLetterRoutes } from "./dead-letters";
+import { decisionRoutes } from "./decisions";
 import { eventRoutes } from "./events";
 import { inspectorApiRoutes } from "../inspector/inspector-api";
 import { friendRoutes } from "./friends";
@@ -24,6 +25,7 @@ export function apiRoutes(readApi: ReadApi, api: ApiConfiguration, sinkNames: re
   router.use(friendRoutes(readApi));
   router.use(deadLetterRoutes(readApi));
   router.use(unrecognizedRoutes(readApi));
+  router.use(decisionRoutes(readApi));
   router.use(callbackRoutes(readApi));
   router.use(inspectorApiRoutes(readApi, sinkNames));
   return router;
