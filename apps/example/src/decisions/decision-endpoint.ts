@@ -23,13 +23,13 @@ const largestAnswerBytes = 256 * 1024;
 
 /**
  * POSTs the pending requests of one callback to the operator's endpoint in one request, signed as a
- * Standard Webhook (the HTTP sinks' signing), and reads its decisions. Waits `timeoutMs` at most,
- * for the answer and its body both; never throws.
+ * Standard Webhook (the HTTP sinks' signing), and reads its decisions. Waits `remainingMs` at most
+ * (what is left of the endpoint's timeout), for the answer and its body both; never throws.
  */
 export async function askDecisionEndpoint(
   endpoint: DecisionEndpointConfiguration,
   requests: readonly DecisionEndpointRequest[],
-  timeoutMs: number,
+  remainingMs: number,
 ): Promise<EndpointOutcome> {
   const body = JSON.stringify({ type: decisionRequestType, requests } satisfies DecisionEndpointBody);
   const id = `msg_${randomUUID()}`;
@@ -46,15 +46,16 @@ export async function askDecisionEndpoint(
       },
       body,
       redirect: "error",
-      signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
+      signal: AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs))),
     });
     text = await response.text();
     if (!response.ok) return failed("endpoint_error", `the decision endpoint answered HTTP ${response.status}`);
   } catch (error) {
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-      return failed("timeout", `the decision endpoint did not answer within ${timeoutMs} ms`);
+      return failed("timeout", `the decision endpoint did not answer within ${endpoint.timeoutMs} ms`);
     }
-    return failed("endpoint_error", "the decision endpoint could not be reached");
+    const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+    return failed("endpoint_error", `the decision endpoint could not be reached${typeof cause === "string" ? ` (${cause})` : ""}`);
   }
   if (text.length > largestAnswerBytes) return failed("endpoint_error", "the decision endpoint's answer is too long");
   let answer: unknown;
