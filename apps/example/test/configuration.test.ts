@@ -48,6 +48,7 @@ describe("parseConfiguration", () => {
       providers,
       providerOptions: { easemob: { secrets: ["rule-secret"] } },
       api: { tokens: undefined },
+      decisions: { blockRule: true, deadlineMs: 1800 },
     });
   });
 
@@ -84,6 +85,11 @@ describe("parseConfiguration", () => {
         TENCENT_MAXIMUM_CLOCK_SKEW_SECONDS: "120",
         FRIENDHOOK_API_TOKEN: `${apiToken}, ${rotatedApiToken}`,
         FRIENDHOOK_METRICS_TOKEN: "metrics-token-Jf6Rt2Nq8Xb",
+        FRIENDHOOK_DECISION_BLOCK_RULE: "off",
+        FRIENDHOOK_DECISION_URL: "https://decide.internal/friend-requests?tenant=main",
+        FRIENDHOOK_DECISION_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        FRIENDHOOK_DECISION_TIMEOUT: "1200ms",
+        FRIENDHOOK_DECISION_ON_TIMEOUT: "deny",
       },
       "/srv/friendhook",
     );
@@ -119,6 +125,20 @@ describe("parseConfiguration", () => {
       maximumBodyBytesInFlight: 8 * 1024 * 1024,
       api: { tokens: [apiToken, rotatedApiToken] },
       metricsTokens: ["metrics-token-Jf6Rt2Nq8Xb"],
+      decisions: {
+        blockRule: false,
+        endpoint: {
+          url: "https://decide.internal/friend-requests?tenant=main",
+          secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+          timeoutMs: 1200,
+          onTimeout: "deny",
+        },
+        deadlineMs: 1500,
+      },
+    });
+    expect(describeConfiguration(configuration).decisions).toEqual({
+      blockRule: "off",
+      endpoint: { url: "https://decide.internal/friend-requests", timeoutMs: 1200, onTimeout: "deny" },
     });
   });
 

@@ -1,4 +1,4 @@
-import { buildTencentCallback } from "@friendhook/tencent";
+import { buildTencentCallback, tencentCallbackBodies } from "@friendhook/tencent";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfiguration } from "../src/config/configuration";
 import { ConfigurationError } from "../src/config/configuration-error";
@@ -71,5 +71,22 @@ describe("retention in the running app", () => {
     expect((await request(`${app.url}/api/events`)).body.events).toEqual([]);
     // The friend table is the state: it stays.
     expect((await request(`${app.url}/api/friends?provider=tencent&appId=${tencentSdkAppId}&userId=alice`)).body).toMatchObject({ blocked: pairs });
+  });
+
+  it("prunes the recorded decisions about friend requests as it prunes callbacks", async () => {
+    const app = await startApp({ ...tencentOnly, FRIENDHOOK_RETENTION: "1s", FRIENDHOOK_DEDUPLICATION_WINDOW: "1s" });
+    running.push(app);
+    const callback = buildTencentCallback({
+      sdkAppId: tencentSdkAppId,
+      token: tencentToken,
+      body: tencentCallbackBodies.prevFriendAdd({ fromAccount: "alice", friendItems: [{ toAccount: "bob" }, { toAccount: "carol" }] }),
+    });
+    expect((await sendCallback(app.url, "tencent", callback)).status).toBe(200);
+    // Counted as pruned only once recorded: both were stored, then removed.
+    await waitFor(async () => {
+      const body = (await request(`${app.url}/metrics`)).body as string;
+      return /friendhook_pruned_total\{kind="decisions"\} 2\n/.test(body) ? body : undefined;
+    }, "both decisions to be pruned");
+    expect((await request(`${app.url}/api/decisions`)).body.decisions).toEqual([]);
   });
 });
