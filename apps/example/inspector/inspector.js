@@ -17,6 +17,7 @@ const state = {
   deliveryTimer: undefined,
   deadLettersNext: undefined,
   unrecognizedNext: undefined,
+  decisionsNext: undefined,
 };
 
 // ---------------------------------------------------------------- helpers
@@ -125,7 +126,7 @@ async function signIn(event) {
 /** `#user?provider=…` → { view: "user", query }. */
 function currentRoute() {
   const [view, query = ""] = location.hash.slice(1).split("?");
-  return { view: ["events", "user", "delivery", "unrecognized"].includes(view) ? view : "events", query: new URLSearchParams(query) };
+  return { view: ["events", "user", "delivery", "unrecognized", "decisions"].includes(view) ? view : "events", query: new URLSearchParams(query) };
 }
 
 function render() {
@@ -149,6 +150,7 @@ function render() {
     state.deliveryTimer = setInterval(() => void refreshDelivery(), deliveryRefreshMs);
   }
   if (view === "unrecognized") void loadUnrecognized(true);
+  if (view === "decisions") void loadDecisions(true);
 }
 
 // ---------------------------------------------------------------- events: the live stream
@@ -517,6 +519,50 @@ async function loadUnrecognized(fromStart) {
   }
 }
 
+// ---------------------------------------------------------------- decisions about friend requests
+
+/** `request`, or for a response whether it accepts. */
+function stageText(decision) {
+  if (decision.stage !== "response" || decision.accepting === undefined) return decision.stage;
+  return decision.accepting ? "response (accepts)" : "response (declines)";
+}
+
+async function loadDecisions(fromStart) {
+  const body = $("#decisions tbody");
+  try {
+    const query = new URLSearchParams({ limit: "50" });
+    for (const [name, value] of new FormData($("#decision-filters"))) {
+      if (typeof value === "string" && value.trim() !== "") query.set(name, value.trim());
+    }
+    if (!fromStart && state.decisionsNext) query.set("after", state.decisionsNext);
+    const page = await api(`/api/decisions?${query}`);
+    if (fromStart) body.replaceChildren();
+    state.decisionsNext = page.next ?? undefined;
+    $("#more-decisions").hidden = page.decisions.length < 50;
+    if (fromStart && page.decisions.length === 0) body.append(element("tr", {}, element("td", { colspan: 10, class: "hint" }, "None.")));
+    for (const decision of page.decisions) {
+      body.append(
+        element(
+          "tr",
+          { class: "decision", "data-decision-id": decision.id },
+          element("td", {}, time(decision.decidedAt)),
+          element("td", {}, decision.provider),
+          element("td", {}, decision.appId),
+          element("td", {}, stageText(decision)),
+          element("td", {}, decision.actor),
+          element("td", {}, decision.target),
+          element("td", { class: decision.allow ? "allowed" : "denied" }, decision.allow ? "allowed" : "denied"),
+          element("td", {}, element("code", {}, decision.decidedBy)),
+          element("td", {}, decision.reason ?? ""),
+          element("td", {}, decision.code === undefined ? "" : String(decision.code)),
+        ),
+      );
+    }
+  } catch (error) {
+    showError(body, error);
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 $("#token-form").addEventListener("submit", (event) => void signIn(event));
@@ -533,5 +579,10 @@ $("#refresh-delivery").addEventListener("click", () => void refreshDelivery());
 $("#replay-all").addEventListener("click", () => void replayDeadLetters(new URLSearchParams()));
 $("#more-dead-letters").addEventListener("click", () => void loadDeadLetters(false));
 $("#more-unrecognized").addEventListener("click", () => void loadUnrecognized(false));
+$("#decision-filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void loadDecisions(true);
+});
+$("#more-decisions").addEventListener("click", () => void loadDecisions(false));
 window.addEventListener("hashchange", render);
 render();

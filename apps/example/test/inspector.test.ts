@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { buildTencentCallback, tencentCallbackBodies } from "@friendhook/tencent";
 import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSimulation } from "../src/simulate/run-simulation";
+import { sendCallback } from "../src/simulate/send-callback";
 import { simulationSamples } from "../src/simulate/simulation-samples";
 import { appDirectory } from "./support/child-process";
 import { listenOn } from "./support/listen-on";
-import { type RunningApp, bothProviders, request, startApp, testCredentials } from "./support/running-app";
+import { type RunningApp, bothProviders, request, startApp, testCredentials, waitFor } from "./support/running-app";
 import { webhookSecret } from "./support/webhook-recorder";
 
 // The functions given to waitForFunction and evaluate run in the browser: what they use of its DOM,
@@ -259,6 +261,37 @@ describe("the inspector, in a real browser", () => {
     await row.locator("summary").click();
     await row.locator(".json").waitFor({ state: "visible" });
     await screenshot(page, "unrecognized");
+  });
+
+  it("lists the decisions about friend requests, who made each and why, and filters them by user", async () => {
+    // carol blocks alice; then alice asks bob and carol at once, and the block rule refuses carol.
+    const tencent = (body: Record<string, unknown>) =>
+      sendCallback(app.url, "tencent", buildTencentCallback({ sdkAppId: testCredentials.tencentSdkAppId, token: testCredentials.tencentToken, body }));
+    expect((await tencent(tencentCallbackBodies.blackListAdd({ pairs: [{ fromAccount: "carol", toAccount: "alice" }] }))).status).toBe(200);
+    const asks = tencentCallbackBodies.prevFriendAdd({ fromAccount: "alice", friendItems: [{ toAccount: "bob", addWording: "Hi Bob" }, { toAccount: "carol" }] });
+    expect((await tencent(asks)).status).toBe(200);
+    type Decision = { id: string; target: string; allow: boolean; decidedBy: string };
+    const decisions = await waitFor(async () => {
+      const listed = (await apiGet(app, "/api/decisions?limit=1000")).decisions as Decision[];
+      return listed.some((decision) => decision.decidedBy === "block_rule") ? listed : undefined;
+    }, "the block rule's decision to be recorded", waitMs);
+
+    await page.click("#views a[data-view='decisions']");
+    await page.waitForFunction((count) => document.querySelectorAll("#decisions tr.decision").length === count, decisions.length);
+    expect(await page.locator("#decisions tr.decision").evaluateAll((rows) => rows.map((row) => (row as unknown as ElementWithData).dataset.decisionId))).toEqual(
+      decisions.map((decision) => decision.id),
+    );
+    const denied = page.locator(`#decisions tr.decision[data-decision-id='${decisions.find((decision) => !decision.allow)?.id}']`);
+    expect(await denied.locator("td.denied").textContent()).toBe("denied");
+    expect(await denied.textContent()).toContain("carol has blocked alice");
+    expect(await denied.textContent()).toContain("block_rule");
+    await screenshot(page, "decisions");
+
+    await page.fill("#decision-filters [name=user]", "carol");
+    await page.click("#decision-filters button");
+    const carols = (await apiGet(app, "/api/decisions?user=carol")).decisions as Decision[];
+    expect(carols.length).toBeLessThan(decisions.length);
+    await page.waitForFunction((count) => document.querySelectorAll("#decisions tr.decision").length === count, carols.length);
   });
 
   it("logged no error and no Content-Security-Policy violation", () => {
