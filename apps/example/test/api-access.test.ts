@@ -54,6 +54,7 @@ const apiRequests: ReadonlyArray<{ readonly path: string; readonly init?: Reques
   { path: `/api/friends?provider=tencent&appId=${tencentSdkAppId}&userId=alice-private` },
   { path: "/api/dead-letters" },
   { path: "/api/unrecognized" },
+  { path: "/api/decisions?user=alice-private" },
   { path: "/api/callbacks/cb_00000000000000000000000000000000" },
   { path: "/api/events/evt_00000000000000000000000000000000/callback" },
   { path: "/api/dead-letters/replay", init: { method: "POST", headers: json, body: "{}" } },

@@ -38,5 +38,13 @@ describe("the store conformance suite", () => {
     expect(status(`${time} orders changes its times cannot tell apart by arrival`)).toBe("failed");
     expect(status(`${time} holds the rule's table for the stored order, whatever the arrival order and however many duplicates`)).toBe("failed");
     expect(status(`${time} keeps a removal that arrived before an addition clearly older than it (a tombstone)`)).toBe("passed");
+
+    const decisions = "store conformance decisions";
+    const filtered = "lists only the decisions of one provider, app or user (as actor or target)";
+    const once = "records each decision once, with every field, and lists them in recorded order a page at a time";
+    expect(status(`matches a decision's user as actor only: ${decisions} ${filtered}`)).toBe("failed");
+    expect(status(`matches a decision's user as actor only: ${decisions} ${once}`)).toBe("passed");
+    expect(status(`records a decision again under its id: ${decisions} ${once}`)).toBe("failed");
+    expect(status(`records a decision again under its id: ${decisions} ${filtered}`)).toBe("failed");
   }, 180_000);
 });
