@@ -160,10 +160,14 @@ describe("the block rule", () => {
     expect(answer.errCode).toBeGreaterThan(0);
     const allowed = await openIm(app, openImCallbackBodies.beforeAddFriend({ fromUserID: "alice", toUserID: "carol" }), "op-other");
     expect(allowed).toMatchObject({ actionCode: 0, errCode: 0, nextCode: 0 });
-    const decisions = await decisionsOf(app, 2, "?provider=openim");
-    expect(decisions.map((decision) => [decision.appId, decision.actor, decision.target, decision.allow, decision.decidedBy])).toEqual([
-      ["openim-test", "alice", "bob", false, "block_rule"],
-      ["openim-test", "alice", "carol", true, "default"],
+    // alice accepting an earlier request of bob's, who has blocked her since: refused too.
+    const accepting = await openIm(app, openImCallbackBodies.beforeAddFriendAgree({ fromUserID: "bob", toUserID: "alice" }), "op-agree");
+    expect(accepting).toMatchObject({ actionCode: 0, nextCode: 1, errMsg: "bob has blocked alice" });
+    const decisions = await decisionsOf(app, 3, "?provider=openim");
+    expect(decisions.map((decision) => [decision.appId, decision.stage, decision.actor, decision.target, decision.allow, decision.decidedBy])).toEqual([
+      ["openim-test", "request", "alice", "bob", false, "block_rule"],
+      ["openim-test", "request", "alice", "carol", true, "default"],
+      ["openim-test", "response", "alice", "bob", false, "block_rule"],
     ]);
     const events = (await request(`${app.url}/api/events`)).body.events as Array<{ type: string; target: string }>;
     expect(events.filter((event) => event.type === "friend.request.sent").map((event) => event.target)).toEqual(["carol"]);
