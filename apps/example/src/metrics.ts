@@ -1,6 +1,7 @@
 import type { DeliveryCounts } from "@friendhook/core";
 import type { ReceiverObserver } from "@friendhook/receiver";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { heapAfterLastFullCollection } from "./heap-after-collection";
 import { type DropReason, dropReasons } from "./standard-output";
 
 export interface HttpRequestObservation {
@@ -59,6 +60,17 @@ export function createMetrics(): AppMetrics {
       // The destination keeps the totals; the counter shows them as they are at the scrape.
       this.reset();
       for (const reason of dropReasons) this.inc({ reason }, dropped[reason]);
+    },
+  });
+
+  heapAfterLastFullCollection();
+  new Gauge({
+    name: "friendhook_heap_held_bytes",
+    help: "Heap the app holds, outside the young generation, right after the latest full garbage collection: level unless something leaks, while resident memory saws between collections.",
+    registers,
+    collect() {
+      const held = heapAfterLastFullCollection();
+      if (held !== undefined) this.set(held);
     },
   });
 

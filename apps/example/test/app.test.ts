@@ -1,4 +1,6 @@
 import { connect } from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { buildEasemobCallback } from "@friendhook/easemob";
 import { openImCallbackBodies, openImCallbackRequest } from "@friendhook/openim";
 import { buildTencentCallback, tencentCallbackBodies } from "@friendhook/tencent";
@@ -280,6 +282,23 @@ describe("operations", () => {
     expect(answer).toMatchObject({ status: 500, body: { error: { code: "internal_error" } } });
     expect(JSON.stringify(answer.body)).not.toMatch(/friendhook\.db|TypeError|at /);
     expect(app.logLines.some((line) => line.includes("unexpected error") && line.includes("friendhook.db"))).toBe(true);
+  });
+
+  it("reports the heap it holds after a full garbage collection", async () => {
+    const app = await start();
+    // A full collection on demand: V8 hands out `gc` to a new context once the flag is set.
+    setFlagsFromString("--expose-gc");
+    const collectGarbage = runInNewContext("gc") as () => void;
+    setFlagsFromString("--no-expose-gc");
+    const held = await waitFor(async () => {
+      collectGarbage();
+      const body = (await request(`${app.url}/metrics`)).body as string;
+      const value = /^friendhook_heap_held_bytes (\d+)$/m.exec(body)?.[1];
+      return value === undefined ? undefined : Number(value);
+    }, "the held heap after a full collection");
+    // What this process holds (the app runs in it): more than a megabyte of modules, less than its heap.
+    expect(held).toBeGreaterThan(1_000_000);
+    expect(held).toBeLessThan(process.memoryUsage().heapTotal);
   });
 
   it("counts callbacks, events, deliveries and latency in the Prometheus text", async () => {
