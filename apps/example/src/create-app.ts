@@ -18,7 +18,7 @@ import { sinksFromConfiguration } from "./sinks-from-config";
 import { storeFromConfiguration } from "./store-from-config";
 import { receiverRetentionOptions } from "./config/retention-settings";
 import { createStoreMetrics } from "./store-metrics";
-import { decisionsOf } from "./config/decision-settings";
+import { defaultDecisions } from "./config/decision-settings";
 import { createFriendRequestDecisions } from "./decisions/friend-request-decisions";
 
 export interface AppOptions {
@@ -69,7 +69,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   const store = storeFromConfiguration(configuration);
   const storeMetrics = createStoreMetrics(metrics.registry, () => store.measure());
   const decisions = createFriendRequestDecisions({
-    configuration: configuration.decisions ?? decisionsOf({ FRIENDHOOK_DECISION_BLOCK_RULE: "on" }),
+    configuration: configuration.decisions ?? defaultDecisions,
     store,
     logger: logger.child({ component: "decisions" }),
   });

@@ -222,6 +222,10 @@ describe("the decision endpoint", () => {
       erin: { allow: false, decidedBy: "block_rule", reason: "erin has blocked alice" },
     });
     expect(decisions.find((decision) => decision.target === "carol")?.code).toBe(38123);
+    // A callback whose every request the block rule refuses asks the endpoint nothing.
+    expect((await tencent(app, aliceAsks("erin"))).ResultItem?.[0]?.ResultInfo).toBe("erin has blocked alice");
+    await decisionsOf(app, 5);
+    expect(decide.received).toHaveLength(1);
     // The ids the endpoint was asked under are the ids the decisions are recorded under.
     expect(payload.requests.map((pending) => pending.id).sort()).toEqual(
       decisions.filter((decision) => decision.decidedBy === "endpoint").map((decision) => decision.id).sort(),

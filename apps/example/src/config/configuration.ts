@@ -17,6 +17,7 @@ import {
   decisionFallbacks,
   decisionProblems,
   decisionsOf,
+  defaultDecisions,
   describeDecisions,
   parseDecisionTimeout,
   parseDecisionUrl,
@@ -281,6 +282,6 @@ export function describeConfiguration(configuration: Configuration): Record<stri
     ...describeProviders(configuration.providers, configuration.providerOptions),
     api: api ? { authenticated: api.tokens !== undefined } : "off",
     metrics: { authenticated: configuration.metricsTokens !== undefined },
-    decisions: describeDecisions(configuration.decisions ?? decisionsOf({ FRIENDHOOK_DECISION_BLOCK_RULE: "on" })),
+    decisions: describeDecisions(configuration.decisions ?? defaultDecisions),
   };
 }

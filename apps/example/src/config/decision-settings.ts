@@ -98,6 +98,9 @@ export function decisionsOf(variables: DecisionVariables): DecisionConfiguration
   };
 }
 
+/** The decisions of a configuration that names none: the block rule alone. */
+export const defaultDecisions: DecisionConfiguration = decisionsOf({ FRIENDHOOK_DECISION_BLOCK_RULE: "on" });
+
 /** What the start-up log shows: no secret, and the endpoint without its query. */
 export function describeDecisions(decisions: DecisionConfiguration): Record<string, unknown> {
   const { endpoint } = decisions;

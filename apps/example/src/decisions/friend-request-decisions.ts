@@ -69,6 +69,8 @@ export function createFriendRequestDecisions({ configuration, store, logger }: F
 
   const askEndpoint = async (requests: readonly DecisionEndpointRequest[], startedAt: number): Promise<Decided[]> => {
     const endpoint = configuration.endpoint;
+    // Every request refused by the block rule: nothing to ask.
+    if (requests.length === 0) return [];
     if (endpoint === undefined) return requests.map(() => allowedByDefault);
     // The timeout counts from the callback's arrival here: the block rule's time is part of it.
     const outcome = await askDecisionEndpoint(endpoint, requests, endpoint.timeoutMs - (performance.now() - startedAt));
