@@ -55,6 +55,7 @@ interface RecordedDecision {
   reason?: string;
   code?: number;
   decidedAt: string;
+  callbackId?: string;
 }
 
 interface PendingRequest {
@@ -65,6 +66,7 @@ interface PendingRequest {
   actor: string;
   target: string;
   message?: string;
+  callbackId?: string;
 }
 
 async function tencent(app: RunningApp, body: Record<string, unknown>) {
@@ -128,8 +130,12 @@ describe("the block rule", () => {
       carol: { allow: false, decidedBy: "block_rule", reason: "carol has blocked alice" },
       dave: { allow: true, decidedBy: "default", reason: "no rule refused the request" },
     });
+    // Each decision names the callback it answered: the one the allowed requests' events came from.
+    const sent = events.find((event) => event.type === "friend.request.sent") as { id: string } | undefined;
+    const callback = (await request(`${app.url}/api/events/${sent?.id}/callback`)).body.callback as { id: string; command: string };
+    expect(callback.command).toBe("Sns.CallbackPrevFriendAdd");
     for (const decision of decisions) {
-      expect(decision).toMatchObject({ provider: "tencent", appId: tencentSdkAppId, stage: "request", actor: "alice" });
+      expect(decision).toMatchObject({ provider: "tencent", appId: tencentSdkAppId, stage: "request", actor: "alice", callbackId: callback.id });
       expect(Number.isNaN(Date.parse(decision.decidedAt))).toBe(false);
     }
     expect((await decisionsOf(app, 1, "?user=carol")).map((decision) => decision.target)).toEqual(["carol"]);
@@ -169,8 +175,13 @@ describe("the block rule", () => {
       ["openim-test", "request", "alice", "carol", true, "default"],
       ["openim-test", "response", "alice", "bob", false, "block_rule"],
     ]);
-    const events = (await request(`${app.url}/api/events`)).body.events as Array<{ type: string; target: string }>;
+    const events = (await request(`${app.url}/api/events`)).body.events as Array<{ id: string; type: string; target: string }>;
     expect(events.filter((event) => event.type === "friend.request.sent").map((event) => event.target)).toEqual(["carol"]);
+    const callback = (await request(`${app.url}/api/events/${events.find((event) => event.target === "carol")?.id}/callback`)).body.callback as { id: string };
+    expect(decisions[1]?.callbackId).toBe(callback.id);
+    // A refused request makes no event, yet its decision names its callback too.
+    expect(decisions[0]?.callbackId).toMatch(/^cb_[0-9a-f]{32}$/);
+    expect(decisions[0]?.callbackId).not.toBe(callback.id);
   });
 
   it("lets every request through when FRIENDHOOK_DECISION_BLOCK_RULE=off", async () => {
@@ -209,6 +220,9 @@ describe("the decision endpoint", () => {
     const verified = verifyStandardWebhook({ body: received?.body ?? "", headers: received?.headers ?? {}, secret: decisionSecret });
     const payload = verified.payload as { type: string; requests: PendingRequest[] };
     expect(payload.type).toBe("friend.request.decision");
+    // The requests of one callback name it, one id for all.
+    expect(payload.requests[0]?.callbackId).toMatch(/^cb_[0-9a-f]{32}$/);
+    expect(new Set(payload.requests.map((pending) => pending.callbackId)).size).toBe(1);
     expect(payload.requests.map(({ provider, appId, stage, actor, target, message }) => ({ provider, appId, stage, actor, target, message }))).toEqual(
       ["bob", "carol", "dave"].map((target) => ({ provider: "tencent", appId: tencentSdkAppId, stage: "request", actor: "alice", target, message: `Hi ${target}` })),
     );

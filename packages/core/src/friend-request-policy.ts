@@ -18,6 +18,8 @@ export interface PendingFriendRequest {
   readonly accepting?: boolean;
   /** The request text, when the provider gives it. */
   readonly message?: string;
+  /** The id under which the receiver keeps the callback the request came in (`callbackIdOf`), when the adapter tells it. */
+  readonly callbackId?: string;
 }
 
 export type FriendRequestDecision =

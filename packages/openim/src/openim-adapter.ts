@@ -1,4 +1,5 @@
 import {
+  callbackIdOf,
   type FriendEvent,
   FriendhookError,
   type ProviderAdapterV1,
@@ -148,6 +149,7 @@ async function receiveOpenImCallback(request: ProviderRequest, options: Resolved
     operationId,
     receivedAt: request.receivedAt,
     source: { command, operationId },
+    callbackId: () => callbackIdOf(received, request),
   };
   const outcome = await handleCommand(canonicalCommand, body, context, options);
   return {

@@ -52,7 +52,12 @@ async function decide(
   request: Omit<PendingFriendRequest, "provider" | "appId">,
   options: OpenImDecisionOptions,
 ): Promise<Pick<DecidedOpenImCallback, "decision" | "decidedBy">> {
-  const pending: PendingFriendRequest = { provider: openImProvider, appId: context.appId, ...request };
+  const pending: PendingFriendRequest = {
+    provider: openImProvider,
+    appId: context.appId,
+    ...request,
+    ...(context.callbackId ? { callbackId: context.callbackId() } : {}),
+  };
   const decided = await decideFriendRequest(options.decide, pending, options.decisionDeadlineMs);
   return { decision: normalizeOpenImDecision(decided, options.denialErrorCode), decidedBy: decided.decidedBy };
 }

@@ -28,6 +28,8 @@ export interface OpenImEventContext {
   readonly operationId: string;
   readonly receivedAt: Date;
   readonly source: EventSource;
+  /** The id the receiver keeps the callback under, for the pending request of a before-callback. */
+  readonly callbackId?: () => string;
 }
 
 /**

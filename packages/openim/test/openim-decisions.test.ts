@@ -1,4 +1,4 @@
-import type { FriendRequestDecision, PendingFriendRequest } from "@friendhook/core";
+import { type FriendRequestDecision, type PendingFriendRequest, storedCallbackOf } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { createOpenImAdapter, type OpenImAdapterOptions, openImCallbackRequest } from "../src/index";
 import { ana, ben, openImBodies, operationId } from "./fixtures";
@@ -6,8 +6,11 @@ import { ana, ben, openImBodies, operationId } from "./fixtures";
 const allowAnswer = { actionCode: 0, errCode: 0, errMsg: "", errDlt: "", nextCode: 0 };
 
 async function beforeCallback(name: "beforeAddFriend" | "beforeAddFriendAgree", options: OpenImAdapterOptions) {
-  const received = await createOpenImAdapter(options).receive(openImCallbackRequest({ body: openImBodies[name], operationId }));
-  return { received, answer: JSON.parse(received.acknowledgement.body) as Record<string, unknown> };
+  const request = openImCallbackRequest({ body: openImBodies[name], operationId });
+  const received = await createOpenImAdapter(options).receive(request);
+  // The id a receiver keeps the callback under: the pending request names it.
+  const callbackId = storedCallbackOf(received, request).id;
+  return { received, callbackId, answer: JSON.parse(received.acknowledgement.body) as Record<string, unknown> };
 }
 
 const never = () => new Promise<never>(() => undefined);
@@ -15,7 +18,7 @@ const never = () => new Promise<never>(() => undefined);
 describe("OpenIM before-callbacks and the friend-request policy", () => {
   it("asks the policy about a request with who asks whom and the request text", async () => {
     const asked: PendingFriendRequest[] = [];
-    const { received, answer } = await beforeCallback("beforeAddFriend", {
+    const { received, callbackId, answer } = await beforeCallback("beforeAddFriend", {
       appId: "openim-eu",
       decide: (request) => {
         asked.push(request);
@@ -23,7 +26,7 @@ describe("OpenIM before-callbacks and the friend-request policy", () => {
       },
     });
     expect(asked).toEqual([
-      { provider: "openim", appId: "openim-eu", stage: "request", actor: ana, target: ben, message: "Hi, it's Ana from the climbing gym <3" },
+      { provider: "openim", appId: "openim-eu", stage: "request", actor: ana, target: ben, message: "Hi, it's Ana from the climbing gym <3", callbackId },
     ]);
     expect(answer).toEqual(allowAnswer);
     expect(received.events.map((event) => event.type)).toEqual(["friend.request.sent"]);
@@ -31,14 +34,14 @@ describe("OpenIM before-callbacks and the friend-request policy", () => {
 
   it("asks the policy about an acceptance with the answering user as actor", async () => {
     const asked: PendingFriendRequest[] = [];
-    await beforeCallback("beforeAddFriendAgree", {
+    const { callbackId } = await beforeCallback("beforeAddFriendAgree", {
       decide: (request) => {
         asked.push(request);
         return { allow: true };
       },
     });
     expect(asked).toEqual([
-      { provider: "openim", appId: "openim", stage: "response", actor: ben, target: ana, accepting: true, message: "Sure!" },
+      { provider: "openim", appId: "openim", stage: "response", actor: ben, target: ana, accepting: true, message: "Sure!", callbackId },
     ]);
   });
 

@@ -1,4 +1,5 @@
 import {
+  callbackIdOf,
   type EventSource,
   type FriendEvent,
   FriendhookError,
@@ -159,6 +160,7 @@ function eventContext(
 ): TencentEventContext {
   const requestId = bodyOrQuery(body, request.query, "RequestId");
   let digest: string | undefined;
+  let callbackId: string | undefined;
   return {
     appId,
     command,
@@ -174,6 +176,10 @@ function eventContext(
     bodyDigest: () => {
       digest ??= sha256Hex(request.body);
       return digest;
+    },
+    callbackId: () => {
+      callbackId ??= callbackIdOf({ provider: tencentProvider, appId, command }, request);
+      return callbackId;
     },
   };
 }

@@ -124,6 +124,7 @@ export async function decidePrevFriendAdd(
       actor: callback.From_Account,
       target: item.To_Account,
       ...(item.AddWording ? { message: item.AddWording } : {}),
+      ...(context.callbackId ? { callbackId: context.callbackId() } : {}),
     }),
     options,
   );
@@ -151,6 +152,7 @@ export async function decidePrevFriendResponse(
         actor: callback.From_Account,
         target: item.To_Account,
         ...(accepting === undefined ? {} : { accepting }),
+        ...(context.callbackId ? { callbackId: context.callbackId() } : {}),
       };
     },
     options,

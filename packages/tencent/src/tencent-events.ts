@@ -29,6 +29,8 @@ export interface TencentEventContext {
   readonly requestId: string | undefined;
   /** SHA-256 of the raw body bytes; computed once, and only when an identity needs it. */
   readonly bodyDigest: () => string;
+  /** The id the receiver keeps the callback under; computed once, and only when a decision needs it. */
+  readonly callbackId?: () => string;
 }
 
 /** When Tencent says a change happened: the instant, and the number it sent for it. */

@@ -1,4 +1,4 @@
-import { deriveEventId, type FriendRequestPolicy, type PendingFriendRequest } from "@friendhook/core";
+import { deriveEventId, type FriendRequestPolicy, type PendingFriendRequest, storedCallbackOf } from "@friendhook/core";
 import { describe, expect, it } from "vitest";
 import { buildTencentCallback, defaultTencentDenialCode } from "../src/index";
 import { acknowledgementBody, adapterWith, fixedRequestTime, receivedAt, sdkAppId, token } from "./support";
@@ -86,10 +86,13 @@ describe("Sns.CallbackPrevFriendAdd", () => {
       asked.push(request);
       return request.target === "id2" ? { allow: false, code: 38002, reason: "id2 does not take requests" } : { allow: true };
     };
-    const received = await adapterWith({ decide }).receive(callback(prevFriendAdd));
+    const request = callback(prevFriendAdd);
+    const received = await adapterWith({ decide }).receive(request);
+    // Each names the callback, by the id a receiver keeps it under.
+    const callbackId = storedCallbackOf(received, request).id;
     expect(asked).toEqual([
-      { provider: "tencent", appId: sdkAppId, stage: "request", actor: "id", target: "id1", message: "this is id1!" },
-      { provider: "tencent", appId: sdkAppId, stage: "request", actor: "id", target: "id2", message: "this is id2!" },
+      { provider: "tencent", appId: sdkAppId, stage: "request", actor: "id", target: "id1", message: "this is id1!", callbackId },
+      { provider: "tencent", appId: sdkAppId, stage: "request", actor: "id", target: "id2", message: "this is id2!", callbackId },
     ]);
     expect(acknowledgementBody(received.acknowledgement)).toMatchObject({
       ActionStatus: "OK",

@@ -116,6 +116,7 @@ export function createFriendRequestDecisions({ configuration, store, logger }: F
           ...(reason !== undefined && { reason }),
           ...(!decision.allow && decision.code !== undefined && { code: decision.code }),
           decidedAt,
+          ...(request.callbackId !== undefined && { callbackId: request.callbackId }),
         };
       }),
     );
