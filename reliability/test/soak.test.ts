@@ -21,9 +21,11 @@ import {
 /**
  * Steady load for `FRIENDHOOK_SOAK_SECONDS` (240 s by default, what CI runs; set it higher to soak
  * longer) with a retention of one minute: past the first minute the store holds about a minute of
- * events. In the second half the database file, and the heap the app holds after each full garbage
- * collection, must stay within 20 % of their level at the middle, which comes two minutes in, after
- * a minute of pruning. Resident memory is recorded beside them: it saws with the collections.
+ * events. In the second half neither the database file nor the heap the app holds after each full
+ * garbage collection may rise more than 20 % above its level at the middle, which comes two minutes
+ * in, after a minute of pruning. Both are also recorded as they fall: on a loaded machine the
+ * senders fall behind their pace, fewer events are held, and the file shrinks with them, which is no
+ * failure of a bound. Resident memory is recorded beside them: it saws with the collections.
  */
 const durationMs = Math.max(150, Number(process.env.FRIENDHOOK_SOAK_SECONDS ?? 240)) * 1000;
 const callbacksPerSecond = 100;
@@ -50,6 +52,7 @@ interface Sample {
   readonly storedEvents: number;
   readonly prunedEvents: number;
   readonly deliveredEvents: number;
+  readonly sent: number;
 }
 
 const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
@@ -122,6 +125,7 @@ describe("soak", () => {
           storedEvents: metrics.get("friendhook_stored_events") ?? Number.NaN,
           prunedEvents: metrics.get('friendhook_pruned_total{kind="events"}') ?? 0,
           deliveredEvents: metrics.get('friendhook_delivered_events_total{sink="http"}') ?? 0,
+          sent,
         });
         await sleep(sampleIntervalMs);
       }
@@ -153,6 +157,10 @@ describe("soak", () => {
     const resident = extremes("residentBytes");
     const held = extremes("heldBytes");
     const deviation = (extreme: { lowest: number; highest: number }, base: number) => Math.max(base - extreme.lowest, extreme.highest - base) / base;
+    const rise = (extreme: { highest: number }, base: number) => (extreme.highest - base) / base;
+    // The pace the senders kept, which a loaded machine lowers (100 a second when they keep up).
+    const paceBetween = (from: Sample | undefined, to: Sample | undefined) =>
+      from && to && to.at > from.at ? Number(((1000 * (to.sent - from.sent)) / (to.at - from.at)).toFixed(1)) : Number.NaN;
     const pruned = final.get('friendhook_pruned_total{kind="events"}') ?? 0;
 
     recordFigures("soak", "Soak: steady load with a one-minute retention", {
@@ -164,11 +172,14 @@ describe("soak", () => {
       notes: {
         durationSeconds: durationMs / 1000,
         callbacksPerSecond,
+        callbacksPerSecondFirstHalf: paceBetween(samples[0], samples.findLast((sample) => sample.at <= middle)),
+        callbacksPerSecondSecondHalf: paceBetween(secondHalf[0], secondHalf.at(-1)),
         prunedEvents: pruned,
         storedEventsAtEnd: final.get("friendhook_stored_events") ?? Number.NaN,
         databaseBytesAtMiddle: level.databaseBytes,
         databaseBytesSecondHalf: `${database.lowest}–${database.highest}`,
         databaseDeviation: Number(deviation(database, level.databaseBytes).toFixed(3)),
+        databaseRise: Number(rise(database, level.databaseBytes).toFixed(3)),
         walBytesLargest: Math.max(...samples.map((sample) => sample.walBytes)),
         residentBytesAtMiddle: level.residentBytes,
         residentBytesSecondHalf: `${resident.lowest}–${resident.highest}`,
@@ -176,6 +187,7 @@ describe("soak", () => {
         heldBytesAtMiddle: level.heldBytes,
         heldBytesSecondHalf: `${held.lowest}–${held.highest}`,
         heldDeviation: Number(deviation(held, level.heldBytes).toFixed(3)),
+        heldRise: Number(rise(held, level.heldBytes).toFixed(3)),
         heldReadingsSecondHalf: new Set(secondHalf.map((sample) => sample.heldBytes)).size,
       },
     });
@@ -187,12 +199,12 @@ describe("soak", () => {
     // An event is pruned only once the sink has it: at every sample, no more pruned than delivered.
     expect(samples.filter((sample) => sample.prunedEvents > sample.deliveredEvents)).toEqual([]);
     expect(around.length).toBeGreaterThan(0);
-    expect(deviation(database, level.databaseBytes)).toBeLessThanOrEqual(tolerance);
+    expect(rise(database, level.databaseBytes)).toBeLessThanOrEqual(tolerance);
     // Memory: the heap held after each full collection, which grows only with what the app keeps.
     // Resident memory is reported (residentDeviation), not asserted: it saws between about 190 and
     // 300 MB as garbage piles up between collections, so its value at any one moment is no level
     // (RELIABILITY.md, section 11, says where that garbage comes from).
     expect(secondHalf.every((sample) => Number.isFinite(sample.heldBytes))).toBe(true);
-    expect(deviation(held, level.heldBytes)).toBeLessThanOrEqual(tolerance);
+    expect(rise(held, level.heldBytes)).toBeLessThanOrEqual(tolerance);
   });
 });
