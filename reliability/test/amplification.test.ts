@@ -24,7 +24,6 @@ import {
   recordFigures,
   reliabilityCredentials as credentials,
   sendCallback,
-  sleep,
   waitFor,
 } from "../src/index";
 
@@ -118,8 +117,9 @@ async function measure(provider: "easemob" | "tencent" | "openim", request: Prov
     50,
   );
   const drainedAt = performance.now();
-  // The probes that were under way when the phase ended are part of it.
-  await sleep(200);
+  // The probe under way when the phase ended is part of it: probes go one at a time, so once one
+  // sent after the end has answered, every probe of the phase is in the log.
+  await waitFor("a health probe sent after the delivery", () => (probeLog.some((answer) => answer.sentAt > drainedAt) ? true : undefined), 120_000, 10);
   return {
     provider,
     events,
@@ -193,9 +193,18 @@ describe("amplification against the running app", () => {
   });
 
   it("keeps the body of the largest callbacks within the cap once, however many events they make, and measures what they cost the event loop", async () => {
+    // The quiet baseline: a hundred probes with nothing else sent, however long they take here.
     const quietFrom = performance.now();
-    await sleep(2000);
-    const quietWorstMs = longestAnswerMs(answersDuring(probeLog, quietFrom, performance.now()));
+    const quietProbes = await waitFor(
+      "a hundred health probes on the idle app",
+      () => {
+        const answers = probeLog.filter((answer) => answer.sentAt >= quietFrom);
+        return answers.length >= 100 ? answers : undefined;
+      },
+      120_000,
+      10,
+    );
+    const quietWorstMs = longestAnswerMs(quietProbes);
     // Ids as long as the body limit allows for `cap` entries, each one of its own.
     const tencentIdLength = Math.floor(((bodyLimitBytes - 4096) / cap - 36) / 2);
     const openImIdLength = Math.floor((bodyLimitBytes - 4096) / cap - 3);
