@@ -8,7 +8,7 @@ import { runSimulation } from "../src/simulate/run-simulation";
 import { sendCallback } from "../src/simulate/send-callback";
 import { simulationSamples } from "../src/simulate/simulation-samples";
 import { appDirectory } from "./support/child-process";
-import { listenOn } from "./support/listen-on";
+import { listenOn } from "@friendhook/testkit/helpers";
 import { type RunningApp, bothProviders, request, startApp, testCredentials, waitFor } from "./support/running-app";
 import { webhookSecret } from "./support/webhook-recorder";
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenAgainOn, listenOn } from "@friendhook/testkit/helpers";
 
 export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders;
@@ -64,29 +64,11 @@ export async function startWebhookTestServer(port = 0): Promise<WebhookTestServe
           response.writeHead(answer.status, answer.headers).end();
         });
       });
-      const listening = server;
-      const listen = () =>
-        new Promise<void>((resolve, reject) => {
-          listening.once("error", reject);
-          listening.listen(state.port, "127.0.0.1", () => {
-            listening.off("error", reject);
-            resolve();
-          });
-        });
-      // Started again on its port, which the system may have given to another socket meanwhile (an
-      // outgoing connection of another process on a busy machine): try again until it is free.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        try {
-          await listen();
-          break;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || state.port === 0 || Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
-      const address = listening.address() as AddressInfo;
-      Object.assign(state, { port: address.port, url: `http://127.0.0.1:${address.port}/webhooks` });
+      let port = state.port;
+      if (port === 0) port = await listenOn(server, 0);
+      // Started again on its port, which another socket may hold meanwhile: tried until it is free.
+      else await listenAgainOn(server, port);
+      Object.assign(state, { port, url: `http://127.0.0.1:${port}/webhooks` });
     },
   };
   await state.start();

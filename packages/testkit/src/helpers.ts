@@ -3,4 +3,5 @@ export * from "./hostile-bodies";
 export * from "./sample-events";
 export * from "./service-availability";
 export * from "./tcp-proxy";
+export * from "./listen";
 export * from "./refusals";

@@ -1,5 +1,5 @@
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer } from "node:http";
-import { listenOn } from "./listen-on";
+import { listenOn } from "@friendhook/testkit/helpers";
 
 export interface ReceivedDecisionRequest {
   readonly headers: IncomingHttpHeaders;

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { verifyStandardWebhook } from "@friendhook/http";
-import { listenAgainOn, listenOn } from "./listen-on";
+import { listenAgainOn, listenOn } from "@friendhook/testkit/helpers";
 
 /** A Standard Webhooks secret for tests (whsec_ and a 24-byte key in base64). */
 export const webhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
