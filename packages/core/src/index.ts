@@ -25,6 +25,7 @@ export * from "./sinks/memory-sink";
 export * from "./sinks/console-sink";
 export * from "./store/friend-event-store";
 export * from "./store/delivery-order-key";
+export * from "./store/backfill-range";
 export * from "./store/page-limit";
 export * from "./store/sequence-cursor";
 export * from "./store/storable-text";

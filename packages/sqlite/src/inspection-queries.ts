@@ -13,7 +13,7 @@ export const inspectionQueries = {
   failedDeliveries: `SELECT state, count(*) AS count, sum(attempts) AS attempts FROM deliveries INDEXED BY deliveries_failed
     WHERE sink = ? AND attempts > 0 GROUP BY state`,
   oldestPending: `SELECT e.event ->> '$.receivedAt' AS received_at FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
-    WHERE d.sink = ? AND d.state = 'pending' ORDER BY d.id LIMIT 1`,
+    WHERE d.sink = ? AND d.state = 'pending' ORDER BY d.event_sequence LIMIT 1`,
   countStored: "INSERT INTO stored_per_second (second, events) VALUES (?, ?) ON CONFLICT (second) DO UPDATE SET events = events + excluded.events",
   countDelivered: `INSERT INTO delivered_per_second (second, sink, deliveries) VALUES (?, ?, ?)
     ON CONFLICT (second, sink) DO UPDATE SET deliveries = deliveries + excluded.deliveries`,

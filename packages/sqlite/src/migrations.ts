@@ -202,6 +202,27 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX decisions_by_actor ON decisions (actor, sequence);
   CREATE INDEX decisions_by_target ON decisions (target, sequence);
   `,
+  // Version 7: backfills. Deliveries are claimed in their events' order (a backfill enqueues old
+  // events after newer ones), so the claim and its per-pair check read indexes by event sequence;
+  // the per-pair index by delivery id served nothing else. Each backfill's range and progress is a
+  // row, so that a restart resumes it and a sink's claims wait while one is unfinished.
+  `
+  CREATE INDEX deliveries_in_event_order ON deliveries (sink, state, event_sequence);
+  DROP INDEX deliveries_by_order_key;
+  CREATE INDEX deliveries_by_order_key_in_event_order ON deliveries (sink, order_key, state, event_sequence);
+
+  CREATE TABLE backfills (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sink TEXT NOT NULL,
+    name TEXT NOT NULL,
+    from_sequence INTEGER NOT NULL,
+    to_sequence INTEGER NOT NULL,
+    next_sequence INTEGER,
+    enqueued INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (sink, name)
+  );
+  CREATE INDEX backfills_unfinished ON backfills (sink, id) WHERE next_sequence IS NOT NULL;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

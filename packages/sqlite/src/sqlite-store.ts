@@ -16,6 +16,14 @@ import {
   bindingPruneIntervalMs,
   type CallbackBinding,
   checkStorableText,
+  type Backfill,
+  beginBackfillRange,
+  checkBackfillInput,
+  type ContinueBackfillInput,
+  type BackfillProgress,
+  type BeginBackfillInput,
+  nextBackfillSequence,
+  resolveBackfillLimit,
   type DeadLetter,
   type Delivery,
   deliveryOrderKey,
@@ -35,6 +43,7 @@ import {
 import Database from "better-sqlite3";
 import { decisionStatements } from "./decision-rows";
 import { createGroupCommit } from "./group-commit";
+import { type BackfillEventRow, type BackfillRow, deliveryQueries } from "./delivery-queries";
 import { inspectionQueries } from "./inspection-queries";
 import { migrate } from "./migrations";
 import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
@@ -120,6 +129,17 @@ function toDeadLetter(row: DeliveryRow): DeadLetter {
   };
 }
 
+function toBackfill(row: BackfillRow): Backfill {
+  return {
+    sink: row.sink,
+    name: row.name,
+    fromSequence: row.from_sequence,
+    toSequence: row.to_sequence,
+    nextSequence: row.next_sequence ?? undefined,
+    enqueued: row.enqueued,
+  };
+}
+
 function toStoredCallback(row: CallbackRow): StoredCallback {
   const callback = {
     id: row.id,
@@ -201,17 +221,15 @@ function prepareStatements(database: Database.Database) {
     listEvents: database.prepare<[number, number], { sequence: number; event: string }>(
       "SELECT sequence, event FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
     ),
-    // A delivery is claimable when it is due and unleased, and no earlier pending delivery of its
-    // sink and order key is waiting for a retry or leased.
     selectClaimable: database.prepare<{ sink: string; now: number; limit: number }, { id: number; event_sequence: number; attempts: number; event: string }>(
-      `SELECT d.id, d.event_sequence, d.attempts, e.event FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
-       WHERE d.sink = @sink AND d.state = 'pending' AND d.available_at <= @now AND d.leased_until <= @now
-         AND NOT EXISTS (
-           SELECT 1 FROM deliveries earlier
-           WHERE earlier.sink = d.sink AND earlier.order_key = d.order_key AND earlier.state = 'pending'
-             AND earlier.id < d.id AND (earlier.available_at > @now OR earlier.leased_until > @now))
-       ORDER BY d.id LIMIT @limit`,
+      deliveryQueries.selectClaimable,
     ),
+    storedRange: database.prepare<[], { first: number | null; last: number | null }>(deliveryQueries.storedRange),
+    readBackfill: database.prepare<[string, string], BackfillRow>(deliveryQueries.readBackfill),
+    insertBackfill: database.prepare<[string, string, number, number, number | null]>(deliveryQueries.insertBackfill),
+    unfinishedBackfill: database.prepare<[string], BackfillRow>(deliveryQueries.unfinishedBackfill),
+    backfillBatch: database.prepare<{ sink: string; from: number; to: number; limit: number }, BackfillEventRow>(deliveryQueries.backfillBatch),
+    recordBackfillProgress: database.prepare<[number | null, number, number]>(deliveryQueries.recordBackfillProgress),
     // Set-based, one statement per batch: the ids come as one JSON array.
     lease: database.prepare<[number, string]>("UPDATE deliveries SET leased_until = ? WHERE id IN (SELECT value FROM json_each(?))"),
     // The sink of each completed delivery, for the count of deliveries completed per second.
@@ -424,6 +442,31 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     }));
   }
 
+  function beginBackfill(input: BeginBackfillInput): Backfill {
+    const known = statements.readBackfill.get(input.sink, input.name);
+    if (known) return toBackfill(known);
+    const stored = statements.storedRange.get();
+    const range = beginBackfillRange(input, { first: stored?.first ?? undefined, last: stored?.last ?? undefined });
+    statements.insertBackfill.run(input.sink, input.name, range.fromSequence, range.toSequence, range.nextSequence ?? null);
+    return { sink: input.sink, name: input.name, ...range, enqueued: 0 };
+  }
+
+  function continueBackfill({ sink, limit }: ContinueBackfillInput): BackfillProgress {
+    const backfill = statements.unfinishedBackfill.get(sink);
+    if (!backfill || backfill.next_sequence === null) return { enqueued: 0, finished: true };
+    const batchLimit = resolveBackfillLimit(limit);
+    const rows = statements.backfillBatch.all({ sink, from: backfill.next_sequence, to: backfill.to_sequence, limit: batchLimit });
+    let enqueued = 0;
+    for (const row of rows) {
+      if (row.has_delivery) continue;
+      statements.insertDelivery.run(sink, row.sequence, deliveryOrderKey({ provider: row.provider, appId: row.app_id, actor: row.actor, target: row.target }));
+      enqueued += 1;
+    }
+    const next = nextBackfillSequence({ toSequence: backfill.to_sequence }, { looked: rows.length, limit: batchLimit, lastLookedAt: rows.at(-1)?.sequence });
+    statements.recordBackfillProgress.run(next ?? null, enqueued, backfill.id);
+    return { enqueued, finished: statements.unfinishedBackfill.get(sink) === undefined };
+  }
+
   // PASSIVE never waits for readers or writers; in WAL mode with one writing connection it copies
   // every committed page. A checkpoint that fails (another process holding the file) is simply
   // tried again on the next tick. The timer does not keep the process alive.
@@ -524,6 +567,18 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
         limit: resolvePageLimit(pageOptions.limit),
       });
       return { deadLetters: rows.map(toDeadLetter), next: nextCursor(rows) };
+    },
+
+    async beginBackfill(input) {
+      open();
+      checkBackfillInput(input);
+      // Beside the appends, in their order: the range ends at the last event stored before it.
+      return groupCommit.submit("delivery", () => beginBackfill(input));
+    },
+
+    async continueBackfill(input) {
+      open();
+      return groupCommit.submit("delivery", () => continueBackfill(input));
     },
 
     async replayDeadLetters({ sink, deliveryIds, now }) {

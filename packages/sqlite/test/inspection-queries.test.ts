@@ -4,6 +4,7 @@ import { buildFriendEvents } from "@friendhook/testkit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createSqliteStore } from "../src/index";
+import { deliveryQueries } from "../src/delivery-queries";
 import { inspectionQueries } from "../src/inspection-queries";
 import { migrations } from "../src/migrations";
 import { temporaryDirectory } from "./temporary-directory";
@@ -41,6 +42,32 @@ describe("SQLite store: the queries of an operator's view", () => {
       expect(planOf(database, inspectionQueries.userEventsAsActor).join(" | ")).toMatch(/USING INDEX events_by_actor/);
       expect(planOf(database, inspectionQueries.userEventsAsTarget).join(" | ")).toMatch(/USING INDEX events_by_target/);
       expect(planOf(database, inspectionQueries.failedDeliveries).join(" | ")).toMatch(/deliveries_failed/);
+      expect(planOf(database, inspectionQueries.oldestPending).join(" | ")).toMatch(/deliveries_in_event_order/);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("claims and backfills read index ranges too, claims in the events' order (EXPLAIN QUERY PLAN)", async () => {
+    const store = createSqliteStore({ directory: temporaryDirectory() });
+    await store.append({ events: buildFriendEvents(20), sinks: ["primary"] });
+    await store.close();
+    const database = new Database(store.filename, { readonly: true });
+    try {
+      for (const [name, sql] of Object.entries(deliveryQueries)) {
+        if (!/^\s*SELECT/i.test(sql)) continue;
+        const plan = planOf(database, sql);
+        expect(plan.length, name).toBeGreaterThan(0);
+        for (const step of plan) {
+          expect(step, `${name}: ${plan.join(" | ")}`).not.toMatch(/TEMP B-TREE/);
+          // A scalar subquery's constant row is one row, not a table.
+          expect(step, `${name}: ${plan.join(" | ")}`).not.toMatch(/^SCAN (?!CONSTANT ROW)/);
+        }
+      }
+      const claim = planOf(database, deliveryQueries.selectClaimable).join(" | ");
+      expect(claim).toMatch(/deliveries_in_event_order/);
+      expect(claim).toMatch(/deliveries_by_order_key_in_event_order/);
+      expect(planOf(database, deliveryQueries.backfillBatch).join(" | ")).toMatch(/deliveries_by_event \(event_sequence=\?\)/);
     } finally {
       database.close();
     }

@@ -1,5 +1,5 @@
 import { type CallbackBinding, deriveCallbackId, deriveEventId, type FriendEvent, FriendhookError, type RelationshipEventType } from "@friendhook/core";
-import { createFriendTable, type FriendEventStore, type RecordedDecision, type StoredCallback } from "@friendhook/core";
+import { createFriendTable, type Delivery, type FriendEventStore, type RecordedDecision, type StoredCallback } from "@friendhook/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildFriendEvent, buildFriendEvents } from "./sample-events";
 
@@ -312,6 +312,122 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(ids([...firstPage.deadLetters, ...secondPage.deadLetters]).sort()).toEqual([...ids(events), ...ids(events)].sort());
         expect(await store.replayDeadLetters({ now: start + 1 })).toBe(6);
         expect(ids(await store.claimDeliveries({ sink: otherSink, limit: 10, leaseMs: 1000, now: start + 1 }))).toEqual(ids(events));
+      });
+    });
+
+    describe("backfills", () => {
+      /** Claims every delivery of the sink and completes them; returns them in the order claimed. */
+      const drain = async (store: FriendEventStore, sinkName: string, now = start) => {
+        const claimed = await store.claimDeliveries({ sink: sinkName, limit: 1000, leaseMs: 1000, now });
+        await store.completeDeliveries({ deliveryIds: claimed.map((delivery) => delivery.deliveryId) });
+        return claimed;
+      };
+      /** Continues the sink's backfills until none is left; returns each call's progress. */
+      const finish = async (store: FriendEventStore, sinkName: string, limit: number) => {
+        const calls: Array<{ enqueued: number; finished: boolean }> = [];
+        for (let call = 0; call < 100; call += 1) {
+          const progress = await store.continueBackfill({ sink: sinkName, limit });
+          calls.push(progress);
+          if (progress.finished) return calls;
+        }
+        throw new Error("the backfill never finished");
+      };
+
+      it("delivers what was stored before a sink existed, from the earliest retained event, in batches, once per name", async () => {
+        const store = await open();
+        const events = buildFriendEvents(5);
+        await store.append({ events, sinks: [sink] });
+        const sequences = (await drain(store, sink)).map((delivery) => delivery.sequence);
+        const backfill = await store.beginBackfill({ sink: otherSink, name: "from=earliest" });
+        expect(backfill).toEqual({ sink: otherSink, name: "from=earliest", fromSequence: sequences[0], toSequence: sequences[4], nextSequence: sequences[0], enqueued: 0 });
+        // Appended after it began: delivered as every new event is, never enqueued a second time.
+        const later = buildFriendEvents(1, 5);
+        await store.append({ events: later, sinks: [sink, otherSink] });
+        expect(await store.continueBackfill({ sink: otherSink, limit: 2 })).toEqual({ enqueued: 2, finished: false });
+        // The sink's claims wait while its backfill is enqueued, so that no later event of a pair goes first.
+        expect(await store.claimDeliveries({ sink: otherSink, limit: 100, leaseMs: 1000, now: start })).toEqual([]);
+        expect(ids(await drain(store, sink))).toEqual(ids(later));
+        expect(await finish(store, otherSink, 2)).toEqual([
+          { enqueued: 2, finished: false },
+          { enqueued: 1, finished: true },
+        ]);
+        const delivered = await drain(store, otherSink);
+        expect(ids(delivered)).toEqual(ids([...events, ...later]));
+        expect(delivered.map((delivery) => delivery.sequence).slice(0, 5)).toEqual(sequences);
+        // Begun again (a restart): the same record, finished; nothing is enqueued again.
+        expect(await store.beginBackfill({ sink: otherSink, name: "from=earliest" })).toEqual({ ...backfill, nextSequence: undefined, enqueued: 5 });
+        expect(await store.continueBackfill({ sink: otherSink, limit: 100 })).toEqual({ enqueued: 0, finished: true });
+        expect(await store.claimDeliveries({ sink: otherSink, limit: 100, leaseMs: 1000, now: start })).toEqual([]);
+        expect(await store.countDeliveries()).toEqual([]);
+      });
+
+      it("re-sends a range already delivered, skips events the sink still has a delivery of, and ends at the last event stored when it began", async () => {
+        const store = await open();
+        const events = buildFriendEvents(6);
+        await store.append({ events: events.slice(0, 4), sinks: [sink] });
+        const claimed = await store.claimDeliveries({ sink, limit: 3, leaseMs: 1000, now: start });
+        const [delivered, dead, failed] = claimed as [Delivery, Delivery, Delivery];
+        await store.completeDeliveries({ deliveryIds: [delivered.deliveryId] });
+        await store.failDeliveries({
+          failures: [
+            { deliveryId: dead.deliveryId, error: "gone", deadLetter: true },
+            { deliveryId: failed.deliveryId, error: "later", retryAt: start },
+          ],
+          now: start,
+        });
+        const range = { fromSequence: delivered.sequence, toSequence: Number.MAX_SAFE_INTEGER - 1 };
+        const backfill = await store.beginBackfill({ sink, name: "replay", ...range });
+        expect(backfill.toSequence).toBeGreaterThanOrEqual(failed.sequence);
+        await store.append({ events: events.slice(4), sinks: [sink] });
+        // Only the delivered event goes again: the dead letter is replayed apart, pending ones are there once.
+        expect(await finish(store, sink, 1000)).toEqual([{ enqueued: 1, finished: true }]);
+        const again = await drain(store, sink, start + 1);
+        expect(ids(again)).toEqual(ids([events[0] as FriendEvent, events[2] as FriendEvent, events[3] as FriendEvent, ...events.slice(4)]));
+        expect(again[0]?.sequence).toBe(delivered.sequence);
+        expect(ids((await store.listDeadLetters()).deadLetters)).toEqual([dead.event.id]);
+        // A range with nothing stored in it is finished from the start.
+        const empty = await store.beginBackfill({ sink, name: "nothing", fromSequence: Number.MAX_SAFE_INTEGER - 1 });
+        expect(empty.nextSequence).toBeUndefined();
+        expect(await store.continueBackfill({ sink, limit: 10 })).toEqual({ enqueued: 0, finished: true });
+      });
+
+      it("delivers a backfilled event of a pair before the pair's later events still pending", async () => {
+        const store = await open();
+        const first = relationEvent("friend.added", "alice", "bob", 1, "backfill-first");
+        const second = relationEvent("friend.blocked", "bob", "alice", 2, "backfill-second");
+        const other = relationEvent("friend.added", "carol", "dave", 3, "backfill-other");
+        await store.append({ events: [first], sinks: [sink] });
+        const [firstDelivery] = await drain(store, sink);
+        await store.append({ events: [second, other], sinks: [sink] });
+        await store.beginBackfill({ sink, name: "first again", fromSequence: firstDelivery?.sequence, toSequence: firstDelivery?.sequence });
+        await finish(store, sink, 10);
+        const [claimedFirst] = await store.claimDeliveries({ sink, limit: 1, leaseMs: 10_000, now: start });
+        expect(claimedFirst?.event.id).toBe(first.id);
+        // The pair waits for its earlier event, leased now; another pair goes on.
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start }))).toEqual([other.id]);
+        await store.completeDeliveries({ deliveryIds: [claimedFirst?.deliveryId ?? ""] });
+        expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start }))).toEqual([second.id]);
+      });
+
+      it("cannot bring back pruned events: the earliest is the earliest retained", async () => {
+        const store = await open();
+        const old = relationEvent("friend.added", "alice", "bob", 1, "backfill-old");
+        const kept = { ...relationEvent("friend.added", "carol", "dave", 2, "backfill-kept"), receivedAt: new Date(start + 3_600_000).toISOString() };
+        await store.append({ events: [old, kept], sinks: [sink] });
+        await drain(store, sink);
+        const pruned = await store.prune({ eventsReceivedBefore: start + 60_000, deadLettersBefore: 0, callbacksReceivedBefore: 0, tombstonesBefore: 0, batchSize: 100 });
+        expect(pruned.events).toBe(1);
+        await store.beginBackfill({ sink: otherSink, name: "from=earliest", fromSequence: 0 });
+        expect(await finish(store, otherSink, 10)).toEqual([{ enqueued: 1, finished: true }]);
+        expect(ids(await drain(store, otherSink))).toEqual([kept.id]);
+      });
+
+      it("refuses a range that ends before it starts, or sequences that are not whole numbers, with invalid_payload", async () => {
+        const store = await open();
+        await expect(store.beginBackfill({ sink, name: "bad", fromSequence: 5, toSequence: 4 })).rejects.toMatchObject({ code: "invalid_payload" });
+        await expect(store.beginBackfill({ sink, name: "bad", fromSequence: -1 })).rejects.toMatchObject({ code: "invalid_payload" });
+        await expect(store.beginBackfill({ sink, name: "bad", toSequence: 1.5 })).rejects.toMatchObject({ code: "invalid_payload" });
+        expect(await store.continueBackfill({ sink, limit: 10 })).toEqual({ enqueued: 0, finished: true });
       });
     });
 
@@ -832,6 +948,22 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 59_999 })).toEqual([]);
         expect(ids(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start + 60_000 }))).toEqual([leased?.event.id]);
         expect(await reopened.append({ events, sinks: [sink] })).toEqual({ inserted: 0, duplicates: 2, callbackInserted: false });
+      });
+
+      it("resumes a backfill across a restart where it stopped", async () => {
+        const store = await open();
+        const events = buildFriendEvents(3);
+        await store.append({ events, sinks: [] });
+        await store.beginBackfill({ sink, name: "from=earliest" });
+        expect(await store.continueBackfill({ sink, limit: 2 })).toEqual({ enqueued: 2, finished: false });
+        await store.close();
+        opened = opened.filter((candidate) => candidate !== store);
+        const reopened = await reopenStore(store);
+        opened.push(reopened);
+        expect(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start })).toEqual([]);
+        expect((await reopened.beginBackfill({ sink, name: "from=earliest" })).enqueued).toBe(2);
+        expect(await reopened.continueBackfill({ sink, limit: 2 })).toEqual({ enqueued: 1, finished: true });
+        expect(ids(await reopened.claimDeliveries({ sink, limit: 10, leaseMs: 1000, now: start }))).toEqual(ids(events));
       });
     }
   });

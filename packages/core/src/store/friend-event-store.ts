@@ -188,6 +188,51 @@ export interface DeliveryCounts {
   readonly deadLettered: number;
 }
 
+/**
+ * Stored events to be delivered (again) to one sink: a sink that starts from history, or a range an
+ * operator replays. See `FriendEventStore.beginBackfill`.
+ */
+export interface BeginBackfillInput {
+  readonly sink: string;
+  /**
+   * One backfill per sink and name: beginning it again returns the stored one as it stands (its range,
+   * its progress), so that a process started again neither re-sends nor loses it.
+   */
+  readonly name: string;
+  /** The first sequence (`Delivery.sequence`), inclusive; the earliest retained event when absent. */
+  readonly fromSequence?: number | undefined;
+  /**
+   * The last sequence, inclusive, and never beyond the last event stored when the backfill begins
+   * (later events got their deliveries when they were appended). That last event when absent.
+   */
+  readonly toSequence?: number | undefined;
+}
+
+export interface Backfill {
+  readonly sink: string;
+  readonly name: string;
+  readonly fromSequence: number;
+  /** Below `fromSequence` when nothing was stored in the range when it began: there is nothing to enqueue. */
+  readonly toSequence: number;
+  /** Where the next batch starts; undefined once the whole range was enqueued. */
+  readonly nextSequence: number | undefined;
+  /** Deliveries enqueued so far. */
+  readonly enqueued: number;
+}
+
+export interface ContinueBackfillInput {
+  readonly sink: string;
+  /** At most this many stored events are looked at by this call, so that one call stays short. */
+  readonly limit: number;
+}
+
+export interface BackfillProgress {
+  /** Deliveries this call enqueued. */
+  readonly enqueued: number;
+  /** Whether the sink has no unfinished backfill left (its claims go on). */
+  readonly finished: boolean;
+}
+
 export interface FriendsOfInput {
   readonly provider: string;
   readonly appId: string;
@@ -301,10 +346,23 @@ export interface StoreSize {
  * - `append` refuses, with a `FriendhookError` and without storing anything: a binding whose key is
  *   bound to another fingerprint (`signature_reused`, 401), and text no store can keep exactly
  *   (`invalid_payload`, 400, see `checkStorableText`). Any other failure is the store's (a 5xx).
- * - Deliveries are ordered per (provider, appId, unordered user pair), see `deliveryOrderKey`:
- *   `claimDeliveries` never hands out a delivery while an earlier one of the same sink and key is
- *   pending outside that claim (scheduled for a retry, or leased). Dead letters do not hold a key
- *   back. One claim may contain several deliveries of one key, in stored order.
+ * - Deliveries are ordered per (provider, appId, unordered user pair), see `deliveryOrderKey`, by
+ *   their events' sequence (not by when the delivery was enqueued, which a backfill does late):
+ *   `claimDeliveries` hands out a sink's deliveries in sequence order, and never one while a
+ *   delivery of the same sink and key with a smaller sequence is pending outside that claim
+ *   (scheduled for a retry, or leased). Dead letters do not hold a key back. One claim may contain
+ *   several deliveries of one key, in sequence order.
+ * - Backfills: `beginBackfill` records a range of sequences to deliver to one sink (once per sink
+ *   and name; the range is fixed then), and `continueBackfill` enqueues the next `limit` events of the
+ *   sink's oldest unfinished backfill, recording its progress in the same transaction, so that a
+ *   large range goes in short batches between appends and a restart resumes where it stopped. An
+ *   event that still has a delivery to that sink (pending, or dead-lettered: replay that with
+ *   `replayDeadLetters`) is not enqueued twice; an event delivered before is enqueued again (its id
+ *   is the same, for consumers that dedupe). Pruned events are gone: the earliest is the earliest
+ *   retained. While a sink has an unfinished backfill, `claimDeliveries` hands out none of its
+ *   deliveries: together with the sequence order above, a backfilled event reaches the sink before
+ *   every later event of its pair that was pending when the backfill began or was appended during
+ *   it (one already handed out before it began is on its way, and may arrive first).
  * - Completing or failing a delivery that is no longer pending (already completed, dead-lettered)
  *   does nothing, so a claim whose lease ran out cannot undo another worker's outcome.
  * - `prune` removes, oldest first and at most `batchSize` rows of each kind: dead letters older
@@ -322,6 +380,10 @@ export interface FriendEventStore {
   completeDeliveries(input: CompleteDeliveriesInput): Promise<void>;
   failDeliveries(input: FailDeliveriesInput): Promise<void>;
   listDeadLetters(options?: DeadLetterPageOptions): Promise<DeadLetterPage>;
+  /** Records a backfill of one sink, or returns the one recorded under its sink and name; see above. */
+  beginBackfill(input: BeginBackfillInput): Promise<Backfill>;
+  /** Enqueues the next batch of the sink's oldest unfinished backfill; see above. */
+  continueBackfill(input: ContinueBackfillInput): Promise<BackfillProgress>;
   /** Moves dead letters back to pending with no attempts counted; returns how many. */
   replayDeadLetters(input: ReplayDeadLettersInput): Promise<number>;
   countDeliveries(): Promise<DeliveryCounts[]>;

@@ -2,10 +2,12 @@ import type { FriendEvent } from "../friend-event";
 import { FriendhookError } from "../friendhook-error";
 import { createFriendTable } from "../projection/friend-table";
 import type { CallbackBinding } from "../provider-adapter";
+import { beginBackfillRange, checkBackfillInput, nextBackfillSequence, resolveBackfillLimit } from "./backfill-range";
 import { activityPruneIntervalMs, activitySecond, firstActivitySecond, oldestActivitySecond } from "./activity";
 import { isBindingInForce, signatureReusedError } from "./callback-bindings";
 import { deliveryOrderKey } from "./delivery-order-key";
 import type {
+  Backfill,
   DeadLetter,
   Delivery,
   DeliveryCounts,
@@ -112,6 +114,9 @@ export function createMemoryStore(): FriendEventStore {
   let activityPrunedAt = 0;
   let nextSequence = 1;
   let closed = false;
+  /** Backfills by sink and name, in the order they began. */
+  const backfills = new Map<string, { -readonly [Key in keyof Backfill]: Backfill[Key] }>();
+  const unfinishedBackfillOf = (sink: string) => [...backfills.values()].find((backfill) => backfill.sink === sink && backfill.nextSequence !== undefined);
 
   const open = () => {
     if (closed) throw new FriendhookError("store_unavailable", "The memory store is closed.");
@@ -201,6 +206,33 @@ export function createMemoryStore(): FriendEventStore {
     pruneSeconds(storedPerSecond, oldestActivitySecond(now));
     for (const counts of deliveredPerSecond.values()) pruneSeconds(counts, oldestActivitySecond(now));
   };
+  const enqueueDelivery = (sink: string, item: StoredEvent) => {
+    const deliverySequence = nextSequence++;
+    deliveries.set(String(deliverySequence), {
+      sequence: deliverySequence,
+      eventSequence: item.sequence,
+      sink,
+      orderKey: deliveryOrderKey(item.event),
+      event: item.event,
+      state: "pending",
+      attempts: 0,
+      availableAt: 0,
+      leasedUntil: 0,
+      lastError: "",
+      deadLetteredAt: 0,
+    });
+  };
+  /** The index of the first stored event whose sequence is `sequence` or more (sequences ascend). */
+  const firstEventFrom = (items: readonly StoredEvent[], sequence: number) => {
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((items[middle]?.sequence ?? 0) >= sequence) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
   const pendingRecord = (deliveryId: string) => {
     const record = deliveries.get(deliveryId);
     return record?.state === "pending" ? record : undefined;
@@ -229,22 +261,7 @@ export function createMemoryStore(): FriendEventStore {
         listUnderUser(item);
         events.push(item);
         friendTable.apply(event);
-        for (const sink of sinks) {
-          const deliverySequence = nextSequence++;
-          deliveries.set(String(deliverySequence), {
-            sequence: deliverySequence,
-            eventSequence: sequence,
-            sink,
-            orderKey: deliveryOrderKey(event),
-            event,
-            state: "pending",
-            attempts: 0,
-            availableAt: 0,
-            leasedUntil: 0,
-            lastError: "",
-            deadLetteredAt: 0,
-          });
-        }
+        for (const sink of sinks) enqueueDelivery(sink, item);
       }
       const now = Date.now();
       if (inserted > 0) countSecond(storedPerSecond, activitySecond(now), inserted);
@@ -260,11 +277,15 @@ export function createMemoryStore(): FriendEventStore {
 
     async claimDeliveries({ sink, limit, leaseMs, now }) {
       open();
+      if (unfinishedBackfillOf(sink)) return [];
       const claimed: DeliveryRecord[] = [];
       const heldBack = new Set<string>();
-      for (const record of deliveries.values()) {
+      // In the events' order: a backfilled delivery was enqueued after later events' deliveries.
+      const pending = [...deliveries.values()]
+        .filter((record) => record.sink === sink && record.state === "pending")
+        .sort((left, right) => left.eventSequence - right.eventSequence);
+      for (const record of pending) {
         if (claimed.length >= limit) break;
-        if (record.sink !== sink || record.state !== "pending") continue;
         const available = record.availableAt <= now && record.leasedUntil <= now;
         if (!available) heldBack.add(record.orderKey);
         else if (!heldBack.has(record.orderKey)) claimed.push(record);
@@ -310,6 +331,37 @@ export function createMemoryStore(): FriendEventStore {
       );
       const { selected, next } = page(dead, options.after, options.limit, (record) => record.sequence);
       return { deadLetters: selected.map(toDeadLetter), next };
+    },
+
+    async beginBackfill(input) {
+      open();
+      checkBackfillInput(input);
+      const key = JSON.stringify([input.sink, input.name]);
+      const known = backfills.get(key);
+      if (known) return { ...known };
+      const range = beginBackfillRange(input, { first: events[0]?.sequence, last: events.at(-1)?.sequence });
+      const backfill = { sink: input.sink, name: input.name, ...range, enqueued: 0 };
+      backfills.set(key, backfill);
+      return { ...backfill };
+    },
+
+    async continueBackfill({ sink, limit }) {
+      open();
+      const backfill = unfinishedBackfillOf(sink);
+      if (!backfill || backfill.nextSequence === undefined) return { enqueued: 0, finished: true };
+      const batchLimit = resolveBackfillLimit(limit);
+      const start = firstEventFrom(events, backfill.nextSequence);
+      const batch = events.slice(start, start + batchLimit).filter((item) => item.sequence <= backfill.toSequence);
+      const delivered = new Set([...deliveries.values()].filter((record) => record.sink === sink).map((record) => record.eventSequence));
+      let enqueued = 0;
+      for (const item of batch) {
+        if (delivered.has(item.sequence)) continue;
+        enqueueDelivery(sink, item);
+        enqueued += 1;
+      }
+      backfill.enqueued += enqueued;
+      backfill.nextSequence = nextBackfillSequence(backfill, { looked: batch.length, limit: batchLimit, lastLookedAt: batch.at(-1)?.sequence });
+      return { enqueued, finished: unfinishedBackfillOf(sink) === undefined };
     },
 
     async replayDeadLetters({ sink, deliveryIds, now }) {
@@ -420,6 +472,7 @@ export function createMemoryStore(): FriendEventStore {
       for (const sinkName of sinks) {
         statistics.set(sinkName, { sink: sinkName, pending: 0, retrying: 0, deadLettered: 0, failedAttempts: 0, oldestPendingReceivedAt: undefined });
       }
+      const oldestPendingSequence = new Map<string, number>();
       for (const record of deliveries.values()) {
         const entry = statistics.get(record.sink);
         if (!entry) continue;
@@ -430,7 +483,12 @@ export function createMemoryStore(): FriendEventStore {
         }
         entry.pending += 1;
         if (record.attempts > 0) entry.retrying += 1;
-        entry.oldestPendingReceivedAt ??= record.event.receivedAt;
+        // The event stored first: a backfilled delivery is enqueued after later events' deliveries.
+        const oldest = oldestPendingSequence.get(record.sink);
+        if (oldest === undefined || record.eventSequence < oldest) {
+          oldestPendingSequence.set(record.sink, record.eventSequence);
+          entry.oldestPendingReceivedAt = record.event.receivedAt;
+        }
       }
       return [...statistics.values()];
     },
