@@ -23,13 +23,14 @@ export function queuedDeliveriesOf(events: readonly FriendEvent[], sinks: readon
   return events.flatMap((event) => sinks.map((sink) => ({ sink, eventId: event.id, orderKey: deliveryOrderKey(event) })));
 }
 
-/** Writes the deliveries pending in one statement, in the order given. */
+/** Writes the deliveries pending in one statement, in the order given, each with its event's sequence. */
 export async function insertQueuedDeliveries(client: ClientBase, tables: TableNames, rows: readonly QueuedDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO ${tables.deliveries} (sink, event_id, order_key, state)
-     SELECT queued.sink, queued.event_id, queued.order_key, 'pending'
+    `INSERT INTO ${tables.deliveries} (sink, event_id, event_sequence, order_key, state)
+     SELECT queued.sink, queued.event_id, event.sequence, queued.order_key, 'pending'
      FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS queued(sink, event_id, order_key, position)
+     JOIN ${tables.events} AS event ON event.id = queued.event_id
      ORDER BY queued.position`,
     [rows.map((row) => row.sink), rows.map((row) => row.eventId), rows.map((row) => row.orderKey)],
   );
@@ -43,52 +44,59 @@ interface CandidateRow {
   event: FriendEvent;
 }
 
-/**
- * Claims due deliveries of one sink, in order, leasing them until `now + leaseMs`.
- *
- * Candidates are due, unleased, and have no earlier pending delivery of their order key that is
- * waiting for a retry or leased. They are locked `FOR UPDATE SKIP LOCKED`, so that processes
- * claiming at once never get the same delivery. A skipped row is one another process is claiming or
- * settling right now; an order key with such a row earlier than a candidate is held back too, so
- * that a pair's deliveries never overtake each other.
- */
-export async function claimDeliveries(client: ClientBase, tables: TableNames, input: ClaimDeliveriesInput): Promise<Delivery[]> {
-  const candidates = await client.query<CandidateRow>(
-    `SELECT delivery.id, delivery.order_key, event.sequence, delivery.attempts, event.event
+/** The deliveries a claim may take (`$1` sink, `$2` now, `$3` limit); `test/inspection.test.ts` checks its plan. */
+export function claimCandidatesQuery(tables: TableNames): string {
+  return `SELECT delivery.id, delivery.order_key, delivery.event_sequence AS sequence, delivery.attempts, event.event
      FROM ${tables.deliveries} AS delivery JOIN ${tables.events} AS event ON event.id = delivery.event_id
      WHERE delivery.sink = $1 AND delivery.state = 'pending'
        AND delivery.available_at <= $2 AND delivery.leased_until <= $2
        AND NOT EXISTS (
          SELECT 1 FROM ${tables.deliveries} AS earlier
          WHERE earlier.sink = delivery.sink AND earlier.order_key = delivery.order_key AND earlier.state = 'pending'
-           AND earlier.id < delivery.id AND (earlier.available_at > $2 OR earlier.leased_until > $2))
-     ORDER BY delivery.id
+           AND earlier.event_sequence < delivery.event_sequence AND (earlier.available_at > $2 OR earlier.leased_until > $2))
+       AND NOT EXISTS (SELECT 1 FROM ${tables.backfills} AS backfill WHERE backfill.sink = $1 AND backfill.next_sequence IS NOT NULL)
+     ORDER BY delivery.event_sequence
      LIMIT $3
-     FOR UPDATE OF delivery SKIP LOCKED`,
+     FOR UPDATE OF delivery SKIP LOCKED`;
+}
+
+/**
+ * Claims due deliveries of one sink, in their events' order, leasing them until `now + leaseMs`.
+ *
+ * Candidates are due, unleased, and have no pending delivery of their order key for an earlier
+ * event that is waiting for a retry or leased; none while the sink has an unfinished backfill. They
+ * are locked `FOR UPDATE SKIP LOCKED`, so that processes claiming at once never get the same
+ * delivery. A skipped row is one another process is claiming or settling right now; an order key
+ * with such a row for an earlier event than a candidate's is held back too, so that a pair's
+ * deliveries never overtake each other.
+ */
+export async function claimDeliveries(client: ClientBase, tables: TableNames, input: ClaimDeliveriesInput): Promise<Delivery[]> {
+  const candidates = await client.query<CandidateRow>(
+    claimCandidatesQuery(tables),
     [input.sink, input.now, input.limit],
   );
   if (candidates.rows.length === 0) return [];
 
-  const lastId = candidates.rows.at(-1)?.id;
-  const earlier = await client.query<{ id: string; order_key: string }>(
-    `SELECT id, order_key FROM ${tables.deliveries}
-     WHERE sink = $1 AND state = 'pending' AND order_key = ANY($2::text[]) AND id < $3`,
-    [input.sink, [...new Set(candidates.rows.map((row) => row.order_key))], lastId],
+  const lastSequence = candidates.rows.at(-1)?.sequence;
+  const earlier = await client.query<{ id: string; order_key: string; event_sequence: string }>(
+    `SELECT id, order_key, event_sequence FROM ${tables.deliveries}
+     WHERE sink = $1 AND state = 'pending' AND order_key = ANY($2::text[]) AND event_sequence < $3`,
+    [input.sink, [...new Set(candidates.rows.map((row) => row.order_key))], lastSequence],
   );
-  const pendingIdsByKey = new Map<string, bigint[]>();
+  const pendingByKey = new Map<string, Array<{ id: string; sequence: bigint }>>();
   for (const row of earlier.rows) {
-    const ids = pendingIdsByKey.get(row.order_key) ?? [];
-    ids.push(BigInt(row.id));
-    pendingIdsByKey.set(row.order_key, ids);
+    const pending = pendingByKey.get(row.order_key) ?? [];
+    pending.push({ id: row.id, sequence: BigInt(row.event_sequence) });
+    pendingByKey.set(row.order_key, pending);
   }
 
-  const accepted = new Set<bigint>();
+  const accepted = new Set<string>();
   const claimed: CandidateRow[] = [];
   for (const row of candidates.rows) {
-    const id = BigInt(row.id);
-    const everyEarlierClaimed = (pendingIdsByKey.get(row.order_key) ?? []).every((other) => other >= id || accepted.has(other));
+    const sequence = BigInt(row.sequence);
+    const everyEarlierClaimed = (pendingByKey.get(row.order_key) ?? []).every((other) => other.sequence >= sequence || accepted.has(other.id));
     if (!everyEarlierClaimed) continue;
-    accepted.add(id);
+    accepted.add(row.id);
     claimed.push(row);
   }
   if (claimed.length === 0) return [];

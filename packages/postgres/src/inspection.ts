@@ -31,7 +31,7 @@ export function inspectionQueries(tables: TableNames) {
     failed: `SELECT state, count(*)::bigint AS count, sum(attempts)::bigint AS attempts FROM ${tables.deliveries}
       WHERE sink = $1 AND attempts > 0 GROUP BY state`,
     oldestPending: `SELECT event.received_at FROM ${tables.deliveries} AS delivery JOIN ${tables.events} AS event ON event.id = delivery.event_id
-      WHERE delivery.sink = $1 AND delivery.state = 'pending' ORDER BY delivery.id LIMIT 1`,
+      WHERE delivery.sink = $1 AND delivery.state = 'pending' ORDER BY delivery.event_sequence LIMIT 1`,
     storedSince: `SELECT second, events AS count FROM ${tables.storedPerSecond} WHERE second >= $1 ORDER BY second`,
     deliveredSince: `SELECT second, sink, deliveries AS count FROM ${tables.deliveredPerSecond} WHERE second >= $1 ORDER BY second`,
     pruneStored: `DELETE FROM ${tables.storedPerSecond} WHERE second < $1`,

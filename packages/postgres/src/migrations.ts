@@ -244,4 +244,34 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX ${quotedIndexName(tables, "decisions_by_target")} ON ${tables.decisions} (target, sequence)`,
     ],
   },
+  {
+    version: 10,
+    name: "backfills",
+    statements: (tables) => [
+      // Deliveries are claimed in their events' order (a backfill enqueues old events after newer
+      // ones), so each delivery keeps its event's sequence, and the claim and its per-pair check
+      // read indexes by it; the pending indexes by delivery id served nothing else.
+      `ALTER TABLE ${tables.deliveries} ADD COLUMN event_sequence bigint`,
+      `UPDATE ${tables.deliveries} AS delivery SET event_sequence = event.sequence FROM ${tables.events} AS event WHERE event.id = delivery.event_id`,
+      `ALTER TABLE ${tables.deliveries} ALTER COLUMN event_sequence SET NOT NULL`,
+      `DROP INDEX "${tables.schema}".${quotedIndexName(tables, "deliveries_pending")}`,
+      `DROP INDEX "${tables.schema}".${quotedIndexName(tables, "deliveries_pending_by_order_key")}`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending_in_event_order")} ON ${tables.deliveries} (sink, event_sequence) WHERE state = 'pending'`,
+      `CREATE INDEX ${quotedIndexName(tables, "deliveries_pending_by_order_key_in_event_order")} ON ${tables.deliveries} (sink, order_key, event_sequence)
+        WHERE state = 'pending'`,
+      // Each backfill's range and progress, so that a restart resumes it and a sink's claims wait
+      // while one is unfinished.
+      `CREATE TABLE ${tables.backfills} (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        sink text COLLATE "C" NOT NULL,
+        name text COLLATE "C" NOT NULL,
+        from_sequence bigint NOT NULL,
+        to_sequence bigint NOT NULL,
+        next_sequence bigint,
+        enqueued bigint NOT NULL DEFAULT 0,
+        UNIQUE (sink, name)
+      )`,
+      `CREATE INDEX ${quotedIndexName(tables, "backfills_unfinished")} ON ${tables.backfills} (sink, id) WHERE next_sequence IS NOT NULL`,
+    ],
+  },
 ];

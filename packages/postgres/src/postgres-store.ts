@@ -1,6 +1,7 @@
-import { type AppendInput, type AppendResult, checkStorableText, type FriendEventStore, parseSequenceCursor, resolvePageLimit, type SinkDeliveryStatistics } from "@friendhook/core";
+import { type AppendInput, type AppendResult, checkBackfillInput, checkStorableText, type FriendEventStore, parseSequenceCursor, resolvePageLimit, type SinkDeliveryStatistics } from "@friendhook/core";
 import { FriendhookError } from "@friendhook/core";
 import { commitAppendBatch } from "./append-batch";
+import { beginBackfill, continueBackfill } from "./backfills";
 import { createBindingPruner } from "./callback-bindings";
 import { selectCallback, selectUnrecognizedCallbacks } from "./callbacks";
 import { insertDecisions, selectDecisions } from "./decisions";
@@ -133,6 +134,17 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresFrie
         const deadLetters = await selectDeadLetters(pool, tables, page.sink, parseSequenceCursor(page.after), resolvePageLimit(page.limit));
         return { deadLetters, next: deadLetters.at(-1)?.deliveryId };
       }),
+
+    beginBackfill: (input) => {
+      try {
+        checkBackfillInput(input);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return run(() => inTransaction(pool, (client) => beginBackfill(client, tables, input)));
+    },
+
+    continueBackfill: (input) => run(() => inTransaction(pool, (client) => continueBackfill(client, tables, input))),
 
     replayDeadLetters: ({ sink, deliveryIds, now }) =>
       run(() => replayDeadLetters(pool, tables, sink, deliveryIds?.map(deliveryNumber), now)),

@@ -79,7 +79,7 @@ export async function pruneStore(pool: Pool, tables: TableNames, input: PruneInp
 
 /** The events stored (an exact count: an index-only scan) and the bytes of the store's tables and their indexes. */
 export async function measureStore(pool: Pool, tables: TableNames): Promise<StoreSize> {
-  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendRelations, tables.callbackBindings, tables.decisions];
+  const relations = [tables.events, tables.deliveries, tables.callbacks, tables.friendRelations, tables.callbackBindings, tables.decisions, tables.backfills];
   const result = await pool.query<{ events: string; bytes: string }>(
     `SELECT (SELECT count(*) FROM ${tables.events}) AS events,
        (${relations.map((relation) => `pg_total_relation_size('${relation.replaceAll("'", "''")}')`).join(" + ")}) AS bytes`,

@@ -19,6 +19,8 @@ export interface TableNames {
   readonly deliveredPerSecond: string;
   /** The application's decisions about pending friend requests. */
   readonly decisions: string;
+  /** Ranges of stored events delivered again to one sink, with their progress. */
+  readonly backfills: string;
 }
 
 /** Lower-case letters, digits and underscores only, so names are safe to quote into SQL. */
@@ -42,5 +44,6 @@ export function tableNames(schema: string, tablePrefix: string): TableNames {
     storedPerSecond: table("stored_per_second"),
     deliveredPerSecond: table("delivered_per_second"),
     decisions: table("decisions"),
+    backfills: table("backfills"),
   };
 }

@@ -1,6 +1,8 @@
 import { buildFriendEvents, describeWithService } from "@friendhook/testkit";
 import { afterAll, expect, it } from "vitest";
 import { createPostgresStore } from "../src/index";
+import { backfillBatchQuery } from "../src/backfills";
+import { claimCandidatesQuery } from "../src/deliveries";
 import { inspectionQueries } from "../src/inspection";
 import { connectionString, createTestPool, databasePort, dropSchema, uniqueSchemaName } from "./support/postgres-test-database";
 
@@ -49,6 +51,15 @@ describeWithService("PostgreSQL: the queries of an operator's view", databasePor
       expect(await planOf(queries.userEventsAsActor, parametersOf.userEventsAsActor)).toMatch(/events_by_actor/);
       expect(await planOf(queries.userEventsAsTarget, parametersOf.userEventsAsTarget)).toMatch(/events_by_target/);
       expect(await planOf(queries.failed, parametersOf.failed)).toMatch(/deliveries_failed/);
+      expect(await planOf(queries.oldestPending, parametersOf.oldestPending)).toMatch(/deliveries_pending_in_event_order/);
+      // Claims and backfills too: the claim in the events' order, a backfill's batch by sequence.
+      const claim = await planOf(claimCandidatesQuery(store.tables), ["primary", Date.now(), 100]);
+      expect(claim).not.toMatch(/Seq Scan/);
+      expect(claim).toMatch(/deliveries_pending_in_event_order/);
+      expect(claim).toMatch(/deliveries_pending_by_order_key_in_event_order/);
+      const batch = await planOf(backfillBatchQuery(store.tables), ["primary", 0, 1000, 100]);
+      expect(batch).not.toMatch(/Seq Scan/);
+      expect(batch).toMatch(/deliveries_by_event/);
     } finally {
       client.release();
     }

@@ -27,8 +27,8 @@ describeWithService(
     describe("postgres store migration to stored callbacks", () => {
       // From version 3 (before the friend table's ordering windows) and from version 4 (just before this one).
       it.each([
-        { version: 3, applied: [4, 5, 6, 7, 8, 9] },
-        { version: 4, applied: [5, 6, 7, 8, 9] },
+        { version: 3, applied: [4, 5, 6, 7, 8, 9, 10] },
+        { version: 4, applied: [5, 6, 7, 8, 9, 10] },
       ])("turns unrecognized records into stored callbacks and moves bodies kept in events into callbacks, losing nothing, from version $version", async ({ version, applied }) => {
         const { schema, tables } = await schemaAtVersion(version);
         const unrecognized = [1, 2].map((number) => ({

@@ -10,6 +10,11 @@ describe("the store conformance suite", () => {
     expect(status(`${leases} hands out a delivery again once its lease ran out, and ignores outcomes for deliveries no longer pending`)).toBe("failed");
     expect(status(`${leases} never hands out an event while an earlier one of its pair is leased or waiting for a retry`)).toBe("failed");
     const unrecognized = "store conformance callbacks stores each unrecognized callback once and lists them, and only them, in stored order";
+    const backfills = "store conformance backfills delivers what was stored before a sink existed, from the earliest retained event, in batches, once per name";
+    expect(status(`claims in the order deliveries were enqueued: ${backfills}`)).toBe("failed");
+    expect(status(`claims in the order deliveries were enqueued: ${unrecognized}`)).toBe("passed");
+    expect(status(`forgets backfills it began: ${backfills}`)).toBe("failed");
+    expect(status(`forgets backfills it began: ${unrecognized}`)).toBe("passed");
     expect(status(`forgets leases: ${unrecognized}`)).toBe("passed");
 
     expect(status(`drops unrecognized callbacks: ${unrecognized}`)).toBe("failed");
