@@ -378,6 +378,46 @@ describe("parseConfiguration", () => {
     ]);
   });
 
+  it("reads where a sink starts, from=earliest or from=<sequence>, on every kind of sink, and only new events without it", () => {
+    const configuration = parseConfiguration(
+      {
+        ...easemobOnly,
+        FRIENDHOOK_SINKS: [
+          "console?from=earliest",
+          "trial=memory?from=42",
+          "redis://:s3cret@cache.internal:6379/2?key=archive&from=earliest",
+          "audit=https://hooks.example.com/friendhook?from=0&tenant=7",
+          "nats://bus.internal:4222",
+        ].join(","),
+        FRIENDHOOK_HTTP_SINK_SECRET: httpSecret,
+      },
+      "/",
+    );
+    expect(configuration.sinks).toEqual([
+      { kind: "console", from: "earliest" },
+      { kind: "memory", name: "trial", from: 42 },
+      { kind: "redis", url: "redis://:s3cret@cache.internal:6379/2", key: "archive", from: "earliest" },
+      { kind: "http", name: "audit", url: "https://hooks.example.com/friendhook?tenant=7", format: "standard-webhooks", from: 0 },
+      { kind: "nats", servers: "nats://bus.internal:4222" },
+    ]);
+    expect(describeConfiguration(configuration).sinks).toEqual([
+      "console (from earliest)",
+      "trial (memory, from 42)",
+      "redis (redis://cache.internal:6379/2, key archive, from earliest)",
+      "audit (https://hooks.example.com/friendhook, standard-webhooks, from 0)",
+      "nats (nats://bus.internal:4222)",
+    ]);
+  });
+
+  it.each([
+    ["console?from=latest", 'FRIENDHOOK_SINKS: entry 1 "console" has a "from" parameter that is neither "earliest" nor a sequence (a whole number): "latest"'],
+    ["redis://:hunter2@cache.internal?from=-1", 'FRIENDHOOK_SINKS: entry 1 (redis://…) has a "from" parameter that is neither "earliest" nor a sequence (a whole number): "-1"'],
+    ["redis://:hunter2@cache.internal?from=1&from=2", 'FRIENDHOOK_SINKS: entry 1 (redis://…) gives the "from" parameter 2 times'],
+    ["console?from=", 'FRIENDHOOK_SINKS: entry 1 "console" has a "from" parameter that is neither "earliest" nor a sequence (a whole number): ""'],
+  ])("refuses the sink start %j", (sinks, message) => {
+    expect(problemsOf({ ...easemobOnly, FRIENDHOOK_SINKS: sinks })).toEqual([message]);
+  });
+
   it("never repeats a URL's user, password or query, in a problem or in the start-up description", () => {
     const problems = problemsOf({
       ...easemobOnly,

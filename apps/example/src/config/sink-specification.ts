@@ -5,12 +5,20 @@ import { type Parsed, parseCommaList, parsed, problem } from "./setting-parsers"
 export const httpSinkFormats = ["standard-webhooks", "cloudevents"] as const;
 export type HttpSinkFormat = (typeof httpSinkFormats)[number];
 
+/**
+ * Where a sink starts: every event still stored (`earliest`), or those from a sequence on. The
+ * events stored from then on are delivered as to every sink; these are backfilled once.
+ */
+export type SinkStart = "earliest" | number;
+
 interface Named {
   /**
    * The sink's name: the receiver keeps each event's delivery state under it, so two sinks need
    * two names, and instances sharing one store share the work of a name. The kind when absent.
    */
   readonly name?: string;
+  /** `from=`: the stored events the sink is given once, before the new ones. Only new events when absent. */
+  readonly from?: SinkStart;
 }
 
 /** One entry of `FRIENDHOOK_SINKS`. */
@@ -91,7 +99,56 @@ const urlSinkReaders: Readonly<Record<UrlSinkKind, (text: string) => Parsed<Sink
   http: readHttpSink,
 };
 
-function readSink(text: string): Parsed<SinkSpecification> {
+/** `earliest`, or a sequence: a whole number, 0 or more. */
+function readStart(value: string): Parsed<SinkStart> {
+  if (value === "earliest") return parsed("earliest");
+  const sequence = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(sequence)) return problem(`has a "from" parameter that is neither "earliest" nor a sequence (a whole number): "${value.slice(0, 20)}"`);
+  return parsed(sequence);
+}
+
+/**
+ * The `from` parameter every sink takes (`console?from=earliest`, `redis://…?from=120`), taken out
+ * of the entry before the sink's own parameters are read: it is friendhook's, never the sink's.
+ */
+function takeStart(text: string): Parsed<{ readonly text: string; readonly from?: SinkStart }> {
+  const word = /^([a-z]+)\?from=(.*)$/i.exec(text);
+  if (word) {
+    const from = readStart(word[2] ?? "");
+    return from.ok ? parsed({ text: word[1] ?? "", from: from.value }) : from;
+  }
+  if (schemeOf(text) === undefined) return parsed({ text });
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // The sink's reader says what is wrong with the URL.
+    return parsed({ text });
+  }
+  const values = url.searchParams.getAll("from");
+  if (values.length === 0) return parsed({ text });
+  if (values.length > 1) return problem(`gives the "from" parameter ${values.length} times`);
+  const from = readStart(values[0]?.trim() ?? "");
+  if (!from.ok) return from;
+  url.searchParams.delete("from");
+  return parsed({ text: serviceUrlText(url), from: from.value });
+}
+
+function describeEntryKind(entry: string): string {
+  const scheme = schemeOf(entry);
+  return scheme === undefined ? `"${entry.split("?")[0]?.slice(0, 20)}"` : `(${scheme}://…)`;
+}
+
+function readSink(entry: string): Parsed<SinkSpecification> {
+  const started = takeStart(entry);
+  // Only the scheme, or the word, is repeated: the rest of a URL may hold a password.
+  if (!started.ok) return problem(`${describeEntryKind(entry)} ${started.problem}`);
+  const { text, from } = started.value;
+  const sink = readSinkOfKind(text);
+  return sink.ok && from !== undefined ? parsed({ ...sink.value, from }) : sink;
+}
+
+function readSinkOfKind(text: string): Parsed<SinkSpecification> {
   const scheme = schemeOf(text);
   if (scheme === undefined) {
     const word = text.toLowerCase();
@@ -106,9 +163,9 @@ function readSink(text: string): Parsed<SinkSpecification> {
   return sink.ok ? sink : problem(`${where} ${sink.problem}`);
 }
 
-/** `audit=https://…`: a name before the sink. A URL has no `=` before its `://`. */
+/** `audit=https://…`: a name before the sink. A URL has no `=` before its `://`, a word sink none before its `?`. */
 function readEntry(entry: string): Parsed<SinkSpecification> {
-  const named = /^([^=:/]*)=(.*)$/s.exec(entry);
+  const named = /^([^=:/?]*)=(.*)$/s.exec(entry);
   if (!named) return readSink(entry);
   const [, name = "", text = ""] = named;
   if (!sinkNamePattern.test(name)) {
@@ -162,9 +219,10 @@ function describeTarget(sink: SinkSpecification): string | undefined {
   }
 }
 
-/** `console`, `audit (https://hooks.example.com/friendhook, standard-webhooks)`. */
+/** `console`, `audit (https://hooks.example.com/friendhook, standard-webhooks)`, `archive (redis://cache:6379, from earliest)`. */
 export function describeSink(sink: SinkSpecification): string {
   const name = sinkNameOf(sink);
   const target = describeTarget(sink) ?? (name === sink.kind ? undefined : sink.kind);
-  return target === undefined ? name : `${name} (${target})`;
+  const details = [target, sink.from === undefined ? undefined : `from ${sink.from}`].filter((detail) => detail !== undefined);
+  return details.length === 0 ? name : `${name} (${details.join(", ")})`;
 }
