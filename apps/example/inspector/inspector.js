@@ -89,8 +89,8 @@ async function api(path, init = {}) {
   return body;
 }
 
-function post(path) {
-  return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+function post(path, body = {}) {
+  return api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
 function showError(container, error) {
@@ -393,7 +393,44 @@ function sinkCard(sink, overview) {
       figure("Dead letters", sink.deadLettered, "dead-lettered"),
     ),
     activityChart(overview.activity.stored, delivered, now, overview.windowMs),
+    replayForm(sink.sink),
   );
+}
+
+/** Each sink's replay form, kept across refreshes of the cards: what was typed, and the answer, stay. */
+const replayForms = new Map();
+
+/** Delivers a range of stored events to this sink again: sequences as the events API counts them. */
+function replayForm(sinkName) {
+  const known = replayForms.get(sinkName);
+  if (known) return known;
+  const sequenceInput = (name, label) =>
+    element("label", {}, label, " ", element("input", { name, type: "number", min: "0", step: "1", required: true, inputmode: "numeric" }));
+  const result = element("span", { class: "hint", "data-replay-result": sinkName, role: "status" });
+  const form = element(
+    "form",
+    { class: "replay-range", "data-replay-sink": sinkName },
+    sequenceInput("fromSequence", "From sequence"),
+    sequenceInput("toSequence", "to"),
+    element("button", { type: "submit" }, "Replay range"),
+    result,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    void replayRange(sinkName, Number(data.get("fromSequence")), Number(data.get("toSequence")), result);
+  });
+  replayForms.set(sinkName, form);
+  return form;
+}
+
+async function replayRange(sinkName, fromSequence, toSequence, result) {
+  try {
+    const { replay } = await post(`/api/sinks/${encodeURIComponent(sinkName)}/replay`, { fromSequence, toSequence });
+    result.textContent = `replaying ${replay.fromSequence}–${replay.toSequence}`;
+  } catch (error) {
+    if (!(error instanceof Unauthorized)) result.textContent = error.message;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { errorHandler, notFound } from "./routes/errors";
 import { healthRoutes } from "./routes/health";
 import { metricsRoutes } from "./routes/metrics";
 import { webhookRoutes } from "./routes/webhooks";
+import { createSinkBackfills, type SinkBackfills } from "./sink-backfills";
 import { sinksFromConfiguration } from "./sinks-from-config";
 import { storeFromConfiguration } from "./store-from-config";
 import { receiverRetentionOptions } from "./config/retention-settings";
@@ -42,10 +43,13 @@ export interface FriendhookApp {
   readonly readApi: ReadApi;
   readonly metrics: AppMetrics;
   readonly sinks: readonly FriendEventSink[];
+  /** The `from=` of the sinks' entries, and the ranges replayed to one sink. */
+  readonly backfills: SinkBackfills;
   readonly logger: Logger;
   /**
-   * Resolves once the store answers (a PostgreSQL store has connected and migrated its tables);
-   * rejects with the reason when it cannot. The app serves either way: `/healthz` tells which.
+   * Resolves once the store answers (a PostgreSQL store has connected and migrated its tables) and
+   * the backfills of the sinks' `from=` are recorded; rejects with the reason when it cannot. The
+   * app serves either way: `/healthz` tells which.
    */
   ready(): Promise<void>;
   /** Closes the receiver: waits for callbacks in flight, stops delivery, closes the sinks and the store. */
@@ -55,7 +59,8 @@ export interface FriendhookApp {
 /**
  * Builds the whole receiver from a configuration: the store (SQLite in the data directory, or
  * PostgreSQL), one adapter per configured provider, the sinks, the metrics, and the HTTP routes.
- * Delivery to the sinks starts at once; the caller decides where to listen.
+ * Delivery to the sinks starts once the backfills their `from=` asks for are recorded (one store
+ * call); the caller decides where to listen.
  */
 export function createApp(configuration: Configuration, options: AppOptions = {}): FriendhookApp {
   const logger =
@@ -103,7 +108,16 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   }
   const readApi = createReadApi({ store, receiver });
   metrics.watchDeliveries(() => readApi.deliveryCounts());
-  receiver.start();
+  const backfills = createSinkBackfills({ store, receiver, sinks: configuration.sinks, logger: logger.child({ component: "backfill" }) });
+  // Before delivery starts, and before the port opens (`ready`): a backfill's range ends at the
+  // last event stored before it, and its sink's deliveries wait for it from the first claim on.
+  const backfillsBegun = backfills.begin();
+  let closing = false;
+  void backfillsBegun
+    .catch(() => undefined)
+    .then(() => {
+      if (!closing) receiver.start();
+    });
 
   const app = express();
   app.disable("x-powered-by");
@@ -117,7 +131,7 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     if (configuration.api.tokens === undefined) {
       logger.warn("FRIENDHOOK_API_TOKEN is not set: the read API (/api/*) answers whoever reaches this port; production refuses to start so");
     }
-    app.use(apiRoutes(readApi, configuration.api, sinks.map((sink) => sink.name)));
+    app.use(apiRoutes(readApi, configuration.api, sinks.map((sink) => sink.name), backfills));
     app.use(inspectorPageRoutes());
   }
   app.use(notFound);
@@ -130,9 +144,15 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
     metrics,
     sinks,
     logger,
+    backfills,
     ready: async () => {
       await readApi.events({ limit: 1 });
+      await backfillsBegun;
     },
-    close: () => receiver.close(),
+    close: async () => {
+      closing = true;
+      await backfills.stop();
+      await receiver.close();
+    },
   };
 }

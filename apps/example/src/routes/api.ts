@@ -9,6 +9,8 @@ import { eventRoutes } from "./events";
 import { inspectorApiRoutes } from "../inspector/inspector-api";
 import { friendRoutes } from "./friends";
 import { refuseCrossSiteWrites } from "./json-writes";
+import type { SinkBackfills } from "../sink-backfills";
+import { sinkReplayRoutes } from "./sink-replay";
 import { unrecognizedRoutes } from "./unrecognized";
 
 /**
@@ -17,13 +19,14 @@ import { unrecognizedRoutes } from "./unrecognized";
  * passes the token check and the cross-site check first, and a path that matches no route gets
  * 401 rather than telling a stranger which routes exist.
  */
-export function apiRoutes(readApi: ReadApi, api: ApiConfiguration, sinkNames: readonly string[]): Router {
+export function apiRoutes(readApi: ReadApi, api: ApiConfiguration, sinkNames: readonly string[], backfills: SinkBackfills): Router {
   const router = Router();
   if (api.tokens !== undefined) router.use("/api", requireBearerToken(api.tokens, "friendhook"));
   router.use("/api", refuseCrossSiteWrites);
   router.use(eventRoutes(readApi));
   router.use(friendRoutes(readApi));
   router.use(deadLetterRoutes(readApi));
+  router.use(sinkReplayRoutes(backfills, sinkNames));
   router.use(unrecognizedRoutes(readApi));
   router.use(decisionRoutes(readApi));
   router.use(callbackRoutes(readApi));
