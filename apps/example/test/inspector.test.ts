@@ -249,6 +249,30 @@ describe("the inspector, in a real browser", () => {
     );
   });
 
+  it("replays a range of stored events to one sink from its card", async () => {
+    const stored = await allEvents(app);
+    const delivered = endpoint.accepted.length;
+    expect(delivered).toBe(stored.length);
+    // The sequences of the second to the fourth event: after the first, up to the fourth's.
+    const fromSequence = Number((await apiGet(app, "/api/events?limit=1")).next) + 1;
+    const toSequence = Number((await apiGet(app, "/api/events?limit=4")).next);
+    const form = page.locator("form[data-replay-sink='flaky']");
+    await form.locator("[name=fromSequence]").fill(String(fromSequence));
+    await form.locator("[name=toSequence]").fill(String(toSequence));
+    await form.locator("button[type=submit]").click();
+    await page.waitForSelector(`[data-replay-result='flaky']:has-text('replaying ${fromSequence}–${toSequence}')`);
+    // Those three events reach the endpoint once more (the same webhook-id), and only they.
+    await page.waitForFunction(
+      (count) => document.querySelector(".sink[data-sink='flaky'] .key.delivered")?.textContent?.includes(`(${count} in the hour)`) === true,
+      stored.length + 3,
+    );
+    await waitFor(() => (endpoint.accepted.length === delivered + 3 ? true : undefined), "the replayed webhooks", waitMs);
+    expect(endpoint.accepted.slice(delivered).sort()).toEqual(stored.slice(1, 4).map((event) => event.id).sort());
+    // The console sink was not part of it.
+    expect(await page.locator(".sink[data-sink='console'] .key.delivered").textContent()).toContain(`(${stored.length} in the hour)`);
+    await screenshot(page, "replay-range");
+  });
+
   it("lists the unrecognized callbacks with their bodies", async () => {
     await page.click("#views a[data-view='unrecognized']");
     const unrecognized = (await apiGet(app, "/api/unrecognized")).unrecognized as Array<{ id: string; unrecognizedReason: string }>;
