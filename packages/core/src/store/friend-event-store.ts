@@ -167,7 +167,7 @@ export interface DeadLetterPageOptions extends PageOptions {
 }
 
 export interface DeadLetterPage {
-  /** In the order their events were stored. */
+  /** In the order their deliveries were enqueued: their events' stored order, a backfill's after those before it. */
   readonly deadLetters: DeadLetter[];
   readonly next: string | undefined;
 }

@@ -102,7 +102,8 @@ export function createMemoryStore(): FriendEventStore {
   const bindings = new Map<string, CallbackBinding>();
   // Expired bindings are swept when the map has doubled since the last sweep: amortized constant time.
   let bindingsAfterSweep = 0;
-  // Completed deliveries are removed; the map keeps insertion (= stored event) order.
+  // Completed deliveries are removed; the map is kept in stored event order (appends add at the end,
+  // a backfill sorts it again).
   const deliveries = new Map<string, DeliveryRecord>();
   const friendTable = createFriendTable();
   const decisions: Array<{ sequence: number; decision: RecordedDecision }> = [];
@@ -280,12 +281,9 @@ export function createMemoryStore(): FriendEventStore {
       if (unfinishedBackfillOf(sink)) return [];
       const claimed: DeliveryRecord[] = [];
       const heldBack = new Set<string>();
-      // In the events' order: a backfilled delivery was enqueued after later events' deliveries.
-      const pending = [...deliveries.values()]
-        .filter((record) => record.sink === sink && record.state === "pending")
-        .sort((left, right) => left.eventSequence - right.eventSequence);
-      for (const record of pending) {
+      for (const record of deliveries.values()) {
         if (claimed.length >= limit) break;
+        if (record.sink !== sink || record.state !== "pending") continue;
         const available = record.availableAt <= now && record.leasedUntil <= now;
         if (!available) heldBack.add(record.orderKey);
         else if (!heldBack.has(record.orderKey)) claimed.push(record);
@@ -326,9 +324,10 @@ export function createMemoryStore(): FriendEventStore {
 
     async listDeadLetters(options = {}) {
       open();
-      const dead = [...deliveries.values()].filter(
-        (record) => record.state === "dead" && (options.sink === undefined || record.sink === options.sink),
-      );
+      // Paged by delivery number, the cursor: a backfilled delivery's number is larger than its place.
+      const dead = [...deliveries.values()]
+        .filter((record) => record.state === "dead" && (options.sink === undefined || record.sink === options.sink))
+        .sort((left, right) => left.sequence - right.sequence);
       const { selected, next } = page(dead, options.after, options.limit, (record) => record.sequence);
       return { deadLetters: selected.map(toDeadLetter), next };
     },
@@ -358,6 +357,12 @@ export function createMemoryStore(): FriendEventStore {
         if (delivered.has(item.sequence)) continue;
         enqueueDelivery(sink, item);
         enqueued += 1;
+      }
+      // The map stays in the events' order, which claims follow: backfilled deliveries take their events' places.
+      if (enqueued > 0) {
+        const ordered = [...deliveries.entries()].sort(([, left], [, right]) => left.eventSequence - right.eventSequence || left.sequence - right.sequence);
+        deliveries.clear();
+        for (const [deliveryId, record] of ordered) deliveries.set(deliveryId, record);
       }
       backfill.enqueued += enqueued;
       backfill.nextSequence = nextBackfillSequence(backfill, { looked: batch.length, limit: batchLimit, lastLookedAt: batch.at(-1)?.sequence });
@@ -472,7 +477,6 @@ export function createMemoryStore(): FriendEventStore {
       for (const sinkName of sinks) {
         statistics.set(sinkName, { sink: sinkName, pending: 0, retrying: 0, deadLettered: 0, failedAttempts: 0, oldestPendingReceivedAt: undefined });
       }
-      const oldestPendingSequence = new Map<string, number>();
       for (const record of deliveries.values()) {
         const entry = statistics.get(record.sink);
         if (!entry) continue;
@@ -483,12 +487,7 @@ export function createMemoryStore(): FriendEventStore {
         }
         entry.pending += 1;
         if (record.attempts > 0) entry.retrying += 1;
-        // The event stored first: a backfilled delivery is enqueued after later events' deliveries.
-        const oldest = oldestPendingSequence.get(record.sink);
-        if (oldest === undefined || record.eventSequence < oldest) {
-          oldestPendingSequence.set(record.sink, record.eventSequence);
-          entry.oldestPendingReceivedAt = record.event.receivedAt;
-        }
+        entry.oldestPendingReceivedAt ??= record.event.receivedAt;
       }
       return [...statistics.values()];
     },
