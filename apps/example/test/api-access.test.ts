@@ -58,6 +58,7 @@ const apiRequests: ReadonlyArray<{ readonly path: string; readonly init?: Reques
   { path: "/api/callbacks/cb_00000000000000000000000000000000" },
   { path: "/api/events/evt_00000000000000000000000000000000/callback" },
   { path: "/api/dead-letters/replay", init: { method: "POST", headers: json, body: "{}" } },
+  { path: "/api/sinks/console/replay", init: { method: "POST", headers: json, body: '{"fromSequence":0,"toSequence":1000}' } },
   { path: "/api/events/stream" },
   { path: `/api/users/relations?provider=tencent&appId=${tencentSdkAppId}&userId=alice-private` },
   { path: "/api/delivery" },
