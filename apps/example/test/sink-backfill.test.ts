@@ -5,11 +5,13 @@ import { join } from "node:path";
 import { buildEasemobCallback } from "@friendhook/easemob";
 import { describeWithService } from "@friendhook/testkit";
 import { createClient } from "redis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendCallback } from "../src/simulate/send-callback";
 import { type RunningApp, bothProviders, request, startApp, testCredentials, waitFor } from "./support/running-app";
 
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const { easemobSecret, easemobAppKey } = testCredentials;
 const apiToken = "backfill-test-token-3be0a1";
 /** Generous: each wait is for what takes milliseconds on an idle machine. */
@@ -21,11 +23,45 @@ interface StoredEvent {
   readonly target: string;
 }
 
+/** Where the app keeps its store across its restarts, and what removes it afterwards. */
+interface StoreLocation {
+  readonly variables: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+function sqliteStore(): StoreLocation {
+  // One data directory across the app's restarts: the SQLite file keeps events, deliveries and backfills.
+  const dataDirectory = mkdtempSync(join(tmpdir(), "friendhook-backfill-"));
+  return {
+    variables: { FRIENDHOOK_DATA_DIR: dataDirectory },
+    remove: async () => rmSync(dataDirectory, { recursive: true, force: true }),
+  };
+}
+
+function postgresStore(): StoreLocation {
+  const schema = `friendhook_backfill_${randomBytes(6).toString("hex")}`;
+  return {
+    variables: { FRIENDHOOK_STORE: `${databaseUrl}?schema=${schema}` },
+    async remove() {
+      const database = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+      try {
+        await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await database.end();
+      }
+    },
+  };
+}
+
 describeWithService("a sink that starts from history, and a range replayed to one sink", 6379, () => {
+  describe("on the SQLite store", () => defineFromHistory(sqliteStore()));
+  describeWithService("on the PostgreSQL store", 5432, () => defineFromHistory(postgresStore()));
+});
+
+/** The tests, in order, against one store that lives across the app's restarts. */
+function defineFromHistory(store: StoreLocation): void {
   const run = randomBytes(6).toString("hex");
   const prefix = `friendhook-backfill-test:${run}`;
-  // One data directory across the app's restarts: the SQLite store keeps events, deliveries and backfills.
-  const dataDirectory = mkdtempSync(join(tmpdir(), "friendhook-backfill-"));
   const reader = createClient({ url: redisUrl });
   const firstSink = `first=${redisUrl}?key=${prefix}:first`;
   const secondSink = `second=${redisUrl}?key=${prefix}:second&from=earliest`;
@@ -35,7 +71,7 @@ describeWithService("a sink that starts from history, and a range replayed to on
   const start = async (sinks: string) => {
     await app?.stop();
     app = await startApp(
-      { ...bothProviders, FRIENDHOOK_DATA_DIR: dataDirectory, FRIENDHOOK_API_TOKEN: apiToken, FRIENDHOOK_SINKS: sinks },
+      { ...bothProviders, ...store.variables, FRIENDHOOK_API_TOKEN: apiToken, FRIENDHOOK_SINKS: sinks },
       { pollIntervalMs: 20 },
     );
     // As `main` does before it listens: the backfills of `from=` are recorded before a callback is stored.
@@ -90,7 +126,7 @@ describeWithService("a sink that starts from history, and a range replayed to on
     await app?.stop();
     for await (const keys of reader.scanIterator({ MATCH: `${prefix}:*`, COUNT: 100 })) if (keys.length > 0) await reader.del(keys);
     await reader.quit();
-    rmSync(dataDirectory, { recursive: true, force: true });
+    await store.remove();
   });
 
   it("delivers every stored event once to a sink added with from=earliest, in order per pair, and nothing twice to the first, across restarts", async () => {
@@ -187,4 +223,4 @@ describeWithService("a sink that starts from history, and a range replayed to on
     expect(await completed("first")).toBe(14);
     expect(await completed("second")).toBe(11);
   });
-});
+}
