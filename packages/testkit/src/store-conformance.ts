@@ -409,6 +409,17 @@ export function describeStoreConformance<Store extends FriendEventStore>(name: s
         expect(ids(await store.claimDeliveries({ sink, limit: 10, leaseMs: 10_000, now: start }))).toEqual([second.id]);
       });
 
+      it("is one backfill when begun and continued by several callers at once, each event enqueued once", async () => {
+        const store = await open();
+        const events = buildFriendEvents(30);
+        await store.append({ events, sinks: [] });
+        const begun = await Promise.all([1, 2, 3].map(() => store.beginBackfill({ sink, name: "from=earliest" })));
+        expect(new Set(begun.map((backfill) => JSON.stringify(backfill))).size).toBe(1);
+        const progress = await Promise.all([1, 2, 3].map(() => finish(store, sink, 4)));
+        expect(progress.flat().reduce((total, call) => total + call.enqueued, 0)).toBe(30);
+        expect(ids(await drain(store, sink))).toEqual(ids(events));
+      });
+
       it("cannot bring back pruned events: the earliest is the earliest retained", async () => {
         const store = await open();
         const old = relationEvent("friend.added", "alice", "bob", 1, "backfill-old");
