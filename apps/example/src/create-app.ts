@@ -114,7 +114,10 @@ export function createApp(configuration: Configuration, options: AppOptions = {}
   const backfillsBegun = backfills.begin();
   let closing = false;
   void backfillsBegun
-    .catch(() => undefined)
+    .catch((error: unknown) => {
+      // `ready` rejects with it too; delivery goes on for what the store can give.
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, "the sinks' backfills could not be recorded");
+    })
     .then(() => {
       if (!closing) receiver.start();
     });
