@@ -9,7 +9,7 @@ export const inspectionQueries = {
     ORDER BY sequence LIMIT @limit`,
   latestEvents: "SELECT sequence, event FROM events ORDER BY sequence DESC LIMIT ?",
   deliveriesByState: "SELECT state, count(*) AS count FROM deliveries WHERE sink = ? GROUP BY state",
-  // Named: the planner would otherwise read the sink's every delivery by `deliveries_by_sink`.
+  // Named: the planner would otherwise read the sink's every delivery by `deliveries_in_event_order`.
   failedDeliveries: `SELECT state, count(*) AS count, sum(attempts) AS attempts FROM deliveries INDEXED BY deliveries_failed
     WHERE sink = ? AND attempts > 0 GROUP BY state`,
   oldestPending: `SELECT e.event ->> '$.receivedAt' AS received_at FROM deliveries d JOIN events e ON e.sequence = d.event_sequence

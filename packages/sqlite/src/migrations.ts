@@ -203,10 +203,12 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX decisions_by_target ON decisions (target, sequence);
   `,
   // Version 7: backfills. Deliveries are claimed in their events' order (a backfill enqueues old
-  // events after newer ones), so the claim and its per-pair check read indexes by event sequence;
-  // the per-pair index by delivery id served nothing else. Each backfill's range and progress is a
-  // row, so that a restart resumes it and a sink's claims wait while one is unfinished.
+  // events after newer ones), so the claim and its per-pair check read indexes by event sequence,
+  // in place of the two by delivery id (which served nothing else): an append writes as many
+  // index entries as before. Each backfill's range and progress is a row, so that a restart
+  // resumes it and a sink's claims wait while one is unfinished.
   `
+  DROP INDEX deliveries_by_sink;
   CREATE INDEX deliveries_in_event_order ON deliveries (sink, state, event_sequence);
   DROP INDEX deliveries_by_order_key;
   CREATE INDEX deliveries_by_order_key_in_event_order ON deliveries (sink, order_key, state, event_sequence);
