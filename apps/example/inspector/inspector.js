@@ -393,7 +393,7 @@ function sinkCard(sink, overview) {
       figure("Dead letters", sink.deadLettered, "dead-lettered"),
     ),
     activityChart(overview.activity.stored, delivered, now, overview.windowMs),
-    replayForm(sink.sink),
+    replayForm(sink.sink, overview.lastSequence),
   );
 }
 
@@ -401,9 +401,13 @@ function sinkCard(sink, overview) {
 const replayForms = new Map();
 
 /** Delivers a range of stored events to this sink again: sequences as the events API counts them. */
-function replayForm(sinkName) {
-  const known = replayForms.get(sinkName);
-  if (known) return known;
+function replayForm(sinkName, lastSequence) {
+  const form = replayForms.get(sinkName) ?? newReplayForm(sinkName);
+  form.elements.namedItem("toSequence").placeholder = lastSequence === null ? "" : `last: ${lastSequence}`;
+  return form;
+}
+
+function newReplayForm(sinkName) {
   const sequenceInput = (name, label) =>
     element("label", {}, label, " ", element("input", { name, type: "number", min: "0", step: "1", required: true, inputmode: "numeric" }));
   const result = element("span", { class: "hint", "data-replay-result": sinkName, role: "status" });

@@ -257,6 +257,10 @@ describe("the inspector, in a real browser", () => {
     const fromSequence = Number((await apiGet(app, "/api/events?limit=1")).next) + 1;
     const toSequence = Number((await apiGet(app, "/api/events?limit=4")).next);
     const form = page.locator("form[data-replay-sink='flaky']");
+    // The form says where a range can end: the last stored event's sequence.
+    const lastSequence = (await apiGet(app, "/api/delivery")).lastSequence as number;
+    expect(lastSequence).toBe(Number((await apiGet(app, "/api/events?limit=1000")).next));
+    expect(await form.locator("[name=toSequence]").getAttribute("placeholder")).toBe(`last: ${lastSequence}`);
     await form.locator("[name=fromSequence]").fill(String(fromSequence));
     await form.locator("[name=toSequence]").fill(String(toSequence));
     await form.locator("button[type=submit]").click();
