@@ -1,4 +1,5 @@
 import type { FriendEvent } from "../friend-event";
+import type { PendingFriendRequest } from "../friend-request-policy";
 import type { CallbackBinding } from "../provider-adapter";
 
 /**
@@ -75,17 +76,9 @@ export interface UnrecognizedPage {
  * A decision about a pending friend request (see `FriendRequestPolicy`), as the application
  * recorded it: what was asked, the answer, who gave it and why.
  */
-export interface RecordedDecision {
+export interface RecordedDecision extends Omit<PendingFriendRequest, "message"> {
   /** Unique, chosen by the application: a decision recorded again with its id is stored once. */
   readonly id: string;
-  readonly provider: string;
-  readonly appId: string;
-  readonly stage: "request" | "response";
-  /** The user who acts (the requester for `request`, the responder for `response`). */
-  readonly actor: string;
-  readonly target: string;
-  /** For `response`: whether the responder accepts. */
-  readonly accepting?: boolean;
   readonly allow: boolean;
   /** Which of the application's rules decided, in its own words (`block_rule`, `endpoint`, `timeout`…). */
   readonly decidedBy: string;
@@ -94,8 +87,6 @@ export interface RecordedDecision {
   readonly code?: number;
   /** ISO-8601 instant of the decision: its age for retention. */
   readonly decidedAt: string;
-  /** The stored callback the request came in, when the application knows it. */
-  readonly callbackId?: string;
 }
 
 export interface DecisionPageOptions extends PageOptions {
