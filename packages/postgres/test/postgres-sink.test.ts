@@ -160,7 +160,7 @@ describeWithService(
         const first = openSink({ schema });
         const second = openSink({ schema });
         const [firstApplied, secondApplied] = await Promise.all([first.migrate(), second.migrate()]);
-        expect([...firstApplied, ...secondApplied].sort()).toEqual(migrations.map((migration) => migration.version));
+        expect([...firstApplied, ...secondApplied].sort((left, right) => left - right)).toEqual(migrations.map((migration) => migration.version));
         const recorded = await pool.query<{ version: number }>(`SELECT version FROM ${first.tables.migrations} ORDER BY version`);
         expect(recorded.rows.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version));
         expect(await first.migrate()).toEqual([]);
