@@ -1,5 +1,5 @@
 import { type Parsed, parsed, problem } from "./setting-parsers";
-import { describeServiceUrl, schemeOf } from "./service-url";
+import { describeServiceUrl, readServiceUrl, schemeOf } from "./service-url";
 
 /** What the app does with a pending request the endpoint did not decide (timeout, error, bad answer). */
 export const decisionFallbacks = ["allow", "deny"] as const;
@@ -54,14 +54,8 @@ export function parseDecisionTimeout(text: string): Parsed<number> {
 export function parseDecisionUrl(text: string): Parsed<string> {
   const scheme = schemeOf(text);
   if (scheme !== "http" && scheme !== "https") return problem("must be an http:// or https:// URL");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return problem("is not a valid URL");
-  }
-  if (url.host === "") return problem("names no host");
-  return parsed(url.href);
+  const read = readServiceUrl(text, []);
+  return read.ok ? parsed(read.value.url.href) : read;
 }
 
 export interface DecisionVariables {
