@@ -5,6 +5,7 @@ import { ConfigurationError } from "./config/configuration-error";
 import { loadConfiguration } from "./config/load-configuration";
 import { defaultOutputBufferBytes, defaultShutdownTimeoutMs } from "./config/process-settings";
 import { createApp } from "./create-app";
+import { limitHeapGrowth } from "./heap-growth";
 import { createLogger, logDestination } from "./logger";
 import { countOpenRequests, listen, localUrlOf } from "./serve";
 import { shutDownOnSignals } from "./shutdown";
@@ -30,6 +31,8 @@ function describeStartupFailure(error: unknown, configuration: Configuration): s
 }
 
 async function main(): Promise<void> {
+  // Before the heap grows: a resident size that stays level suits a service beside others.
+  limitHeapGrowth();
   let loaded: ReturnType<typeof loadConfiguration>;
   try {
     loaded = loadConfiguration(process.cwd(), process.env, demoUseOf(process.argv.slice(2)));
