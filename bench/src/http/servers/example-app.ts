@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfiguration } from "@friendhook/example/src/config/configuration.ts";
 import { createApp } from "@friendhook/example/src/create-app.ts";
+import { limitHeapGrowth } from "@friendhook/example/src/heap-growth.ts";
 import { benchCredentials } from "../../payloads/bench-credentials";
 import { TargetUnavailable, serveInChild } from "../serve-in-child";
 import { bodyLimitBytes } from "./tencent-ok-body";
@@ -33,6 +34,8 @@ function dropPostgresSchema(): void {
 }
 
 await serveInChild(async () => {
+  // As the app's own start-up does: the heap growing factor it ships with.
+  limitHeapGrowth();
   const dataDirectory = mkdtempSync(join(tmpdir(), "friendhook-bench-"));
   if (store === "postgres") dropPostgresSchema();
   const configuration = parseConfiguration(
