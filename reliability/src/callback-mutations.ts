@@ -8,6 +8,7 @@ import {
   JsonLiteral,
   JsonMembers,
   jsonPathsOf,
+  jsonTextLengthOf,
   jsonTextOf,
   jsonValueAt,
   withAddedMember,
@@ -56,6 +57,19 @@ function somePath(shape: CallbackShape, random: SeededRandom, accept: (value: Js
   if (tree === undefined) return undefined;
   const paths = jsonPathsOf(tree).filter((path) => path.length > 0 && accept(jsonValueAt(tree, path)));
   return paths.length === 0 ? undefined : pick(random, paths);
+}
+
+/**
+ * The longest body text a mutation may make, in UTF-16 units: eight times the largest body limit the
+ * tests give the app, which refuses anything over its limit by the length alone. Changes compound (a
+ * string of 100,000 units in a list repeated 10,001 times), and past V8's largest string the body
+ * could not even be written.
+ */
+const longestBodyText = 8 * 1024 * 1024;
+
+function isWritable(shape: CallbackShape): boolean {
+  const tree = treeOf(shape);
+  return tree === undefined || jsonTextLengthOf(tree, longestBodyText) <= longestBodyText;
 }
 
 function withBody(shape: CallbackShape, name: string, body: JsonTree | Uint8Array): CallbackMutation {
@@ -462,7 +476,7 @@ export function mutateCallback(genuine: CallbackShape, context: MutationContext)
   const names: string[] = [];
   for (let attempt = 0; names.length < changes && attempt < 20; attempt += 1) {
     const mutation = drawOperator(random)(shape, context);
-    if (mutation === undefined) continue;
+    if (mutation === undefined || !isWritable(mutation.shape)) continue;
     shape = mutation.shape;
     names.push(mutation.name);
   }

@@ -34,6 +34,32 @@ export function jsonTextOf(tree: JsonTree): string {
   return JSON.stringify(tree);
 }
 
+/**
+ * The length of `jsonTextOf(tree)`, counted without writing it, or `Infinity` as soon as it passes
+ * `limit`: a text longer than V8's largest string could not even be written.
+ */
+export function jsonTextLengthOf(tree: JsonTree, limit: number = Number.POSITIVE_INFINITY): number {
+  let length = 0;
+  const within = (added: number) => {
+    length += added;
+    return length <= limit;
+  };
+  const visit = (node: JsonTree): boolean => {
+    if (node instanceof JsonLiteral) return within(node.text.length);
+    if (node instanceof JsonMembers) {
+      // Braces and commas, then each name with its colon, and its value.
+      if (!within(1 + Math.max(1, node.members.length))) return false;
+      return node.members.every(([name, value]) => within(JSON.stringify(name).length + 1) && visit(value));
+    }
+    if (Array.isArray(node)) {
+      if (!within(1 + Math.max(1, node.length))) return false;
+      return (node as readonly JsonTree[]).every(visit);
+    }
+    return within(JSON.stringify(node).length);
+  };
+  return visit(tree) ? length : Number.POSITIVE_INFINITY;
+}
+
 /** The value at `path` (the last member of a duplicated name, as JSON.parse reads it); undefined when absent. */
 export function jsonValueAt(tree: JsonTree, path: JsonPath): JsonTree | undefined {
   let current: JsonTree | undefined = tree;
