@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSqliteStore } from "@friendhook/sqlite";
-import { buildTencentCallback, createTencentAdapter, tencentCommands } from "@friendhook/tencent";
 import { benchCredentials } from "../payloads/bench-credentials";
 import { tencentFriendAddBody } from "../payloads/tencent-payloads";
+import { createStagesTencentAdapter, freshTencentAppend, tencentFriendAddRequest } from "./tencent-appends";
 
 /**
  * How the SQLite store's append cost grows with what it holds: one 1,000-pair Tencent callback
@@ -27,15 +27,9 @@ const appends = Number(values.appends);
 const pairs = 1000;
 const block = 40;
 
-const adapter = createTencentAdapter({ sdkAppIds: [benchCredentials.tencentSdkAppId], token: benchCredentials.tencentToken, maximumClockSkewSeconds: 86_400 });
+const adapter = createStagesTencentAdapter();
 const body = tencentFriendAddBody(pairs, "append-growth");
-const request = buildTencentCallback({
-  sdkAppId: benchCredentials.tencentSdkAppId,
-  token: benchCredentials.tencentToken,
-  path: "/webhooks/tencent",
-  body: Buffer.from(body),
-  command: tencentCommands.friendAdd,
-});
+const request = tencentFriendAddRequest(Buffer.from(body));
 const { events } = await adapter.receive(request);
 
 const directory = mkdtempSync(join(tmpdir(), "friendhook-append-growth-"));
@@ -54,19 +48,9 @@ try {
   }
   const milliseconds: number[] = [];
   for (let append = 1; append <= appends; append += 1) {
-    const suffix = `-${append}`;
-    const prefix = values["ordered-ids"] ? String(append).padStart(6, "0") : "";
-    const batch = events.map((event) => ({ ...event, id: `${prefix}${event.id}${suffix}` }));
-    const callback = {
-      id: `callback${suffix}`,
-      provider: "tencent",
-      appId: benchCredentials.tencentSdkAppId,
-      command: tencentCommands.friendAdd,
-      receivedAt: new Date().toISOString(),
-      body,
-    };
+    const input = freshTencentAppend(events, body, `-${append}`, values["ordered-ids"] ? String(append).padStart(6, "0") : "");
     const started = performance.now();
-    await store.append({ events: batch, callback, sinks: ["bench"] });
+    await store.append(input);
     milliseconds.push(performance.now() - started);
   }
   const median = (list: number[]) => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? Number.NaN;

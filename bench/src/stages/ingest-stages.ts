@@ -3,11 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryStore, deriveEventId, type FriendEventStore } from "@friendhook/core";
 import { createSqliteStore } from "@friendhook/sqlite";
-import { createTencentAdapter, parseTencentCallback, tencentCommands } from "@friendhook/tencent";
+import { parseTencentCallback, tencentCommands } from "@friendhook/tencent";
 import { type MeasurementSettings, type Workload, measureInterleaved } from "../in-process/interleaved-measurement";
-import { benchCredentials } from "../payloads/bench-credentials";
 import { tencentFriendAddBody } from "../payloads/tencent-payloads";
-import { buildTencentCallback } from "@friendhook/tencent";
+import { createStagesTencentAdapter, freshTencentAppend, tencentFriendAddRequest } from "./tencent-appends";
 
 /** Where the time of one callback goes, stage by stage, in nanoseconds per event. */
 export interface IngestStages {
@@ -35,11 +34,7 @@ export const stagePairCounts = [100, 1000] as const;
  * every append, so every append stores new events (as a provider's callbacks do).
  */
 export async function measureIngestStages(settings: MeasurementSettings): Promise<IngestStages[]> {
-  const adapter = createTencentAdapter({
-    sdkAppIds: [benchCredentials.tencentSdkAppId],
-    token: benchCredentials.tencentToken,
-    maximumClockSkewSeconds: 86_400,
-  });
+  const adapter = createStagesTencentAdapter();
   const directory = mkdtempSync(join(tmpdir(), "friendhook-bench-stages-"));
   const sqlite = createSqliteStore({ directory });
   const memory = createMemoryStore();
@@ -50,13 +45,7 @@ export async function measureIngestStages(settings: MeasurementSettings): Promis
     for (const pairs of stagePairCounts) {
       const body = tencentFriendAddBody(pairs, `stages-${pairs}`);
       const bytes = Buffer.from(body, "utf8");
-      const request = buildTencentCallback({
-        sdkAppId: benchCredentials.tencentSdkAppId,
-        token: benchCredentials.tencentToken,
-        path: "/webhooks/tencent",
-        body: bytes,
-        command: tencentCommands.friendAdd,
-      });
+      const request = tencentFriendAddRequest(bytes);
       const parsed = JSON.parse(body) as Record<string, unknown>;
       const { events } = await adapter.receive(request);
       if (events.length !== pairs) throw new Error(`${pairs} pairs gave ${events.length} events`);
@@ -69,19 +58,7 @@ export async function measureIngestStages(settings: MeasurementSettings): Promis
       // Fresh ids per append, made before the clock starts for the store's own work only.
       const appendInto = (store: FriendEventStore) => () => {
         appended += 1;
-        const suffix = `-${appended}`;
-        return store.append({
-          events: events.map((event) => ({ ...event, id: event.id + suffix })),
-          callback: {
-            id: `callback${suffix}`,
-            provider: "tencent",
-            appId: benchCredentials.tencentSdkAppId,
-            command: tencentCommands.friendAdd,
-            receivedAt: new Date().toISOString(),
-            body,
-          },
-          sinks: ["bench"],
-        });
+        return store.append(freshTencentAppend(events, body, `-${appended}`));
       };
       cases.push({ pairs, bodyBytes: bytes.byteLength });
       workloads.push(
