@@ -25,12 +25,15 @@ export interface BackfillEventRow {
 export const deliveryQueries = {
   // Claimable: due and unleased, with no pending delivery of its sink and order key for an earlier
   // event waiting for a retry or leased, in the events' order; nothing while the sink's backfill
-  // is still being enqueued.
+  // is still being enqueued. The per-pair check reads `deliveries_held_by_order_key`, which holds
+  // only deliveries that were ever leased or delayed: its `available_at > 0 OR leased_until > 0`
+  // term, implied by the one after it, is spelled out so that SQLite may use that partial index.
   selectClaimable: `SELECT d.id, d.event_sequence, d.attempts, e.event FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
     WHERE d.sink = @sink AND d.state = 'pending' AND d.available_at <= @now AND d.leased_until <= @now
       AND NOT EXISTS (
         SELECT 1 FROM deliveries earlier
         WHERE earlier.sink = d.sink AND earlier.order_key = d.order_key AND earlier.state = 'pending'
+          AND (earlier.available_at > 0 OR earlier.leased_until > 0)
           AND earlier.event_sequence < d.event_sequence AND (earlier.available_at > @now OR earlier.leased_until > @now))
       AND NOT EXISTS (SELECT 1 FROM backfills WHERE backfills.sink = @sink AND backfills.next_sequence IS NOT NULL)
     ORDER BY d.event_sequence LIMIT @limit`,

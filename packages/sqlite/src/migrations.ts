@@ -225,6 +225,15 @@ export const migrations: readonly Migration[] = [
   );
   CREATE INDEX backfills_unfinished ON backfills (sink, id) WHERE next_sequence IS NOT NULL;
   `,
+  // Version 8: the claim's per-pair check needs only the deliveries that can hold a pair back, those
+  // leased or waiting for a retry. A new delivery is neither (both times 0), so an append no longer
+  // writes an entry keyed by its pair, which lands on a page of its own once the index is large:
+  // the index now holds what is in flight, a few pages whatever the store holds.
+  `
+  DROP INDEX deliveries_by_order_key_in_event_order;
+  CREATE INDEX deliveries_held_by_order_key ON deliveries (sink, order_key, event_sequence)
+    WHERE state = 'pending' AND (available_at > 0 OR leased_until > 0);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

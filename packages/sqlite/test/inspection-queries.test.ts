@@ -66,10 +66,45 @@ describe("SQLite store: the queries of an operator's view", () => {
       }
       const claim = planOf(database, deliveryQueries.selectClaimable).join(" | ");
       expect(claim).toMatch(/deliveries_in_event_order/);
-      expect(claim).toMatch(/deliveries_by_order_key_in_event_order/);
+      expect(claim).toMatch(/deliveries_held_by_order_key/);
       expect(planOf(database, deliveryQueries.backfillBatch).join(" | ")).toMatch(/deliveries_by_event \(event_sequence=\?\)/);
     } finally {
       database.close();
+    }
+  });
+
+  it("keeps only deliveries in flight in the claim's per-pair index: an append writes no entry there", async () => {
+    const store = createSqliteStore({ directory: temporaryDirectory() });
+    const reader = () => new Database(store.filename, { readonly: true });
+    // Entries in the index's leaf pages, read from SQLite's page statistics.
+    const entriesOfHeldIndex = () => {
+      const database = reader();
+      try {
+        const row = database
+          .prepare("SELECT coalesce(sum(ncell), 0) AS entries FROM dbstat WHERE name = 'deliveries_held_by_order_key' AND pagetype = 'leaf'")
+          .get() as { entries: number };
+        return row.entries;
+      } finally {
+        database.close();
+      }
+    };
+    try {
+      await store.append({ events: buildFriendEvents(500), sinks: ["primary"] });
+      expect(entriesOfHeldIndex()).toBe(0);
+
+      const claimed = await store.claimDeliveries({ sink: "primary", limit: 10, leaseMs: 60_000, now: Date.now() });
+      expect(claimed).toHaveLength(10);
+      expect(entriesOfHeldIndex()).toBe(10);
+
+      const [first, second, ...rest] = claimed;
+      await store.failDeliveries({ failures: [{ deliveryId: first?.deliveryId ?? "", error: "refused", retryAt: Date.now() + 60_000 }], now: Date.now() });
+      await store.failDeliveries({ failures: [{ deliveryId: second?.deliveryId ?? "", error: "refused", deadLetter: true }], now: Date.now() });
+      // The delivery waiting for its retry still holds its pair back; the dead letter holds nothing.
+      expect(entriesOfHeldIndex()).toBe(9);
+      await store.completeDeliveries({ deliveryIds: rest.map((delivery) => delivery.deliveryId) });
+      expect(entriesOfHeldIndex()).toBe(1);
+    } finally {
+      await store.close();
     }
   });
 
