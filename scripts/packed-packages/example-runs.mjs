@@ -56,7 +56,7 @@ export const exampleRuns = {
   },
   "sqlite-store": {
     output: [
-      "{ journalMode: 'wal', synchronous: 'full' }",
+      "{ journalMode: 'wal', synchronous: 'normal', walFlushed: true }",
       "{ inserted: 1, duplicates: 0, callbackInserted: false }",
       "{ inserted: 0, duplicates: 1, callbackInserted: false }",
       "{ friends: [ 'alice' ], blocked: [] }",

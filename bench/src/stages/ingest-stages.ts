@@ -22,7 +22,7 @@ export interface IngestStages {
   readonly receive: number;
   /** `store.append` of the callback's events, its body and one delivery per event: the in-memory store. */
   readonly storeInMemory: number;
-  /** The same into the SQLite store (WAL, `synchronous = FULL`: one fsync per append here). */
+  /** The same into the SQLite store (WAL flushed before each append resolves: one flush per append here). */
   readonly storeSqlite: number;
 }
 

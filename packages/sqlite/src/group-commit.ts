@@ -1,13 +1,14 @@
 /**
  * Group commit: what is submitted while a transaction is being written waits in a queue and is
  * written together in the next transaction, each submitter resolved once that transaction has
- * committed. One fsync then makes many writes durable, so durability does not cap throughput.
- * Writes of every kind share it (appends and the delivery bookkeeping); each kind is counted apart.
+ * committed and been made durable. One flush of the file then makes many writes durable, so
+ * durability does not cap throughput. Writes of every kind share it (appends and the delivery
+ * bookkeeping); each kind is counted apart.
  */
 export interface GroupCommit<Kind extends string> {
   /** Runs `operation` in the next transaction; resolves with its result once that has committed. */
   submit<Result>(kind: Kind, operation: () => Result): Promise<Result>;
-  /** Resolves when everything submitted so far is committed (or failed). */
+  /** Resolves when everything submitted so far is committed and on the disk (or failed). */
   drain(): Promise<void>;
   /** How many submissions of this kind so far, and how many committed transactions held at least one. */
   counts(kind: Kind): { readonly submissions: number; readonly transactions: number };
@@ -16,9 +17,12 @@ export interface GroupCommit<Kind extends string> {
 /**
  * `commitBatch` runs all operations in one transaction and returns, per operation, its result or
  * the error that rolled back that operation alone; if it throws, the whole transaction failed.
+ * `afterCommit` resolves once what was committed is on the disk; it runs off the event loop, and
+ * the next transaction may be written meanwhile.
  */
 export function createGroupCommit<Kind extends string>(
   commitBatch: (operations: ReadonlyArray<() => unknown>) => unknown[],
+  afterCommit: () => Promise<void>,
 ): GroupCommit<Kind> {
   interface Waiting {
     readonly kind: Kind;
@@ -28,23 +32,35 @@ export function createGroupCommit<Kind extends string>(
   }
   let queue: Waiting[] = [];
   let flushing: Promise<void> | undefined;
+  // Committed transactions whose flush to the disk has not completed yet.
+  const syncing = new Set<Promise<void>>();
   const submissions = new Map<Kind, number>();
   const transactions = new Map<Kind, number>();
 
   function flush() {
     const batch = queue;
     queue = [];
+    let results: unknown[];
     try {
-      const results = commitBatch(batch.map((waiting) => waiting.operation));
-      for (const kind of new Set(batch.map((waiting) => waiting.kind))) transactions.set(kind, (transactions.get(kind) ?? 0) + 1);
-      batch.forEach((waiting, index) => {
-        const result = results[index];
-        if (result instanceof Error) waiting.reject(result);
-        else waiting.resolve(result);
-      });
+      results = commitBatch(batch.map((waiting) => waiting.operation));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
+      return;
     }
+    for (const kind of new Set(batch.map((waiting) => waiting.kind))) transactions.set(kind, (transactions.get(kind) ?? 0) + 1);
+    const settled = afterCommit().then(
+      () =>
+        batch.forEach((waiting, index) => {
+          const result = results[index];
+          if (result instanceof Error) waiting.reject(result);
+          else waiting.resolve(result);
+        }),
+      (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error);
+      },
+    );
+    syncing.add(settled);
+    void settled.then(() => syncing.delete(settled));
   }
 
   // setImmediate runs after pending I/O, so requests that arrived during a commit join the next one.
@@ -69,7 +85,7 @@ export function createGroupCommit<Kind extends string>(
       return submitted;
     },
     async drain() {
-      while (flushing) await flushing;
+      while (flushing || syncing.size > 0) await Promise.all([flushing, ...syncing]);
     },
     counts: (kind) => ({ submissions: submissions.get(kind) ?? 0, transactions: transactions.get(kind) ?? 0 }),
   };

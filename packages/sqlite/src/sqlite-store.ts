@@ -47,6 +47,7 @@ import { type BackfillEventRow, type BackfillRow, deliveryQueries } from "./deli
 import { inspectionQueries } from "./inspection-queries";
 import { migrate } from "./migrations";
 import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
+import { createWalSync, syncDirectoryOf } from "./wal-sync";
 
 export interface SqliteStoreStatistics {
   /** `append` calls so far. */
@@ -58,8 +59,10 @@ export interface SqliteStoreStatistics {
 export interface SqliteDurabilitySettings {
   /** `wal`. */
   readonly journalMode: string;
-  /** `full`: every commit is fsynced. */
+  /** `normal`: a commit does not wait for the disk itself; the store flushes the WAL after it. */
   readonly synchronous: string;
+  /** `true`: every write resolves only once the WAL file holding it is flushed to the disk (off the event loop). */
+  readonly walFlushed: boolean;
 }
 
 export interface SqliteFriendEventStore extends FriendEventStore {
@@ -112,6 +115,14 @@ interface RegisterRow {
   not_before: number;
 }
 
+// A stable code, so that a receiver answers 503 and the provider sends the callback again.
+function flushFailedError(): FriendhookError {
+  return new FriendhookError(
+    "store_unavailable",
+    "The SQLite store could not flush its file to the disk; it refuses every call until it is opened again.",
+  );
+}
+
 function nextCursor(rows: ReadonlyArray<{ sequence: number } | { id: number }>): string | undefined {
   const last = rows.at(-1);
   if (last === undefined) return undefined;
@@ -156,7 +167,7 @@ function toStoredCallback(row: CallbackRow): StoredCallback {
 function openDatabase(filename: string, busyTimeoutMs: number): Database.Database {
   const database = new Database(filename);
   database.pragma("journal_mode = WAL");
-  // FULL: every commit is fsynced before `append` resolves, so an acknowledgement means durable.
+  // Migrations commit with the flush inside the commit.
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -164,6 +175,12 @@ function openDatabase(filename: string, busyTimeoutMs: number): Database.Databas
   // pages; this larger bound only keeps the WAL from growing without end if that timer is starved.
   database.pragma(`wal_autocheckpoint = ${walAutocheckpointPages}`);
   migrate(database);
+  // From here on a commit returns without waiting for the disk, and each write waits instead for
+  // the store's flush of the WAL (`createWalSync`) before it resolves: an acknowledgement still
+  // means durable, and the event loop serves requests while the disk works. A checkpoint still
+  // flushes the WAL before copying it into the database file, and that file after.
+  database.pragma("synchronous = NORMAL");
+  syncDirectoryOf(filename);
   return database;
 }
 
@@ -300,18 +317,34 @@ function prepareStatements(database: Database.Database) {
 }
 
 /**
- * The embedded durable store: one SQLite file in WAL mode with `synchronous = FULL`, appends
- * batched by group commit, the schema kept by versioned migrations. The friend table is updated in
- * the append's transaction. One process writes a file at a time.
+ * The embedded durable store: one SQLite file in WAL mode, appends batched by group commit and
+ * each batch's WAL flushed to the disk before its writes resolve, the schema kept by versioned
+ * migrations. The friend table is updated in the append's transaction. One process writes a file
+ * at a time.
  */
 export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventStore {
   const options = parseOptions(SqliteStoreOptionsSchema, input, "SQLite store");
   mkdirSync(options.directory, { recursive: true });
   const filename = join(options.directory, options.filename);
   const database = openDatabase(filename, options.busyTimeoutMs);
+  const walSync = createWalSync(`${filename}-wal`);
   const statements = prepareStatements(database);
   const decisions = decisionStatements(database);
   let closed = false;
+  // Set when a flush failed: what was committed since the last good one may not be on the disk,
+  // and the operating system may report the lost pages only once. The store then refuses every
+  // call; reopening it reads the file as the disk has it.
+  let flushFailure: unknown;
+
+  /** Resolves once everything committed so far is on the disk. */
+  async function durable(): Promise<void> {
+    try {
+      await walSync.afterCommit();
+    } catch (error) {
+      flushFailure ??= error;
+      throw flushFailedError();
+    }
+  }
 
   function applyToFriendTable(change: RelationChange) {
     const key = [change.provider, change.appId, change.owner, change.relation, change.other] as const;
@@ -428,7 +461,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   );
   // The delivery bookkeeping (claim, complete, fail) joins the appends' transactions instead of
   // committing (and fsyncing) on its own: each still resolves only once its writes are committed.
-  const groupCommit = createGroupCommit<"append" | "delivery" | "prune" | "decision">((operations) => commitBatch.immediate(operations));
+  const groupCommit = createGroupCommit<"append" | "delivery" | "prune" | "decision">((operations) => commitBatch.immediate(operations), durable);
 
   function claim(sink: string, limit: number, leaseMs: number, now: number): Delivery[] {
     const rows = statements.selectClaimable.all({ sink, now, limit });
@@ -496,6 +529,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   // "closed" from a bug.
   const open = () => {
     if (closed) throw new FriendhookError("store_unavailable", "The SQLite store is closed.");
+    if (flushFailure !== undefined) throw flushFailedError();
   };
   const deliveryNumber = (deliveryId: string) => parseSequenceCursor(deliveryId);
 
@@ -508,6 +542,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       return {
         journalMode: database.pragma("journal_mode", { simple: true }) as string,
         synchronous: synchronousNames[synchronous] ?? String(synchronous),
+        walFlushed: true,
       };
     },
 
@@ -583,14 +618,16 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
 
     async replayDeadLetters({ sink, deliveryIds, now }) {
       open();
-      return database.transaction(() => {
+      const replayed = database.transaction(() => {
         if (deliveryIds === undefined) return statements.replayAll.run({ sink: sink ?? null, now }).changes;
-        let replayed = 0;
+        let count = 0;
         for (const deliveryId of deliveryIds) {
-          replayed += statements.replayOne.run({ sink: sink ?? null, now, id: deliveryNumber(deliveryId) }).changes;
+          count += statements.replayOne.run({ sink: sink ?? null, now, id: deliveryNumber(deliveryId) }).changes;
         }
-        return replayed;
+        return count;
       }).immediate();
+      await durable();
+      return replayed;
     },
 
     async countDeliveries() {
@@ -683,6 +720,7 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       closed = true;
       clearInterval(checkpointTimer);
       await groupCommit.drain();
+      await walSync.close();
       database.close();
     },
   };
