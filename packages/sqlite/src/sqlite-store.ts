@@ -48,6 +48,7 @@ import { inspectionQueries } from "./inspection-queries";
 import { migrate } from "./migrations";
 import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
 import { createWalSync, syncDirectoryOf } from "./wal-sync";
+import { type CheckpointMode, type CheckpointThread, startCheckpointThread } from "./checkpoint-thread";
 
 export interface SqliteStoreStatistics {
   /** `append` calls so far. */
@@ -502,27 +503,34 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
 
   // PASSIVE never waits for readers or writers; in WAL mode with one writing connection it copies
   // every committed page. A checkpoint that fails (another process holding the file) is simply
-  // tried again on the next tick. The timer does not keep the process alive.
-  // Now and then a TRUNCATE checkpoint gives the WAL file's space back too; it must not wait for a
-  // reader (another process taking a backup, say), so the busy timeout is off meanwhile.
+  // tried again on the next tick, as is one asked for while the last still runs. The timer does
+  // not keep the process alive. Now and then a TRUNCATE checkpoint gives the WAL file's space back
+  // too; it must not wait for a reader (another process taking a backup, say), so it runs with
+  // no busy timeout. Checkpoints run in a thread of their own (`startCheckpointThread`); only
+  // where that thread cannot run do they run here, on the event loop.
+  let checkpointThread: CheckpointThread | undefined;
+  try {
+    checkpointThread = startCheckpointThread(filename);
+  } catch {
+    checkpointThread = undefined;
+  }
+  function checkpointOnLoop(mode: CheckpointMode) {
+    database.pragma("busy_timeout = 0");
+    try {
+      database.pragma(`wal_checkpoint(${mode})`);
+    } catch {
+      // The WAL stays as it is until the next checkpoint; nothing committed is at risk.
+    } finally {
+      database.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    }
+  }
   let checkpoints = 0;
   const checkpointTimer = setInterval(() => {
     if (closed) return;
     checkpoints += 1;
-    try {
-      if (checkpoints % truncatingCheckpointEvery !== 0) {
-        database.pragma("wal_checkpoint(PASSIVE)");
-        return;
-      }
-      database.pragma("busy_timeout = 0");
-      try {
-        database.pragma("wal_checkpoint(TRUNCATE)");
-      } finally {
-        database.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
-      }
-    } catch {
-      // The WAL stays as it is until the next checkpoint; nothing committed is at risk.
-    }
+    const mode: CheckpointMode = checkpoints % truncatingCheckpointEvery === 0 ? "TRUNCATE" : "PASSIVE";
+    if (checkpointThread?.running) void checkpointThread.checkpoint(mode);
+    else checkpointOnLoop(mode);
   }, checkpointIntervalMs).unref();
 
   // A stable code, so that a receiver answers 503 (the provider retries) and a read API can tell
@@ -721,6 +729,8 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       clearInterval(checkpointTimer);
       await groupCommit.drain();
       await walSync.close();
+      // The thread's connection first, so that the store's, the last, removes the WAL file.
+      await checkpointThread?.close();
       database.close();
     },
   };
