@@ -76,6 +76,8 @@ export function startCheckpointThread(filename: string): CheckpointThread {
       });
     },
     async close() {
+      // Held until the thread has ended: an unreferenced thread would let the process exit before.
+      worker.ref();
       if (!ended) worker.postMessage("close");
       await exited;
     },
