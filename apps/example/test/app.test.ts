@@ -16,6 +16,17 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((app) => app.stop()));
 });
 
+/** True once `text` holds an answer after "100 Continue", its headers and its whole body (chunked or of a stated length). */
+function answerIsWhole(text: string): boolean {
+  const start = text.search(/HTTP\/1\.1 (?!100 )\d{3} /);
+  const headersEnd = start < 0 ? -1 : text.indexOf("\r\n\r\n", start);
+  if (headersEnd < 0) return false;
+  const headers = text.slice(start, headersEnd);
+  if (/\r\ntransfer-encoding: chunked/i.test(headers)) return text.endsWith("\r\n0\r\n\r\n");
+  const length = /\r\ncontent-length: (\d+)/i.exec(headers)?.[1];
+  return length !== undefined && Buffer.byteLength(text.slice(headersEnd + 4)) >= Number(length);
+}
+
 async function start(variables: Record<string, string> = bothProviders, delivery?: Parameters<typeof startApp>[1]) {
   const app = await startApp(variables, delivery);
   running.push(app);
@@ -376,7 +387,12 @@ describe("operations", () => {
     const stopping = app.stop().then(() => {
       answeredBeforeStopped = Buffer.concat(received).toString().includes("200 OK");
     });
-    socket.end(body);
+    // The body, then the answer, as a provider waits for it; only then this side's end. (A client
+    // that ends its side right after the body may find its request aborted: Node's HTTP server
+    // does not answer a connection half-closed before its answer is ready.)
+    socket.write(body);
+    await waitFor(() => (answerIsWhole(Buffer.concat(received).toString()) ? true : undefined), "the whole answer");
+    socket.end();
     await closed;
     await stopping;
     expect(Buffer.concat(received).toString()).toMatch(/HTTP\/1\.1 200 OK/);
