@@ -6,7 +6,7 @@
  * bookkeeping); each kind is counted apart.
  */
 export interface GroupCommit<Kind extends string> {
-  /** Runs `operation` in the next transaction; resolves with its result once that has committed. */
+  /** Runs `operation` in the next transaction; resolves with its result once that has committed and is on the disk. */
   submit<Result>(kind: Kind, operation: () => Result): Promise<Result>;
   /** Resolves when everything submitted so far is committed and on the disk (or failed). */
   drain(): Promise<void>;
