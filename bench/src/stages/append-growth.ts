@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createSqliteStore } from "@friendhook/sqlite";
 import { benchCredentials } from "../payloads/bench-credentials";
-import { tencentFriendAddBody } from "../payloads/tencent-payloads";
-import { createStagesTencentAdapter, freshTencentAppend, tencentFriendAddRequest } from "./tencent-appends";
+import { freshTencentAppend, receivedTencentFriendAdd } from "./tencent-appends";
 
 /**
  * How the SQLite store's append cost grows with what it holds: one 1,000-pair Tencent callback
@@ -27,10 +26,7 @@ const appends = Number(values.appends);
 const pairs = 1000;
 const block = 40;
 
-const adapter = createStagesTencentAdapter();
-const body = tencentFriendAddBody(pairs, "append-growth");
-const request = tencentFriendAddRequest(Buffer.from(body));
-const { events } = await adapter.receive(request);
+const { body, events } = await receivedTencentFriendAdd(pairs, "append-growth");
 
 const directory = mkdtempSync(join(tmpdir(), "friendhook-append-growth-"));
 const store = createSqliteStore({ directory });

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createSqliteStore } from "@friendhook/sqlite";
-import { tencentFriendAddBody } from "../payloads/tencent-payloads";
-import { createStagesTencentAdapter, freshTencentAppend, tencentFriendAddRequest } from "./tencent-appends";
+import { freshTencentAppend, receivedTencentFriendAdd } from "./tencent-appends";
 
 /**
  * What the SQLite store's writes cost the event loop: Tencent callbacks appended at a steady pace
@@ -23,9 +22,7 @@ const rate = Number(values.rate);
 const pairs = Number(values.pairs);
 const seconds = Number(values.seconds);
 
-const adapter = createStagesTencentAdapter();
-const body = tencentFriendAddBody(pairs, "append-loop-delay");
-const { events } = await adapter.receive(tencentFriendAddRequest(Buffer.from(body)));
+const { body, events } = await receivedTencentFriendAdd(pairs, "append-loop-delay");
 
 const directory = mkdtempSync(join(tmpdir(), "friendhook-append-loop-delay-"));
 const store = createSqliteStore({ directory });

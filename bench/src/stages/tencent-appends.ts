@@ -1,6 +1,7 @@
 import type { AppendInput, FriendEvent } from "@friendhook/core";
 import { buildTencentCallback, createTencentAdapter, tencentCommands } from "@friendhook/tencent";
 import { benchCredentials } from "../payloads/bench-credentials";
+import { tencentFriendAddBody } from "../payloads/tencent-payloads";
 
 /** The Tencent adapter the ingest measurements use: the bench's app, any clock. */
 export function createStagesTencentAdapter() {
@@ -39,4 +40,11 @@ export function freshTencentAppend(events: readonly FriendEvent[], body: string,
     },
     sinks: ["bench"],
   };
+}
+
+/** A signed `Sns.CallbackFriendAdd` of `pairs` pairs, received by the bench's adapter: its body and its events. */
+export async function receivedTencentFriendAdd(pairs: number, requestId: string): Promise<{ body: string; events: readonly FriendEvent[] }> {
+  const body = tencentFriendAddBody(pairs, requestId);
+  const { events } = await createStagesTencentAdapter().receive(tencentFriendAddRequest(Buffer.from(body)));
+  return { body, events };
 }
