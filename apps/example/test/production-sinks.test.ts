@@ -85,9 +85,13 @@ describeWithService("two Redis sinks, named apart", 6379, () => {
         ];
         expect(entries.map((entry) => entry.message.id)).toEqual(ids);
       }
-      const metrics = (await request(`${app!.url}/metrics`)).body as string;
-      expect(metrics).toContain('friendhook_delivered_events_total{sink="primary"} 4');
-      expect(metrics).toContain('friendhook_delivered_events_total{sink="copy"} 4');
+      // The store shows a delivery done once its transaction commits; the worker counts it once that
+      // transaction is on the disk, a moment later.
+      const delivered = ['friendhook_delivered_events_total{sink="primary"} 4', 'friendhook_delivered_events_total{sink="copy"} 4'];
+      await waitFor(async () => {
+        const metrics = (await request(`${app!.url}/metrics`)).body as string;
+        return delivered.every((line) => metrics.includes(line)) ? true : undefined;
+      }, "both sinks' delivered events in the metrics");
     } finally {
       for await (const keys of reader.scanIterator({ MATCH: `${prefix}:*`, COUNT: 100 })) {
         if (keys.length > 0) await reader.del(keys);
