@@ -46,10 +46,16 @@ function identityParts(context: OpenImEventContext, actor: string, target: strin
 type EventFields<Type extends FriendEvent["type"]> = Omit<FriendEventFields<Type>, "provider" | "appId" | "receivedAt" | "source" | "identity">;
 
 function buildEvent<Type extends FriendEvent["type"]>(context: OpenImEventContext, type: Type, fields: EventFields<Type>): FriendEventOfType<Type> {
+  // Each field named rather than spread from `fields`, as in every adapter: spreading an object
+  // into a literal with further keys is the slow path of building an event.
   return createFriendEvent(type, {
-    ...fields,
     provider: openImProvider,
     appId: context.appId,
+    actor: fields.actor,
+    target: fields.target,
+    mutual: fields.mutual,
+    providerTime: fields.providerTime,
+    details: fields.details,
     // OpenIM's friend callbacks carry no time: the receive time stands in.
     receivedAt: context.receivedAt.toISOString(),
     source: context.source,
