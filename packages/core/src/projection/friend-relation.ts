@@ -59,18 +59,24 @@ const relationOfType = {
 export function relationChangesOf(event: FriendEvent): RelationChange[] {
   if (!(event.type in relationOfType)) return [];
   const { relation, value } = relationOfType[event.type as keyof typeof relationOfType];
-  const occurredAt = Date.parse(event.occurredAt);
-  const shared = {
+  const parsed = Date.parse(event.occurredAt);
+  const occurredAt = Number.isFinite(parsed) ? parsed : 0;
+  const window = orderingWindowOf(event);
+  // Each change a literal of its own, not a spread of shared fields: this runs for every stored
+  // event, and spreading into a literal with further keys is V8's slow path.
+  const change = (owner: string, other: string): RelationChange => ({
     provider: event.provider,
     appId: event.appId,
+    owner,
     relation,
+    other,
     value,
     eventId: event.id,
-    occurredAt: Number.isFinite(occurredAt) ? occurredAt : 0,
-    window: orderingWindowOf(event),
-  };
-  const changes: RelationChange[] = [{ ...shared, owner: event.actor, other: event.target }];
-  if (event.mutual && event.actor !== event.target) changes.push({ ...shared, owner: event.target, other: event.actor });
+    occurredAt,
+    window,
+  });
+  const changes = [change(event.actor, event.target)];
+  if (event.mutual && event.actor !== event.target) changes.push(change(event.target, event.actor));
   return changes;
 }
 
