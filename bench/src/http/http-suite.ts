@@ -28,6 +28,11 @@ export interface HalfLoadResult {
   readonly paced: LoadSummary;
   /** autocannon's `overallRate`, which releases each connection's quota at the start of every second. */
   readonly autocannonOverallRate: LoadSummary;
+  /**
+   * The same paced load on the bare servers (A, B): the tail the machine, the load generator and
+   * the framework give a server that stores nothing, measured in the same run.
+   */
+  readonly baselines: ReadonlyArray<{ readonly key: string; readonly paced: LoadSummary }>;
 }
 
 export interface HttpResults {
@@ -152,21 +157,32 @@ async function measureLargePayload(each: Running, options: BenchOptions, results
   results.set(each.target.key, { ...known, key: each.target.key, title: each.target.title, largePayload, residentBytesAfterLargePayload: memory.residentBytes });
 }
 
-async function measureHalfLoad(each: Running, maximum: number, options: BenchOptions): Promise<HalfLoadResult> {
-  const requestsPerSecond = maximum / 2;
-  progress(`${each.target.key}: ${Math.round(requestsPerSecond)} requests/s (50 % of its maximum), paced, for ${options.durationSeconds} s`);
-  const paced = new LoadSample();
+/** Paced requests at `requestsPerSecond` for the run's duration, as `runPaced` sends them. */
+async function paced(each: Running, requestsPerSecond: number, options: BenchOptions): Promise<LoadSummary> {
+  const sample = new LoadSample();
   await runPaced(
     { port: each.child.port, path: signedTencentPath(), body: smallBody, connections: options.connections, seconds: options.durationSeconds, requestsPerSecond },
-    paced,
+    sample,
   );
+  return sample.summarize();
+}
+
+async function measureHalfLoad(each: Running, maximum: number, options: BenchOptions, bare: readonly Running[]): Promise<HalfLoadResult> {
+  const requestsPerSecond = maximum / 2;
+  progress(`${each.target.key}: ${Math.round(requestsPerSecond)} requests/s (50 % of its maximum), paced, for ${options.durationSeconds} s`);
+  const durablePaced = await paced(each, requestsPerSecond, options);
+  const baselines: Array<{ key: string; paced: LoadSummary }> = [];
+  for (const baseline of bare) {
+    progress(`${baseline.target.key}: the same rate, paced, for ${options.durationSeconds} s`);
+    baselines.push({ key: baseline.target.key, paced: await paced(baseline, requestsPerSecond, options) });
+  }
   progress(`${each.target.key}: the same rate with autocannon overallRate, for ${options.durationSeconds} s`);
   const bursts = new LoadSample();
   await runAutocannon(
     { port: each.child.port, path: signedTencentPath(), body: smallBody, connections: options.connections, seconds: options.durationSeconds, overallRate: requestsPerSecond },
     bursts,
   );
-  return { key: each.target.key, requestsPerSecond, paced: paced.summarize(), autocannonOverallRate: bursts.summarize() };
+  return { key: each.target.key, requestsPerSecond, paced: durablePaced, autocannonOverallRate: bursts.summarize(), baselines };
 }
 
 export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> {
@@ -181,7 +197,8 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
     await measureTargets(running, options, results);
     const durable = running.find((each) => each.target.key === "D");
     const durableRate = results.get("D")?.sustained?.requestsPerSecond;
-    const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options) : undefined;
+    const bare = running.filter((each) => each.target.key === "A" || each.target.key === "B");
+    const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options, bare) : undefined;
     for (const each of running) await measureLargePayload(each, options, results);
     for (const each of running.splice(0)) await each.child.stop();
     return {
