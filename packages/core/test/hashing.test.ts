@@ -43,6 +43,15 @@ describe("hashing helpers", () => {
     expect(constantTimeEqual("abc", "abd")).toBe(false);
     expect(constantTimeEqual("abc", "abcd")).toBe(false);
     expect(constantTimeEqual("", "")).toBe(true);
+    expect(constantTimeEqual("", "a")).toBe(false);
+    expect(constantTimeEqual("签名é", "签名é")).toBe(true);
+    expect(constantTimeEqual("签名é", "签名e")).toBe(false);
+    const signature = "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061";
+    expect(constantTimeEqual(signature, signature.slice(0))).toBe(true);
+    expect(constantTimeEqual(signature, `${signature.slice(0, -1)}0`)).toBe(false);
+    expect(constantTimeEqual(signature.repeat(100), signature.repeat(100))).toBe(true);
+    // Two lone surrogates are different strings, though UTF-8 would encode both as U+FFFD.
+    expect(constantTimeEqual("\ud800", "\udc00")).toBe(false);
     expect(constantTimeEqualAny("b", ["a", "b", "c"])).toBe(true);
     expect(constantTimeEqualAny("d", ["a", "b", "c"])).toBe(false);
     expect(constantTimeEqualAny("a", [])).toBe(false);
