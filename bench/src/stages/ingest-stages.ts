@@ -24,6 +24,8 @@ export interface IngestStages {
   readonly storeInMemory: number;
   /** The same into the SQLite store (WAL flushed before each append resolves: one flush per append here). */
   readonly storeSqlite: number;
+  /** The same into the PostgreSQL store (`postgres-appends.ts`); absent when PostgreSQL does not answer. */
+  readonly storePostgres?: number;
 }
 
 export const stagePairCounts = [100, 1000] as const;
