@@ -47,7 +47,7 @@ describe("hashing helpers", () => {
     expect(constantTimeEqual("签名é", "签名é")).toBe(true);
     expect(constantTimeEqual("签名é", "签名e")).toBe(false);
     const signature = "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061";
-    expect(constantTimeEqual(signature, signature.slice(0))).toBe(true);
+    expect(constantTimeEqual(signature, signature.split("").join(""))).toBe(true);
     expect(constantTimeEqual(signature, `${signature.slice(0, -1)}0`)).toBe(false);
     expect(constantTimeEqual(signature.repeat(100), signature.repeat(100))).toBe(true);
     // Two lone surrogates are different strings, though UTF-8 would encode both as U+FFFD.
