@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMemoryStore, deriveEventId, type FriendEventStore } from "@friendhook/core";
+import { createMemoryStore, deriveEventId } from "@friendhook/core";
 import { createSqliteStore } from "@friendhook/sqlite";
 import { parseTencentCallback, tencentCommands } from "@friendhook/tencent";
 import { type MeasurementSettings, type Workload, measureInterleaved } from "../in-process/interleaved-measurement";
 import { tencentFriendAddBody } from "../payloads/tencent-payloads";
-import { createStagesTencentAdapter, freshTencentAppend, tencentFriendAddRequest } from "./tencent-appends";
+import { createStagesTencentAdapter, freshAppendsInto, tencentFriendAddRequest } from "./tencent-appends";
 
 /** Where the time of one callback goes, stage by stage, in nanoseconds per event. */
 export interface IngestStages {
@@ -40,7 +40,6 @@ export async function measureIngestStages(settings: MeasurementSettings): Promis
   const directory = mkdtempSync(join(tmpdir(), "friendhook-bench-stages-"));
   const sqlite = createSqliteStore({ directory });
   const memory = createMemoryStore();
-  let appended = 0;
   try {
     const workloads: Workload[] = [];
     const cases: Array<{ pairs: number; bodyBytes: number }> = [];
@@ -57,19 +56,14 @@ export async function measureIngestStages(settings: MeasurementSettings): Promis
         type: event.type,
         parts: ["request", `stages-${pairs}`, tencentCommands.friendAdd, event.actor, event.target],
       }));
-      // Fresh ids per append, made before the clock starts for the store's own work only.
-      const appendInto = (store: FriendEventStore) => () => {
-        appended += 1;
-        return store.append(freshTencentAppend(events, body, `-${appended}`));
-      };
       cases.push({ pairs, bodyBytes: bytes.byteLength });
       workloads.push(
         { name: `parse ${pairs}`, run: () => JSON.parse(bytes.toString("utf8")) },
         { name: `validate ${pairs}`, run: () => parseTencentCallback(tencentCommands.friendAdd, parsed) },
         { name: `ids ${pairs}`, run: () => identities.map(deriveEventId) },
         { name: `receive ${pairs}`, run: () => adapter.receive(request) },
-        { name: `memory ${pairs}`, run: appendInto(memory) },
-        { name: `sqlite ${pairs}`, run: appendInto(sqlite) },
+        { name: `memory ${pairs}`, run: freshAppendsInto(memory, events, body, `memory-${pairs}`) },
+        { name: `sqlite ${pairs}`, run: freshAppendsInto(sqlite, events, body, `sqlite-${pairs}`) },
       );
     }
     const timings = new Map((await measureInterleaved(workloads, settings)).map((timing) => [timing.name, timing.nanosecondsPerCall]));

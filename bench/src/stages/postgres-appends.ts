@@ -3,7 +3,7 @@ import pg from "pg";
 import { databaseUrl } from "../delivery/destinations";
 import { type MeasurementSettings, type Workload, measureInterleaved } from "../in-process/interleaved-measurement";
 import { stagePairCounts } from "./ingest-stages";
-import { freshTencentAppend, receivedTencentFriendAdd } from "./tencent-appends";
+import { freshAppendsInto, receivedTencentFriendAdd } from "./tencent-appends";
 
 /**
  * The ingest stages' store column for the PostgreSQL store: `store.append` of a Tencent callback's
@@ -23,18 +23,11 @@ export async function measurePostgresAppends(settings: MeasurementSettings): Pro
     return undefined;
   }
   const store = createPostgresStore({ connectionString: databaseUrl, schema });
-  let appended = 0;
   try {
     const workloads: Workload[] = [];
     for (const pairs of stagePairCounts) {
       const { body, events } = await receivedTencentFriendAdd(pairs, `stages-${pairs}`);
-      workloads.push({
-        name: String(pairs),
-        run: () => {
-          appended += 1;
-          return store.append(freshTencentAppend(events, body, `-${appended}`));
-        },
-      });
+      workloads.push({ name: String(pairs), run: freshAppendsInto(store, events, body, `postgres-${pairs}`) });
     }
     const timings = await measureInterleaved(workloads, settings);
     return timings.map((timing) => ({ pairs: Number(timing.name), nanosecondsPerEvent: timing.nanosecondsPerCall / Number(timing.name) }));

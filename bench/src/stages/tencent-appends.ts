@@ -1,4 +1,4 @@
-import type { AppendInput, FriendEvent } from "@friendhook/core";
+import type { AppendInput, AppendResult, FriendEvent, FriendEventStore } from "@friendhook/core";
 import { buildTencentCallback, createTencentAdapter, tencentCommands } from "@friendhook/tencent";
 import { benchCredentials } from "../payloads/bench-credentials";
 import { tencentFriendAddBody } from "../payloads/tencent-payloads";
@@ -47,4 +47,16 @@ export async function receivedTencentFriendAdd(pairs: number, requestId: string)
   const body = tencentFriendAddBody(pairs, requestId);
   const { events } = await createStagesTencentAdapter().receive(tencentFriendAddRequest(Buffer.from(body)));
   return { body, events };
+}
+
+/**
+ * A workload that appends the callback's events into `store` at each call, under ids no other call
+ * used (`label` and a count of its own), so that every append stores new events.
+ */
+export function freshAppendsInto(store: FriendEventStore, events: readonly FriendEvent[], body: string, label: string): () => Promise<AppendResult> {
+  let appended = 0;
+  return () => {
+    appended += 1;
+    return store.append(freshTencentAppend(events, body, `-${label}-${appended}`));
+  };
 }
