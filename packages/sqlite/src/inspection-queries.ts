@@ -3,10 +3,6 @@
  * `test/query-plans.test.ts` checks their plans with `EXPLAIN QUERY PLAN`.
  */
 export const inspectionQueries = {
-  userEventsAsActor: `SELECT sequence, event FROM events WHERE provider = @provider AND app_id = @appId AND actor = @userId AND sequence > @after
-    ORDER BY sequence LIMIT @limit`,
-  userEventsAsTarget: `SELECT sequence, event FROM events WHERE provider = @provider AND app_id = @appId AND target = @userId AND sequence > @after
-    ORDER BY sequence LIMIT @limit`,
   latestEvents: "SELECT sequence, event FROM events ORDER BY sequence DESC LIMIT ?",
   deliveriesByState: "SELECT state, count(*) AS count FROM deliveries WHERE sink = ? GROUP BY state",
   // Named: the planner would otherwise read the sink's every delivery by `deliveries_in_event_order`.

@@ -234,6 +234,16 @@ export const migrations: readonly Migration[] = [
   CREATE INDEX deliveries_held_by_order_key ON deliveries (sink, order_key, event_sequence)
     WHERE state = 'pending' AND (available_at > 0 OR leased_until > 0);
   `,
+  // Version 9: the index of events by user leaves the store's file for one of its own, written
+  // after the appends by a thread (`user-events-index.ts`): each of its two entries per event
+  // landed on a page of its own once the index was large, and the append's cost grew with the
+  // store. The store's file gets an id, so that an index file is never read beside another store.
+  `
+  DROP INDEX events_by_actor;
+  DROP INDEX events_by_target;
+  CREATE TABLE store_identity (id TEXT NOT NULL);
+  INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))));
+  `,
 ];
 
 export const schemaVersion = migrations.length;

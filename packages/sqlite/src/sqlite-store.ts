@@ -5,7 +5,6 @@ import {
   activityPruneIntervalMs,
   activitySecond,
   firstActivitySecond,
-  mergeUserEvents,
   oldestActivitySecond,
   type SecondCount,
   type SinkDeliveryStatistics,
@@ -49,6 +48,8 @@ import { migrate } from "./migrations";
 import { type SqliteStoreOptions, SqliteStoreOptionsSchema } from "./sqlite-store-options";
 import { createWalSync, syncDirectoryOf } from "./wal-sync";
 import { type CheckpointMode, type CheckpointThread, startCheckpointThread } from "./checkpoint-thread";
+import { openUserEventsReader, prepareUserEventsIndex, readStoreIdentity, userEventsIndexFilename } from "./user-events-index";
+import { startUserEventsIndexThread, type UserEventsIndexThread } from "./user-events-index-thread";
 
 export interface SqliteStoreStatistics {
   /** `append` calls so far. */
@@ -78,6 +79,8 @@ const synchronousNames = ["off", "normal", "full", "extra"];
 
 /** How often the WAL is copied back into the database file, outside every append's commit. */
 const checkpointIntervalMs = 1000;
+/** How often the index of events by user is brought up to what the store holds, off the event loop. */
+const userEventsIndexIntervalMs = 250;
 /** SQLite's own checkpoint, in a commit, only past about 16 MB of WAL (4 KiB pages). */
 const walAutocheckpointPages = 4000;
 /** Every this many checkpoints, one that also truncates the WAL file to nothing (when no reader is in it). */
@@ -186,11 +189,8 @@ function openDatabase(filename: string, busyTimeoutMs: number): Database.Databas
 }
 
 function inspectionStatements(database: Database.Database) {
-  type UserEventsParameters = { provider: string; appId: string; userId: string; after: number; limit: number };
   const queries = inspectionQueries;
   return {
-    userEventsAsActor: database.prepare<UserEventsParameters, { sequence: number; event: string }>(queries.userEventsAsActor),
-    userEventsAsTarget: database.prepare<UserEventsParameters, { sequence: number; event: string }>(queries.userEventsAsTarget),
     latestEvents: database.prepare<[number], { sequence: number; event: string }>(queries.latestEvents),
     deliveriesByState: database.prepare<[string], { state: "pending" | "dead"; count: number }>(queries.deliveriesByState),
     failedDeliveries: database.prepare<[string], { state: "pending" | "dead"; count: number; attempts: number }>(queries.failedDeliveries),
@@ -328,6 +328,8 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
   mkdirSync(options.directory, { recursive: true });
   const filename = join(options.directory, options.filename);
   const database = openDatabase(filename, options.busyTimeoutMs);
+  prepareUserEventsIndex(filename, readStoreIdentity(database));
+  const userEvents = openUserEventsReader(filename, options.busyTimeoutMs);
   const walSync = createWalSync(`${filename}-wal`);
   const statements = prepareStatements(database);
   const decisions = decisionStatements(database);
@@ -533,6 +535,18 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     else checkpointOnLoop(mode);
   }, checkpointIntervalMs).unref();
 
+  // Where the thread cannot run, nothing writes the index: a user's events not indexed yet are
+  // read from the store's rows, which is right but reads more of them.
+  let userEventsIndexThread: UserEventsIndexThread | undefined;
+  try {
+    userEventsIndexThread = startUserEventsIndexThread(filename);
+  } catch {
+    userEventsIndexThread = undefined;
+  }
+  const userEventsIndexTimer = setInterval(() => {
+    if (!closed) void userEventsIndexThread?.catchUp();
+  }, userEventsIndexIntervalMs).unref();
+
   // A stable code, so that a receiver answers 503 (the provider retries) and a read API can tell
   // "closed" from a bug.
   const open = () => {
@@ -687,14 +701,15 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
     async measure() {
       open();
       const fileSize = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-      return { events: storedEvents, bytes: fileSize(filename) + fileSize(`${filename}-wal`) };
+      const index = userEventsIndexFilename(filename);
+      const bytes = [filename, `${filename}-wal`, index, `${index}-wal`].reduce((sum, path) => sum + fileSize(path), 0);
+      return { events: storedEvents, bytes };
     },
 
     async listUserEvents({ provider, appId, userId, after, limit }) {
       open();
-      const parameters = { provider, appId, userId, after: parseSequenceCursor(after), limit: resolvePageLimit(limit) };
-      const parse = (rows: Array<{ sequence: number; event: string }>) => rows.map((row) => ({ sequence: row.sequence, event: JSON.parse(row.event) as FriendEvent }));
-      return mergeUserEvents(parse(statements.userEventsAsActor.all(parameters)), parse(statements.userEventsAsTarget.all(parameters)), parameters.limit);
+      const rows = userEvents.read({ provider, appId, userId, after: parseSequenceCursor(after), limit: resolvePageLimit(limit) });
+      return { events: rows.map((row) => JSON.parse(row.event) as FriendEvent), next: nextCursor(rows) };
     },
 
     async listLatestEvents(input = {}) {
@@ -727,7 +742,10 @@ export function createSqliteStore(input: SqliteStoreOptions): SqliteFriendEventS
       if (closed) return;
       closed = true;
       clearInterval(checkpointTimer);
+      clearInterval(userEventsIndexTimer);
       await groupCommit.drain();
+      await userEventsIndexThread?.close();
+      userEvents.close();
       await walSync.close();
       // The thread's connection first, so that the store's, the last, removes the WAL file.
       await checkpointThread?.close();

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createSqliteStore } from "../src/index";
 import { deliveryQueries } from "../src/delivery-queries";
 import { inspectionQueries } from "../src/inspection-queries";
+import { userEventsIndexFilename, userEventsQueries } from "../src/user-events-index";
 import { migrations } from "../src/migrations";
 import { temporaryDirectory } from "./temporary-directory";
 
@@ -39,10 +40,25 @@ describe("SQLite store: the queries of an operator's view", () => {
           else expect(step, `${name}: ${plan.join(" | ")}`).not.toMatch(/^SCAN/);
         }
       }
-      expect(planOf(database, inspectionQueries.userEventsAsActor).join(" | ")).toMatch(/USING INDEX events_by_actor/);
-      expect(planOf(database, inspectionQueries.userEventsAsTarget).join(" | ")).toMatch(/USING INDEX events_by_target/);
       expect(planOf(database, inspectionQueries.failedDeliveries).join(" | ")).toMatch(/deliveries_failed/);
       expect(planOf(database, inspectionQueries.oldestPending).join(" | ")).toMatch(/deliveries_in_event_order/);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("reads a user's events from the index file's range, and what it has not indexed yet from a range of sequences (EXPLAIN QUERY PLAN)", async () => {
+    const store = createSqliteStore({ directory: temporaryDirectory() });
+    await store.append({ events: buildFriendEvents(20), sinks: ["primary"] });
+    await store.close();
+    const database = new Database(store.filename);
+    try {
+      database.prepare("ATTACH DATABASE ? AS user_index").run(userEventsIndexFilename(store.filename));
+      const indexed = planOf(database, userEventsQueries.indexed).join(" | ");
+      expect(indexed).toMatch(/SEARCH u USING PRIMARY KEY \(provider=\? AND app_id=\? AND user_id=\? AND sequence>\?\)/);
+      expect(indexed).toMatch(/SEARCH e USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(indexed).not.toMatch(/TEMP B-TREE|SCAN/);
+      expect(planOf(database, userEventsQueries.notYetIndexed).join(" | ")).toMatch(/^SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)$/);
     } finally {
       database.close();
     }
