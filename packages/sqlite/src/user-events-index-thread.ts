@@ -47,9 +47,7 @@ const byKey = (left, right) =>
   : left.userId < right.userId ? -1 : left.userId > right.userId ? 1
   : left.sequence - right.sequence;
 let prunedBelow = 0;
-const indexBatch = index.transaction(() => {
-  const through = progress.get();
-  const rows = readEvents.all(through, workerData.batchEvents);
+const writeBatch = index.transaction((rows, indexedThrough, first) => {
   const entries = [];
   for (const row of rows) {
     for (const userId of [row.actor, row.target]) {
@@ -58,15 +56,22 @@ const indexBatch = index.transaction(() => {
   }
   entries.sort(byKey);
   for (const entry of entries) insertEntry.run(entry.provider, entry.appId, entry.userId, entry.sequence);
-  const indexedThrough = rows.length > 0 ? rows[rows.length - 1].sequence : through;
   recordProgress.run(indexedThrough);
+  if (first > prunedBelow) pruneEntries.run(first);
+});
+// Only this thread writes the index file, so its progress can be read outside the transaction; a
+// batch with nothing new and nothing to prune takes no write transaction.
+function indexBatch() {
+  const through = progress.get();
+  const rows = readEvents.all(through, workerData.batchEvents);
+  const indexedThrough = rows.length > 0 ? rows[rows.length - 1].sequence : through;
   const first = firstSequence.get() ?? indexedThrough + 1;
-  if (first > prunedBelow) {
-    pruneEntries.run(first);
-    prunedBelow = first;
+  if (rows.length > 0 || first > prunedBelow) {
+    writeBatch(rows, indexedThrough, first);
+    prunedBelow = Math.max(prunedBelow, first);
   }
   return { indexedThrough, more: rows.length === workerData.batchEvents };
-});
+}
 parentPort.on("message", (message) => {
   if (message === "close") {
     store.close();

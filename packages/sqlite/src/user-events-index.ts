@@ -117,12 +117,13 @@ export function openUserEventsReader(storeFilename: string, busyTimeoutMs: numbe
   reader.pragma(`busy_timeout = ${busyTimeoutMs}`);
   reader.prepare("ATTACH DATABASE ? AS user_index").run(userEventsIndexFilename(storeFilename));
   const progress = reader.prepare<[], { indexed_through: number }>("SELECT indexed_through FROM user_index.progress");
-  // The join checks the event against the entry, so that an entry can never show another user's event.
-  const indexed = reader.prepare<UserEventsQuery, UserEventRow>(userEventsQueries.indexed);
+  // The join checks the event against the entry, so that an entry can never show another user's
+  // event; entries past the progress are left to the second query, so that none is listed twice.
+  const indexed = reader.prepare<UserEventsQuery & { indexedThrough: number }, UserEventRow>(userEventsQueries.indexed);
   const notYetIndexed = reader.prepare<UserEventsQuery, UserEventRow>(userEventsQueries.notYetIndexed);
   const read = reader.transaction((query: UserEventsQuery): UserEventRow[] => {
     const indexedThrough = progress.get()?.indexed_through ?? 0;
-    const rows = indexed.all(query);
+    const rows = indexed.all({ ...query, indexedThrough });
     if (rows.length >= query.limit) return rows;
     const after = Math.max(query.after, indexedThrough);
     return [...rows, ...notYetIndexed.all({ ...query, after, limit: query.limit - rows.length })];
@@ -136,7 +137,7 @@ export function openUserEventsReader(storeFilename: string, busyTimeoutMs: numbe
 /** The reader's queries, checked by `test/inspection-queries.test.ts` to read index ranges only. */
 export const userEventsQueries = {
   indexed: `SELECT e.sequence, e.event FROM user_index.user_events u JOIN events e ON e.sequence = u.sequence
-    WHERE u.provider = @provider AND u.app_id = @appId AND u.user_id = @userId AND u.sequence > @after
+    WHERE u.provider = @provider AND u.app_id = @appId AND u.user_id = @userId AND u.sequence > @after AND u.sequence <= @indexedThrough
       AND e.provider = u.provider AND e.app_id = u.app_id AND (e.actor = u.user_id OR e.target = u.user_id)
     ORDER BY u.sequence LIMIT @limit`,
   notYetIndexed: `SELECT sequence, event FROM events

@@ -55,7 +55,7 @@ describe("SQLite store: the queries of an operator's view", () => {
     try {
       database.prepare("ATTACH DATABASE ? AS user_index").run(userEventsIndexFilename(store.filename));
       const indexed = planOf(database, userEventsQueries.indexed).join(" | ");
-      expect(indexed).toMatch(/SEARCH u USING PRIMARY KEY \(provider=\? AND app_id=\? AND user_id=\? AND sequence>\?\)/);
+      expect(indexed).toMatch(/SEARCH u USING PRIMARY KEY \(provider=\? AND app_id=\? AND user_id=\? AND sequence>\? AND sequence<\?\)/);
       expect(indexed).toMatch(/SEARCH e USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       expect(indexed).not.toMatch(/TEMP B-TREE|SCAN/);
       expect(planOf(database, userEventsQueries.notYetIndexed).join(" | ")).toMatch(/^SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)$/);

@@ -142,6 +142,18 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     } finally {
       reader.close();
     }
+
+    // Entries past the progress (a file written by two threads at once, say) are not listed twice.
+    const index = new Database(userEventsIndexFilename(store.filename));
+    index.prepare("UPDATE progress SET indexed_through = 30").run();
+    index.close();
+    const again = openUserEventsReader(store.filename, 1000);
+    try {
+      const listed = again.read({ provider: "testkit", appId: "demo#app", userId: "u2", after: 0, limit: 1000 }).map((row) => row.sequence);
+      expect(listed).toEqual(events.flatMap((event, index) => (event.appId === "demo#app" && (event.actor === "u2" || event.target === "u2") ? [index + 1] : [])));
+    } finally {
+      again.close();
+    }
   });
 
   it("never lists another user's event, whatever entry the index file holds", async () => {
