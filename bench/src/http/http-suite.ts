@@ -15,6 +15,8 @@ export interface TargetResult {
   readonly residentBytesIdle?: number;
   readonly residentBytesAfterSustained?: number;
   readonly heapUsedBytesAfterSustained?: number;
+  /** The same load with a 100-pair PairList per request, before the 1,000-pair one. */
+  readonly mediumPayload?: LoadSummary;
   /** The same load with a 1,000-pair PairList per request. */
   readonly largePayload?: LoadSummary;
   readonly residentBytesAfterLargePayload?: number;
@@ -42,6 +44,7 @@ export interface HttpResults {
   readonly warmupSeconds: number;
   readonly largePayloadSeconds: number;
   readonly smallBodyBytes: number;
+  readonly mediumBodyBytes: number;
   readonly largeBodyBytes: number;
   readonly targets: readonly TargetResult[];
   readonly halfLoad: HalfLoadResult | undefined;
@@ -51,6 +54,7 @@ const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
 /** Every request carries its own RequestId, so every callback is a new fact for the stores. */
 const smallBody = tencentFriendAddBody(1, requestIdMarker);
+const mediumBody = tencentFriendAddBody(100, requestIdMarker);
 const largeBody = tencentFriendAddBody(1000, requestIdMarker);
 
 function describeFailure(error: unknown): string {
@@ -116,7 +120,7 @@ function warnOnFailures(key: string, summary: LoadSummary): void {
   }
 }
 
-/** Sustained load round after round, then memory, then the 1,000-pair payload. */
+/** Sustained load round after round, then memory, then the 100-pair and 1,000-pair payloads. */
 async function measureTargets(running: readonly Running[], options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
   for (const each of running) {
     progress(`${each.target.key}: warming up for ${options.warmupSeconds} s`);
@@ -146,15 +150,29 @@ async function measureTargets(running: readonly Running[], options: BenchOptions
   }
 }
 
-async function measureLargePayload(each: Running, options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
-  progress(`${each.target.key}: 1,000-pair payload for ${options.largePayloadSeconds} s`);
+async function measurePayload(each: Running, body: string, pairs: number, options: BenchOptions): Promise<LoadSummary> {
+  progress(`${each.target.key}: ${pairs.toLocaleString("en")}-pair payload for ${options.largePayloadSeconds} s`);
   const sample = new LoadSample();
-  await load(each, largeBody, options.largePayloadSeconds, options.connections, sample);
-  const largePayload = sample.summarize();
-  warnOnFailures(`${each.target.key} (1,000 pairs)`, largePayload);
+  await load(each, body, options.largePayloadSeconds, options.connections, sample);
+  const summary = sample.summarize();
+  warnOnFailures(`${each.target.key} (${pairs.toLocaleString("en")} pairs)`, summary);
+  return summary;
+}
+
+/** Batches of pairs: 100 per callback, then 1,000, and the resident memory after those. */
+async function measureBatchPayloads(each: Running, options: BenchOptions, results: Map<string, TargetResult>): Promise<void> {
+  const mediumPayload = await measurePayload(each, mediumBody, 100, options);
+  const largePayload = await measurePayload(each, largeBody, 1000, options);
   const memory = await each.child.memory();
   const known = results.get(each.target.key);
-  results.set(each.target.key, { ...known, key: each.target.key, title: each.target.title, largePayload, residentBytesAfterLargePayload: memory.residentBytes });
+  results.set(each.target.key, {
+    ...known,
+    key: each.target.key,
+    title: each.target.title,
+    mediumPayload,
+    largePayload,
+    residentBytesAfterLargePayload: memory.residentBytes,
+  });
 }
 
 /** Paced requests at `requestsPerSecond` for the run's duration, as `runPaced` sends them. */
@@ -199,7 +217,7 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
     const durableRate = results.get("D")?.sustained?.requestsPerSecond;
     const bare = running.filter((each) => each.target.key === "A" || each.target.key === "B");
     const halfLoad = durable && durableRate ? await measureHalfLoad(durable, durableRate, options, bare) : undefined;
-    for (const each of running) await measureLargePayload(each, options, results);
+    for (const each of running) await measureBatchPayloads(each, options, results);
     for (const each of running.splice(0)) await each.child.stop();
     return {
       connections: options.connections,
@@ -208,6 +226,7 @@ export async function runHttpSuite(options: BenchOptions): Promise<HttpResults> 
       warmupSeconds: options.warmupSeconds,
       largePayloadSeconds: options.largePayloadSeconds,
       smallBodyBytes: Buffer.byteLength(requestBodies(smallBody)()),
+      mediumBodyBytes: Buffer.byteLength(requestBodies(mediumBody)()),
       largeBodyBytes: Buffer.byteLength(requestBodies(largeBody)()),
       targets: interleavedTargets.filter(selected).map(
         (target) => results.get(target.key) ?? { key: target.key, title: target.title, unavailable: "not measured" },

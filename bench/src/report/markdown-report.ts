@@ -25,6 +25,11 @@ export const targets = {
   durableOverExpress: 0.9,
   normalizationOverFloor: 0.5,
   halfLoadP99Ms: 10,
+  /** Batches of pairs: D's pairs/s over B's, E's over B's, for 100- and 1,000-pair callbacks. */
+  durableBatchOverBare: 0.1,
+  postgresBatchOverBare: 0.05,
+  /** C's resident memory after the 1,000-pair run over A's. */
+  receiverMemoryOverExpress: 1.5,
 } as const;
 
 const microseconds = (nanoseconds: number) => (nanoseconds / 1000).toFixed(nanoseconds < 10_000 ? 2 : 1);
@@ -120,21 +125,55 @@ function httpSection(http: HttpResults): string[] {
   }
   lines.push(
     "",
-    "### Memory, and 1,000 pairs per callback",
+    "### Memory, and batches of 100 and 1,000 pairs per callback",
     "",
     `Resident memory (RSS) of the server process: idle after start, after the sustained run, and after ${http.largePayloadSeconds} s ` +
-      `of callbacks with a 1,000-pair PairList (${whole(http.largeBodyBytes)} bytes each, ${http.connections} connections).`,
+      `of callbacks with a 100-pair PairList (${whole(http.mediumBodyBytes)} bytes each) then ${http.largePayloadSeconds} s with a 1,000-pair one ` +
+      `(${whole(http.largeBodyBytes)} bytes each), ${http.connections} connections.`,
     "",
-    "| | RSS idle | RSS after sustained run | heap used then | 1,000-pair callbacks/s | pairs/s | p99 ms | RSS after 1,000-pair run |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|",
+    "| | RSS idle | RSS after sustained run | heap used then | 100-pair callbacks/s | pairs/s | p99 ms | 1,000-pair callbacks/s | pairs/s | p99 ms | RSS after 1,000-pair run |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   );
+  const batchCells = (payload: LoadSummary | undefined, pairs: number) =>
+    payload ? `${whole(payload.requestsPerSecond)} | ${whole(payload.requestsPerSecond * pairs)} | ${milliseconds(payload.p99Ms)}` : "– | – | –";
   for (const target of http.targets.filter((each) => each.unavailable === undefined)) {
-    const large = target.largePayload;
     lines.push(
       `| ${target.key} | ${mebibytes(target.residentBytesIdle)} | ${mebibytes(target.residentBytesAfterSustained)} | ${mebibytes(target.heapUsedBytesAfterSustained)} | ` +
-        `${large ? whole(large.requestsPerSecond) : "–"} | ${large ? whole(large.requestsPerSecond * 1000) : "–"} | ${milliseconds(large?.p99Ms)} | ${mebibytes(target.residentBytesAfterLargePayload)} |`,
+        `${batchCells(target.mediumPayload, 100)} | ${batchCells(target.largePayload, 1000)} | ${mebibytes(target.residentBytesAfterLargePayload)} |`,
     );
   }
+  return lines;
+}
+
+/** Batch ingest: D's and E's pairs/s over B's for each batch size, and C's memory after them over A's. */
+function batchTargetRows(http: HttpResults): string[] {
+  const lines: string[] = [];
+  const target = (key: string) => http.targets.find((each) => each.key === key);
+  for (const [pairs, payloadOf] of [
+    [100, (result: TargetResult | undefined) => result?.mediumPayload],
+    [1000, (result: TargetResult | undefined) => result?.largePayload],
+  ] as const) {
+    const bare = payloadOf(target("B"))?.requestsPerSecond;
+    for (const [key, minimum] of [
+      ["D", targets.durableBatchOverBare],
+      ["E", targets.postgresBatchOverBare],
+    ] as const) {
+      const rate = payloadOf(target(key))?.requestsPerSecond;
+      const title = `${pairs.toLocaleString("en-US")}-pair callbacks: ${key}'s pairs/s ≥ ${minimum} × B's`;
+      if (rate === undefined || bare === undefined || bare === 0) {
+        lines.push(`| ${title} | – | not measured |`);
+        continue;
+      }
+      const share = rate / bare;
+      lines.push(`| ${title} | ${share.toFixed(4)} (${whole(rate * pairs)} of ${whole(bare * pairs)}) | ${verdict(share >= minimum)} |`);
+    }
+  }
+  const receiverMemory = target("C")?.residentBytesAfterLargePayload;
+  const expressMemory = target("A")?.residentBytesAfterLargePayload;
+  const memoryShare = receiverMemory === undefined || !expressMemory ? undefined : receiverMemory / expressMemory;
+  lines.push(
+    `| C's RSS after the 1,000-pair run ≤ ${targets.receiverMemoryOverExpress} × A's | ${memoryShare === undefined ? "–" : `${memoryShare.toFixed(2)} (${mebibytes(receiverMemory)} of ${mebibytes(expressMemory)})`} | ${verdict(memoryShare === undefined ? undefined : memoryShare <= targets.receiverMemoryOverExpress)} |`,
+  );
   return lines;
 }
 
@@ -159,6 +198,7 @@ function targetsSection(report: BenchReport): string[] {
   const bareP99 = http?.halfLoad?.baselines.find((baseline) => baseline.key === "A")?.paced.p99Ms;
   const halfLoadFigure =
     halfLoadP99 === undefined ? "–" : `${milliseconds(halfLoadP99)} ms${bareP99 === undefined ? "" : ` (A at the same rate: ${milliseconds(bareP99)} ms)`}`;
+  if (http) lines.push(...batchTargetRows(http));
   lines.push(
     `| p99 at 50 % of D's maximum < ${targets.halfLoadP99Ms} ms (paced) | ${halfLoadFigure} | ${verdict(halfLoadP99 === undefined ? undefined : halfLoadP99 < targets.halfLoadP99Ms)} |`,
   );
