@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { startSqliteThread } from "./sqlite-thread";
 
 /** `PASSIVE` copies what it can without waiting; `TRUNCATE` also gives the WAL file's space back. */
 export type CheckpointMode = "PASSIVE" | "TRUNCATE";
@@ -19,8 +18,7 @@ export interface CheckpointThread {
   close(): Promise<void>;
 }
 
-// CommonJS run by the worker (`eval`): the driver is loaded by its resolved path, so that the
-// thread finds the same better-sqlite3 as this package whatever the working directory.
+// Run by the worker (`startSqliteThread`).
 const threadSource = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -43,43 +41,18 @@ parentPort.on("message", (mode) => {
 });
 `;
 
-/** Starts the thread; throws when a worker thread or the driver in it cannot be had. */
+/** Starts the thread; throws when a worker thread cannot be had. */
 export function startCheckpointThread(filename: string): CheckpointThread {
-  const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(threadSource, { eval: true, workerData: { driver, filename } });
-  // The store's timer asks for checkpoints and does not keep the process alive; nor does this.
-  worker.unref();
-  let waiting: ((done: boolean) => void) | undefined;
-  let ended = false;
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  const end = () => {
-    ended = true;
-    waiting?.(false);
-    waiting = undefined;
-  };
-  worker.on("message", (done: boolean) => {
-    waiting?.(done);
-    waiting = undefined;
-  });
-  worker.on("error", end);
-  worker.once("exit", end);
-
+  const thread = startSqliteThread<CheckpointMode, boolean>(threadSource, { filename }, false);
   return {
     get running() {
-      return !ended;
+      return thread.running;
     },
     checkpoint(mode) {
-      if (ended || waiting) return Promise.resolve(false);
-      return new Promise<boolean>((resolve) => {
-        waiting = resolve;
-        worker.postMessage(mode);
-      });
+      // One at a time: a checkpoint asked for while one runs is simply the next tick's.
+      if (thread.busy) return Promise.resolve(false);
+      return thread.ask(mode);
     },
-    async close() {
-      // Held until the thread has ended: an unreferenced thread would let the process exit before.
-      worker.ref();
-      if (!ended) worker.postMessage("close");
-      await exited;
-    },
+    close: () => thread.close(),
   };
 }

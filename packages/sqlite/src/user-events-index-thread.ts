@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { startSqliteThread } from "./sqlite-thread";
 import { userEventsIndexFilename } from "./user-events-index";
 
 /**
@@ -25,9 +24,8 @@ export interface UserEventsIndexThread {
  */
 const batchEvents = 10_000;
 
-// CommonJS run by the worker (`eval`), as the checkpoint thread's: the driver is loaded by its
-// resolved path. Each message indexes one batch and answers how far the index reaches and whether
-// more is waiting; events pruned from the store take their entries with them.
+// Run by the worker (`startSqliteThread`). Each message indexes one batch and answers how far the
+// index reaches and whether more is waiting; events pruned from the store take their entries with them.
 const threadSource = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -89,43 +87,21 @@ parentPort.on("message", (message) => {
 
 type BatchAnswer = { indexedThrough: number; more: boolean } | { failed: string };
 
-/** Starts the thread; throws when a worker thread or the driver in it cannot be had. */
+/** Starts the thread; throws when a worker thread cannot be had. */
 export function startUserEventsIndexThread(storeFilename: string): UserEventsIndexThread {
-  const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const worker = new Worker(threadSource, {
-    eval: true,
-    workerData: { driver, storeFilename, indexFilename: userEventsIndexFilename(storeFilename), batchEvents },
-  });
-  // The store's timer asks for catching up and does not keep the process alive; nor does this.
-  worker.unref();
-  let ended = false;
+  const thread = startSqliteThread<"batch", BatchAnswer>(
+    threadSource,
+    { storeFilename, indexFilename: userEventsIndexFilename(storeFilename), batchEvents },
+    { failed: "the thread ended" },
+  );
   let closing = false;
-  let answer: ((answer: BatchAnswer) => void) | undefined;
   let running: Promise<number> | undefined;
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  const end = () => {
-    ended = true;
-    answer?.({ failed: "the thread ended" });
-    answer = undefined;
-  };
-  worker.on("message", (message: BatchAnswer) => {
-    answer?.(message);
-    answer = undefined;
-  });
-  worker.on("error", end);
-  worker.once("exit", end);
-
-  const nextBatch = () =>
-    new Promise<BatchAnswer>((resolve) => {
-      answer = resolve;
-      worker.postMessage("batch");
-    });
 
   async function catchUp(): Promise<number> {
     let indexedThrough = 0;
     for (;;) {
-      if (ended || closing) return indexedThrough;
-      const batch = await nextBatch();
+      if (!thread.running || closing) return indexedThrough;
+      const batch = await thread.ask("batch");
       // A batch that failed (the store's file busy in a checkpoint's recovery, say) is tried again
       // at the next call; what it did not index is read from the store's rows meanwhile.
       if ("failed" in batch) return indexedThrough;
@@ -136,7 +112,7 @@ export function startUserEventsIndexThread(storeFilename: string): UserEventsInd
 
   return {
     get running() {
-      return !ended;
+      return thread.running;
     },
     catchUp() {
       running ??= catchUp().finally(() => {
@@ -146,11 +122,8 @@ export function startUserEventsIndexThread(storeFilename: string): UserEventsInd
     },
     async close() {
       closing = true;
-      // Held until the thread has ended: an unreferenced thread would let the process exit before.
-      worker.ref();
       await running;
-      if (!ended) worker.postMessage("close");
-      await exited;
+      await thread.close();
     },
   };
 }
