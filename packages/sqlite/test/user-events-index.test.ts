@@ -58,14 +58,8 @@ function identityOf(storeFilename: string) {
   }
 }
 
-/** Waits for `condition`, checked every 20 ms, for up to 20 s. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within 20 s: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** How long a test waits for the index thread, checking as it goes: generous, for loaded machines. */
+const threadDeadline = { timeout: 20_000 };
 
 /** Moves the index back to `through`, as a thread that has not caught up would have left it. */
 function rewindIndex(storeFilename: string, through: number): void {
@@ -84,7 +78,7 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     try {
       await store.append({ events: eventsAmongUsers(120, 0), sinks: [] });
       expect(existsSync(userEventsIndexFilename(store.filename))).toBe(true);
-      await eventually(() => readIndex(store.filename).indexedThrough === 120, "the index reaches the last event");
+      await expect.poll(() => readIndex(store.filename).indexedThrough, { ...threadDeadline, message: "the index reaches the last event" }).toBe(120);
       // Each event once under its actor and once under its target, unless they are one user.
       const selfEvents = eventsAmongUsers(120, 0).filter((event) => event.actor === event.target).length;
       expect(readIndex(store.filename).entries).toBe(240 - selfEvents);
@@ -99,7 +93,7 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     let store = createSqliteStore({ directory });
     await store.append({ events: events.slice(0, 90), sinks: [] });
     await store.append({ events: events.slice(90), sinks: [] });
-    await eventually(() => readIndex(store.filename).indexedThrough === 180, "the index reaches the last event");
+    await expect.poll(() => readIndex(store.filename).indexedThrough, { ...threadDeadline, message: "the index reaches the last event" }).toBe(180);
     await store.close();
 
     for (const through of [180, 90, 37, 0]) {
@@ -124,7 +118,7 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     const events = eventsAmongUsers(150, 0);
     const store = createSqliteStore({ directory });
     await store.append({ events, sinks: [] });
-    await eventually(() => readIndex(store.filename).indexedThrough === 150, "the index reaches the last event");
+    await expect.poll(() => readIndex(store.filename).indexedThrough, { ...threadDeadline, message: "the index reaches the last event" }).toBe(150);
     await store.close();
     rewindIndex(store.filename, 60);
 
@@ -160,7 +154,7 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     const directory = temporaryDirectory();
     const store = createSqliteStore({ directory });
     await store.append({ events: eventsAmongUsers(40, 0), sinks: [] });
-    await eventually(() => readIndex(store.filename).indexedThrough === 40, "the index reaches the last event");
+    await expect.poll(() => readIndex(store.filename).indexedThrough, { ...threadDeadline, message: "the index reaches the last event" }).toBe(40);
     await store.close();
     const index = new Database(userEventsIndexFilename(store.filename));
     // Every event listed under a user who is in none of them.
@@ -181,7 +175,7 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     const second = createSqliteStore({ directory: temporaryDirectory() });
     await first.append({ events: eventsAmongUsers(60, 0), sinks: [] });
     await second.append({ events: eventsAmongUsers(30, 1000), sinks: [] });
-    await eventually(() => readIndex(first.filename).indexedThrough === 60, "the first index reaches its last event");
+    await expect.poll(() => readIndex(first.filename).indexedThrough, { ...threadDeadline, message: "the first index reaches its last event" }).toBe(60);
     await first.close();
     await second.close();
     const secondStoreId = readIndex(second.filename).storeId;
@@ -211,12 +205,12 @@ describe("SQLite store: the index of events by user, in a file of its own", () =
     const store = createSqliteStore({ directory: temporaryDirectory() });
     try {
       await store.append({ events: eventsAmongUsers(50, 0), sinks: [] });
-      await eventually(() => readIndex(store.filename).indexedThrough === 50, "the index reaches the last event");
+      await expect.poll(() => readIndex(store.filename).indexedThrough, { ...threadDeadline, message: "the index reaches the last event" }).toBe(50);
       expect(readIndex(store.filename).entries).toBeGreaterThan(50);
       const everything = { eventsReceivedBefore: Date.UTC(2100, 0, 1), deadLettersBefore: 0, callbacksReceivedBefore: 0, tombstonesBefore: 0, batchSize: 500 };
       expect((await store.prune(everything)).events).toBe(50);
       expect(await allUserEvents(store, "u1", 100)).toEqual([]);
-      await eventually(() => readIndex(store.filename).entries === 0, "the pruned events' entries are dropped");
+      await expect.poll(() => readIndex(store.filename).entries, { ...threadDeadline, message: "the pruned events' entries are dropped" }).toBe(0);
     } finally {
       await store.close();
     }
